@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: Apache-2.0
+# Install rules: libraries, headers, the CLI, a CMake package (find_package(hallmark)) and a
+# pkg-config module (hallmark.pc).
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+install(TARGETS hallmark hallmark_static EXPORT hallmark-targets
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  FILE_SET HEADERS DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(EXPORT hallmark-targets NAMESPACE hallmark::
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/hallmark)
+configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/hallmark-config.cmake.in
+  ${PROJECT_BINARY_DIR}/hallmark-config.cmake
+  INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/hallmark)
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/hallmark-config-version.cmake
+  COMPATIBILITY SameMajorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/hallmark-config.cmake
+              ${PROJECT_BINARY_DIR}/hallmark-config-version.cmake
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/hallmark)
+configure_file(${PROJECT_SOURCE_DIR}/cmake/hallmark.pc.in ${PROJECT_BINARY_DIR}/hallmark.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/hallmark.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

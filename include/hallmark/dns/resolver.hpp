@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: Apache-2.0
+// The resolver interface every protocol uses, and the awaitable that turns a callback
+// lookup into `co_await dns::lookup(resolver, name, type)`.
+#pragma once
+
+#include <atomic>
+#include <coroutine>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "hallmark/core/sync_wait.hpp"
+#include "hallmark/core/task.hpp"
+#include "hallmark/dns/types.hpp"
+#include "hallmark/export.hpp"
+
+namespace hallmark::dns {
+
+class HALLMARK_API Resolver {
+ public:
+  using Completion = std::function<void(Answer)>;
+
+  virtual ~Resolver();
+
+  /// Starts a lookup of (name, type); `done` is called exactly once with the answer, maybe
+  /// before lookup() returns (cache hit, zone fixture), maybe later from the event loop.
+  /// `name` is an A-label domain, with or without a trailing dot.
+  virtual void lookup(std::string_view name, Type type, Completion done) = 0;
+
+  /// The event loop that completes this resolver's lookups, for core::sync_wait; null when
+  /// every lookup completes synchronously.
+  virtual core::Pump* pump() noexcept { return nullptr; }
+};
+
+namespace detail {
+
+class LookupAwaiter {
+ public:
+  LookupAwaiter(Resolver& resolver, std::string name, Type type)
+      : resolver_(resolver), name_(std::move(name)), type_(type) {}
+
+  bool await_ready() const noexcept { return false; }
+  bool await_suspend(std::coroutine_handle<> awaiter) {
+    awaiter_ = awaiter;
+    resolver_.lookup(name_, type_, [this](Answer answer) {
+      answer_ = std::move(answer);
+      // Whoever comes second resumes: if the completion ran inside lookup(), await_suspend
+      // sees it and does not suspend at all.
+      if (state_.exchange(true, std::memory_order_acq_rel)) awaiter_.resume();
+    });
+    return !state_.exchange(true, std::memory_order_acq_rel);
+  }
+  Answer await_resume() { return std::move(answer_); }
+
+ private:
+  Resolver& resolver_;
+  std::string name_;
+  Type type_;
+  std::coroutine_handle<> awaiter_;
+  Answer answer_;
+  std::atomic<bool> state_{false};
+};
+
+}  // namespace detail
+
+/// `Answer a = co_await dns::lookup(resolver, "example.com", dns::Type::txt);`
+inline detail::LookupAwaiter lookup(Resolver& resolver, std::string name, Type type) {
+  return detail::LookupAwaiter(resolver, std::move(name), type);
+}
+
+/// Blocking lookup for tools and tests: runs the resolver's event loop until answered.
+HALLMARK_API Answer lookup_sync(Resolver& resolver, std::string_view name, Type type);
+
+}  // namespace hallmark::dns

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+// ZoneResolver: answers from zone fixtures (RFC 1035 master-file subset, see DESIGN.md) for
+// tests, the CLI's offline mode and the demo. Every lookup completes synchronously.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hallmark/core/error.hpp"
+#include "hallmark/core/ip.hpp"
+#include "hallmark/dns/resolver.hpp"
+#include "hallmark/export.hpp"
+
+namespace hallmark::dns {
+
+class HALLMARK_API ZoneResolver final : public Resolver {
+ public:
+  ZoneResolver();
+  ~ZoneResolver() override;
+  ZoneResolver(ZoneResolver&&) noexcept;
+  ZoneResolver& operator=(ZoneResolver&&) noexcept;
+
+  /// Reads a master file. Errors name the file and line: "zones/a.zone:12: bad TTL 'x'".
+  static core::Expected<ZoneResolver> from_file(const std::filesystem::path& path);
+  /// Parses master-file text; `source` names it in errors; `origin` is the initial $ORIGIN.
+  static core::Expected<ZoneResolver> from_text(std::string_view text,
+                                                std::string_view source = "<zone>",
+                                                std::string_view origin = ".");
+  /// Adds the records of another master file or text to this resolver.
+  core::Expected<void> load_file(const std::filesystem::path& path);
+  core::Expected<void> load_text(std::string_view text, std::string_view source = "<zone>",
+                                 std::string_view origin = ".");
+
+  // Programmatic records, for test harnesses (names are absolute, trailing dot optional).
+  void add_address(std::string_view name, const core::IpAddress& address, std::uint32_t ttl = 300);
+  void add_mx(std::string_view name, std::uint16_t preference, std::string_view exchange,
+              std::uint32_t ttl = 300);
+  void add_txt(std::string_view name, std::vector<std::string> strings, std::uint32_t ttl = 300,
+               Type type = Type::txt);
+  void add_ptr(std::string_view name, std::string_view target, std::uint32_t ttl = 300);
+  void add_cname(std::string_view name, std::string_view target, std::uint32_t ttl = 300);
+  void add_ns(std::string_view name, std::string_view target, std::uint32_t ttl = 300);
+  /// Every lookup of `name` answers `status` (timeout or servfail), except lookups of a type
+  /// for which the fixture has records at that name.
+  void add_failure(std::string_view name, Status status);
+
+  void lookup(std::string_view name, Type type, Completion done) override;
+  /// The same answer lookup() gives, returned directly.
+  Answer answer(std::string_view name, Type type) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hallmark::dns
