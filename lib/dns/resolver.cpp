@@ -6,15 +6,13 @@ namespace hallmark::dns {
 
 Resolver::~Resolver() = default;
 
-namespace {
-core::Task<Answer> lookup_task(Resolver& resolver, std::string name, Type type) {
+core::Task<Answer> resolve(Resolver& resolver, std::string name, Type type) {
   Answer answer = co_await lookup(resolver, std::move(name), type);
   co_return answer;
 }
-}  // namespace
 
 Answer lookup_sync(Resolver& resolver, std::string_view name, Type type) {
-  return core::sync_wait(lookup_task(resolver, std::string(name), type), resolver.pump());
+  return core::sync_wait(resolve(resolver, std::string(name), type), resolver.pump());
 }
 
 }  // namespace hallmark::dns

@@ -118,6 +118,24 @@ Answer Answer::with_status(std::string name, Type type, Status status, std::stri
   return answer;
 }
 
+std::vector<std::string> record_data(const Answer& answer) {
+  std::vector<std::string> data;
+  data.reserve(answer.size());
+  for (const core::IpAddress& address : answer.addresses) data.push_back(address.to_string());
+  for (const Mx& mx : answer.mx) data.push_back(fmt::format("{} {}.", mx.preference, mx.exchange));
+  for (const Txt& txt : answer.txt) {
+    std::string text;
+    for (const std::string& piece : txt.strings) {
+      if (!text.empty()) text += ' ';
+      text += quote(piece);
+    }
+    data.push_back(txt.strings.empty() ? std::string("\"\"") : std::move(text));
+  }
+  for (const std::string& target : answer.ptr) data.push_back(target + ".");
+  for (const std::string& target : answer.ns) data.push_back(target + ".");
+  return data;
+}
+
 std::string format_answer(const Answer& answer) {
   std::string owner = answer.name;
   if (owner.empty() || owner.back() != '.') owner += '.';
@@ -127,23 +145,9 @@ std::string format_answer(const Answer& answer) {
   out += '\n';
   for (const std::string& target : answer.cname)
     out += fmt::format("{} {} IN CNAME {}.\n", owner, answer.ttl, target);
-  auto line = [&](std::string_view type, const std::string& data) {
-    out += fmt::format("{} {} IN {} {}\n", owner, answer.ttl, type, data);
-  };
   std::string_view type_name = to_string(answer.type);
-  for (const core::IpAddress& address : answer.addresses) line(type_name, address.to_string());
-  for (const Mx& mx : answer.mx) line("MX", fmt::format("{} {}.", mx.preference, mx.exchange));
-  for (const Txt& txt : answer.txt) {
-    std::string data;
-    for (const std::string& piece : txt.strings) {
-      if (!data.empty()) data += ' ';
-      data += quote(piece);
-    }
-    if (txt.strings.empty()) data = "\"\"";
-    line(type_name, data);
-  }
-  for (const std::string& target : answer.ptr) line("PTR", target + ".");
-  for (const std::string& target : answer.ns) line("NS", target + ".");
+  for (const std::string& data : record_data(answer))
+    out += fmt::format("{} {} IN {} {}\n", owner, answer.ttl, type_name, data);
   return out;
 }
 

@@ -1,1 +1,76 @@
-int main() { return 0; }
+// SPDX-License-Identifier: Apache-2.0
+// hallmark: the command-line tool. One verb per job; exit status 0 when the evaluation
+// completed (whatever its result), 2 for usage errors, 1 for anything else.
+#include <cstdio>
+#include <exception>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "args.hpp"
+#include "commands.hpp"
+#include "hallmark/version.h"
+#include "resolver_setup.hpp"
+
+namespace hallmark::cli {
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> all = {
+      {"dns", "look up a name as hallmark's resolver sees it", dns_usage, run_dns},
+      {"spf", "check an SMTP envelope against SPF (RFC 7208)", spf_usage, run_spf},
+  };
+  return all;
+}
+
+namespace {
+
+void print_overview(std::FILE* out) {
+  fmt::print(out, "usage: hallmark VERB [OPTIONS] [ARGS]\n\nverbs:\n");
+  for (const Command& command : commands())
+    fmt::print(out, "  {:<14}{}\n", command.name, command.summary);
+  fmt::print(out, "\n`hallmark VERB --help` describes one verb. hallmark {}\n",
+             HALLMARK_VERSION_STRING);
+}
+
+bool wants_help(const std::vector<std::string_view>& args) {
+  for (std::string_view arg : args)
+    if (arg == "--help" || arg == "-h") return true;
+  return false;
+}
+
+}  // namespace
+}  // namespace hallmark::cli
+
+int main(int argc, char** argv) {
+  using namespace hallmark::cli;
+  std::vector<std::string_view> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    print_overview(args.empty() ? stderr : stdout);
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "--version") {
+    std::puts(HALLMARK_VERSION_STRING);
+    return 0;
+  }
+  for (const Command& command : commands()) {
+    if (command.name != args[0]) continue;
+    std::vector<std::string_view> rest(args.begin() + 1, args.end());
+    if (wants_help(rest)) {
+      fmt::print("{}{}", command.usage, resolver_usage());
+      return 0;
+    }
+    try {
+      return command.run(std::move(rest));
+    } catch (const UsageError& error) {
+      fmt::print(stderr, "hallmark {}: {}\n{}", command.name, error.what(), command.usage);
+      return 2;
+    } catch (const std::exception& error) {
+      fmt::print(stderr, "hallmark {}: {}\n", command.name, error.what());
+      return 1;
+    }
+  }
+  fmt::print(stderr, "hallmark: unknown verb '{}'\n", args[0]);
+  print_overview(stderr);
+  return 2;
+}

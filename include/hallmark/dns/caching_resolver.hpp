@@ -15,22 +15,28 @@
 namespace hallmark::dns {
 
 struct CacheOptions {
+  /// Least recently used entries go first beyond this; 0 disables caching (not coalescing).
   std::size_t max_entries = 10000;
   /// Upper bound on any cached TTL, and on negative answers (RFC 2308 recommends 1-3 hours).
   std::chrono::seconds max_ttl{std::chrono::hours(24)};
   std::chrono::seconds max_negative_ttl{std::chrono::hours(1)};
   /// SERVFAIL/timeout answers are not cached unless this is non-zero (RFC 2308 7.1 allows
-  /// at most five minutes).
+  /// at most five minutes, so longer values are cut to that).
   std::chrono::seconds failure_ttl{0};
   /// Monotonic clock; tests replace it.
   std::function<std::chrono::steady_clock::time_point()> now = std::chrono::steady_clock::now;
 };
 
+/// Lookups may start on any thread (so the upstream must accept that too); completions run
+/// on the starting thread for a hit, otherwise wherever the upstream completes. A hit
+/// answers with the remaining TTL. Keys ignore ASCII case and one trailing dot.
 class HALLMARK_API CachingResolver final : public Resolver {
  public:
-  /// `upstream` must outlive this resolver.
+  /// `upstream` must outlive this resolver and every lookup started through it.
   explicit CachingResolver(Resolver& upstream, CacheOptions options = {});
   ~CachingResolver() override;
+  CachingResolver(const CachingResolver&) = delete;
+  CachingResolver& operator=(const CachingResolver&) = delete;
 
   void lookup(std::string_view name, Type type, Completion done) override;
   core::Pump* pump() noexcept override;
@@ -40,14 +46,16 @@ class HALLMARK_API CachingResolver final : public Resolver {
     std::uint64_t misses = 0;     // lookups sent upstream
     std::uint64_t coalesced = 0;  // lookups that joined one already in flight
     std::uint64_t evictions = 0;
-    std::size_t entries = 0;
+    std::size_t entries = 0;      // expired ones count until looked up again or evicted
   };
   Stats stats() const;
+  /// Drops every cached answer; lookups in flight still complete, and are cached.
   void clear();
 
  private:
   struct Impl;
-  std::unique_ptr<Impl> impl_;
+  // Shared with the completions of lookups in flight upstream, which may outlive this object.
+  std::shared_ptr<Impl> impl_;
 };
 
 }  // namespace hallmark::dns

@@ -33,10 +33,21 @@ struct CaresOptions {
   bool request_dnssec = false;
 };
 
+/// Statuses: noerror, nodata, nxdomain, servfail and refused as the server answered; timeout
+/// when no server answered within the tries; error for malformed or truncated responses, a
+/// name that cannot be queried (empty label, label over 63 octets, name over 255: answered
+/// before lookup() returns, nothing sent), a server that refuses the connection (ICMP port
+/// unreachable: a misconfiguration, not slowness), and lookups pending at destruction.
+///
+/// One thread at a time: lookups start and complete on the thread that drives the loop.
+/// Completions run from process(), pump_once(), run() or the destructor, never from inside
+/// c-ares, and exactly once each. A completion may start new lookups but must not destroy
+/// the resolver.
 class HALLMARK_API CaresResolver final : public Resolver, public core::Pump {
  public:
-  /// Errors: Errc::bad_value for a server that is not ADDRESS[:PORT], Errc::io when c-ares
-  /// cannot be initialised (no usable resolver configuration).
+  /// Errors: Errc::bad_value for a server that is not ADDRESS[:PORT], a timeout that is not
+  /// positive or fewer than one try; Errc::io when c-ares cannot be initialised (no usable
+  /// resolver configuration).
   static core::Expected<std::unique_ptr<CaresResolver>> create(CaresOptions options = {});
   ~CaresResolver() override;
   CaresResolver(const CaresResolver&) = delete;
@@ -51,7 +62,7 @@ class HALLMARK_API CaresResolver final : public Resolver, public core::Pump {
     bool readable = false;
     bool writable = false;
   };
-  /// The sockets c-ares wants watched right now.
+  /// The sockets c-ares wants watched right now (no fixed limit on their number).
   std::vector<Watch> watches() const;
   /// How long the host may wait before calling process() even with no socket event;
   /// nullopt when no lookup is pending.

@@ -69,6 +69,9 @@ inline detail::LookupAwaiter lookup(Resolver& resolver, std::string name, Type t
   return detail::LookupAwaiter(resolver, std::move(name), type);
 }
 
+/// The same lookup as a Task, for core::when_all over several lookups.
+HALLMARK_API core::Task<Answer> resolve(Resolver& resolver, std::string name, Type type);
+
 /// Blocking lookup for tools and tests: runs the resolver's event loop until answered.
 HALLMARK_API Answer lookup_sync(Resolver& resolver, std::string_view name, Type type);
 

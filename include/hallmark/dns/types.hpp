@@ -79,6 +79,10 @@ struct Answer {
                             std::uint32_t ttl = 0);
 };
 
+/// The records of the asked type in master-file presentation form, one string each:
+/// "192.0.2.1", "10 mail.example.com.", "\"v=spf1 \" \"-all\"".
+HALLMARK_API std::vector<std::string> record_data(const Answer& answer);
+
 /// Text form of an answer for operators: status, then one record per line in master-file
 /// style ("example.com. 300 IN MX 10 mail.example.com."). Used by `hallmark dns`.
 HALLMARK_API std::string format_answer(const Answer& answer);

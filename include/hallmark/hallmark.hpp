@@ -1,0 +1,9 @@
+// SPDX-License-Identifier: Apache-2.0
+// The whole C++ API of hallmark (namespace hallmark).
+#pragma once
+
+#include "hallmark/core.hpp"
+#include "hallmark/dns.hpp"
+#include "hallmark/mail.hpp"
+#include "hallmark/spf.hpp"
+#include "hallmark/version.h"

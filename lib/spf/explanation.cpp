@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+// The explanation of a fail (RFC 7208 6.2): exp= fetched and expanded, or the default; and
+// the hand-over of counts and trace to the caller's Result.
+#include <fmt/format.h>
+
+#include "hallmark/spf/record.hpp"
+#include "spf/internal/evaluator.hpp"
+
+namespace hallmark::spf::detail {
+
+core::Task<std::string> Evaluator::explain(Decision decision) {
+  std::string domain = decision.domain.empty() ? sender_domain_ : decision.domain;
+  std::string fallback;
+  if (auto parsed = parse_macro_string(options_.default_explanation, MacroContext::explanation)) {
+    fallback = expand(*parsed, values(domain)).value_or(std::string());
+  } else {
+    fallback = options_.default_explanation;
+  }
+  if (!options_.fetch_explanation || !decision.record || !*decision.record ||
+      !(*decision.record)->explanation)
+    co_return fallback;
+
+  // RFC 7208 6.2: any DNS error, no record, several records or a syntax error in the
+  // explanation string means "as if no exp= were given". Its lookup is not a counted term.
+  std::optional<std::string> target =
+      co_await target_name(*(*decision.record)->explanation, domain);
+  if (!target) co_return fallback;
+  dns::Answer answer = co_await query(*target, dns::Type::txt);
+  if (!answer.ok() || answer.txt.size() != 1) co_return fallback;
+  auto text = parse_macro_string(answer.txt.front().text(), MacroContext::explanation);
+  if (!text) co_return fallback;
+  std::string validated = "unknown";
+  if (uses_macro(*text, 'p')) validated = co_await validated_name(domain);
+  std::optional<std::string> expanded = expand(*text, values(domain, validated));
+  if (!expanded) co_return fallback;
+  co_return std::move(*expanded);
+}
+
+void Evaluator::finish(Result& result) {
+  result.dns_lookups = dns_terms_;
+  result.void_lookups = void_lookups_;
+  result.trace = std::move(trace_);
+  if (dropped_trace_ > 0)
+    result.trace.push_back(
+        TraceEntry{{}, "...", 0, 0, false, fmt::format("{} more terms not traced", dropped_trace_)});
+}
+
+}  // namespace hallmark::spf::detail

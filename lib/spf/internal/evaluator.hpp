@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: Apache-2.0
+// The state of one check_host() evaluation: inputs, lookup budget, trace. Layer-private.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hallmark/core/task.hpp"
+#include "hallmark/dns/resolver.hpp"
+#include "hallmark/spf/evaluate.hpp"
+#include "hallmark/spf/record_cache.hpp"
+#include "spf/internal/macro.hpp"
+
+namespace hallmark::spf::detail {
+
+/// How one domain's record came out; for a fail, which record decided (its exp= applies).
+struct Decision {
+  Outcome outcome = Outcome::neutral;
+  std::string reason;
+  std::string mechanism;
+  RecordCache::Entry record;
+  std::string domain;
+};
+
+enum class Match : std::uint8_t { no, yes, temperror, permerror };
+
+struct MatchResult {
+  Match match = Match::no;
+  std::string note;
+};
+
+bool is_checkable_domain(std::string_view domain) noexcept;
+
+class Evaluator {
+ public:
+  Evaluator(dns::Resolver& resolver, const CheckHostInput& input, const Options& options);
+
+  /// RFC 7208 4.4-4.7 for one domain; include and redirect recurse through it.
+  core::Task<Decision> evaluate(std::string domain, unsigned depth);
+  /// RFC 7208 6.2: the explanation for a fail decided by `decision`.
+  core::Task<std::string> explain(Decision decision);
+  /// Copies counts and trace into the result.
+  void finish(Result& result);
+
+  const std::string& sender() const noexcept { return sender_; }
+
+  // The pieces below are used by the evaluator's own source files.
+  core::Task<MatchResult> match(const Mechanism& mechanism, std::string domain, unsigned depth);
+  core::Task<std::optional<std::string>> target_name(const MacroString& spec, std::string domain);
+  core::Task<std::string> validated_name(std::string domain);
+  core::Task<std::vector<std::string>> validate(std::vector<std::string> names);
+  core::Task<dns::Answer> query(std::string name, dns::Type type);
+  MacroValues values(std::string_view domain, std::string_view validated = "unknown") const;
+  bool count_term() noexcept;
+  bool count_void() noexcept;
+  void add_trace(TraceEntry entry);
+  dns::Type address_type() const noexcept;
+  unsigned prefix_for(const Mechanism& m) const noexcept;
+  bool contains_client(const dns::Answer& answer, unsigned prefix) const noexcept;
+
+ private:
+  core::Task<std::optional<std::string>> mechanism_target(const Mechanism& m, std::string domain);
+  core::Task<MatchResult> match_address(const Mechanism& m, std::string domain);
+  core::Task<MatchResult> match_mx(const Mechanism& m, std::string domain);
+  core::Task<MatchResult> match_ptr(const Mechanism& m, std::string domain);
+  core::Task<MatchResult> match_exists(const Mechanism& m, std::string domain);
+  core::Task<MatchResult> match_include(const Mechanism& m, std::string domain, unsigned depth);
+
+  dns::Resolver& resolver_;
+  const Options& options_;
+  core::IpAddress ip_;
+  std::string helo_;
+  std::string sender_;
+  std::string local_part_;
+  std::string sender_domain_;
+  std::int64_t now_ = 0;
+  RecordCache* cache_ = nullptr;
+
+  unsigned dns_terms_ = 0;
+  unsigned void_lookups_ = 0;
+  unsigned queries_ = 0;
+  std::vector<TraceEntry> trace_;
+  std::size_t dropped_trace_ = 0;
+};
+
+}  // namespace hallmark::spf::detail

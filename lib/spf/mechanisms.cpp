@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: Apache-2.0
+// Evaluating one SPF record (RFC 7208 4.4-4.7) and each mechanism (RFC 7208 5), counting
+// DNS-querying terms and void lookups as 4.6.4 requires.
+#include <fmt/format.h>
+
+#include "hallmark/core/domain.hpp"
+#include "hallmark/core/when_all.hpp"
+#include "hallmark/spf/record.hpp"
+#include "spf/internal/evaluator.hpp"
+
+namespace hallmark::spf::detail {
+
+using dns::Answer;
+using dns::Type;
+
+namespace {
+
+Outcome outcome_of(Qualifier qualifier) noexcept {
+  switch (qualifier) {
+    case Qualifier::pass: return Outcome::pass;
+    case Qualifier::fail: return Outcome::fail;
+    case Qualifier::softfail: return Outcome::softfail;
+    case Qualifier::neutral: return Outcome::neutral;
+  }
+  return Outcome::neutral;
+}
+
+bool queries_dns(MechanismKind kind) noexcept {
+  return kind != MechanismKind::all && kind != MechanismKind::ip4 && kind != MechanismKind::ip6;
+}
+
+std::string failure_note(const Answer& answer) {
+  return fmt::format("{} looking up {} {}", dns::to_string(answer.status), answer.name,
+                     dns::to_string(answer.type));
+}
+
+Decision decide(Outcome outcome, std::string reason) {
+  Decision decision;
+  decision.outcome = outcome;
+  decision.reason = std::move(reason);
+  return decision;
+}
+
+std::string limit_reason(unsigned limit) {
+  return fmt::format("more than {} DNS-querying terms (RFC 7208 4.6.4)", limit);
+}
+
+}  // namespace
+
+core::Task<Decision> Evaluator::evaluate(std::string domain, unsigned depth) {
+  if (!is_checkable_domain(domain))
+    co_return decide(Outcome::none, fmt::format("'{}' is not a valid domain", domain));
+  Answer txt = co_await query(domain, Type::txt);
+  if (txt.is_error()) co_return decide(Outcome::temperror, failure_note(txt));
+  // RFC 7208 4.5: exactly one record starting "v=spf1"; other TXT records are ignored.
+  const dns::Txt* chosen = nullptr;
+  std::string text;
+  for (const dns::Txt& record : txt.txt) {
+    std::string candidate = record.text();
+    if (!is_spf_record(candidate)) continue;
+    if (chosen != nullptr)
+      co_return decide(Outcome::permerror, fmt::format("{} has more than one SPF record", domain));
+    chosen = &record;
+    text = std::move(candidate);
+  }
+  if (chosen == nullptr) co_return decide(Outcome::none, fmt::format("{} has no SPF record", domain));
+
+  RecordCache::Entry entry = cache_->parse(text);
+  if (!*entry)
+    co_return decide(Outcome::permerror,
+                     fmt::format("{}: {}", domain, entry->error().message));
+  const Record& record = **entry;
+
+  for (const Mechanism& mechanism : record.mechanisms) {
+    if (queries_dns(mechanism.kind) && !count_term())
+      co_return decide(Outcome::permerror, limit_reason(options_.max_dns_mechanisms));
+    unsigned before = queries_;
+    MatchResult result = co_await match(mechanism, domain, depth);
+    std::string term = to_string(mechanism);
+    add_trace(TraceEntry{domain, term, depth, queries_ - before, result.match == Match::yes,
+                         result.note});
+    switch (result.match) {
+      case Match::no: continue;
+      case Match::temperror: co_return decide(Outcome::temperror, std::move(result.note));
+      case Match::permerror: co_return decide(Outcome::permerror, std::move(result.note));
+      case Match::yes: {
+        Decision decision = decide(outcome_of(mechanism.qualifier),
+                                   fmt::format("{} matched {}", domain, term));
+        decision.mechanism = term;
+        decision.record = entry;
+        decision.domain = domain;
+        co_return decision;
+      }
+    }
+  }
+
+  if (record.redirect) {
+    // RFC 7208 6.1: redirect counts as a DNS-querying term; a target without a record, or
+    // one that is malformed, is permerror rather than none.
+    if (!count_term()) co_return decide(Outcome::permerror, limit_reason(options_.max_dns_mechanisms));
+    std::optional<std::string> target = co_await target_name(*record.redirect, domain);
+    std::string term = "redirect=" + record.redirect->text;
+    if (!target) {
+      add_trace(TraceEntry{domain, term, depth, 0, false, "invalid target name"});
+      co_return decide(Outcome::permerror, fmt::format("{}: redirect target is not a domain", domain));
+    }
+    add_trace(TraceEntry{domain, term, depth, 0, true, "-> " + *target});
+    Decision redirected = co_await evaluate(*target, depth + 1);
+    if (redirected.outcome == Outcome::none)
+      co_return decide(Outcome::permerror,
+                       fmt::format("redirect target {} has no SPF record", *target));
+    co_return redirected;
+  }
+  Decision fallthrough = decide(Outcome::neutral, fmt::format("no mechanism of {} matched", domain));
+  co_return fallthrough;  // RFC 7208 4.7: as if "?all" ended the record
+}
+
+core::Task<MatchResult> Evaluator::match(const Mechanism& m, std::string domain, unsigned depth) {
+  MatchResult result;
+  switch (m.kind) {
+    case MechanismKind::all: result.match = Match::yes; break;
+    case MechanismKind::ip4:
+    case MechanismKind::ip6: {
+      core::Cidr network{m.network, m.kind == MechanismKind::ip4 ? m.cidr4 : m.cidr6};
+      result.match = network.contains(ip_) ? Match::yes : Match::no;
+      break;
+    }
+    case MechanismKind::a: result = co_await match_address(m, std::move(domain)); break;
+    case MechanismKind::mx: result = co_await match_mx(m, std::move(domain)); break;
+    case MechanismKind::ptr: result = co_await match_ptr(m, std::move(domain)); break;
+    case MechanismKind::exists: result = co_await match_exists(m, std::move(domain)); break;
+    case MechanismKind::include:
+      result = co_await match_include(m, std::move(domain), depth);
+      break;
+  }
+  co_return result;
+}
+
+// a, mx and ptr default to the current domain (RFC 7208 4.8).
+core::Task<std::optional<std::string>> Evaluator::mechanism_target(const Mechanism& m,
+                                                                   std::string domain) {
+  if (m.domain.empty()) co_return domain;
+  std::optional<std::string> target = co_await target_name(m.domain, std::move(domain));
+  co_return target;
+}
+
+// RFC 7208 5.3
+core::Task<MatchResult> Evaluator::match_address(const Mechanism& m, std::string domain) {
+  std::optional<std::string> target = co_await mechanism_target(m, domain);
+  if (!target) co_return MatchResult{Match::no, "target is not a valid domain name"};
+  Answer answer = co_await query(*target, address_type());
+  if (answer.is_error()) co_return MatchResult{Match::temperror, failure_note(answer)};
+  if (answer.is_void()) {
+    if (!count_void()) co_return MatchResult{Match::permerror, "too many void lookups (RFC 7208 4.6.4)"};
+    co_return MatchResult{Match::no, "void lookup"};
+  }
+  co_return MatchResult{contains_client(answer, prefix_for(m)) ? Match::yes : Match::no, {}};
+}
+
+// RFC 7208 5.4: the exchanges' addresses are looked up concurrently.
+core::Task<MatchResult> Evaluator::match_mx(const Mechanism& m, std::string domain) {
+  std::optional<std::string> target = co_await mechanism_target(m, domain);
+  if (!target) co_return MatchResult{Match::no, "target is not a valid domain name"};
+  Answer mx = co_await query(*target, Type::mx);
+  if (mx.is_error()) co_return MatchResult{Match::temperror, failure_note(mx)};
+  if (mx.is_void()) {
+    if (!count_void()) co_return MatchResult{Match::permerror, "too many void lookups (RFC 7208 4.6.4)"};
+    co_return MatchResult{Match::no, "void lookup"};
+  }
+  // RFC 7208 4.6.4: the publisher controls its MX set, so too many exchanges is its error.
+  if (mx.mx.size() > options_.max_mx_names)
+    co_return MatchResult{Match::permerror,
+                          fmt::format("{} has {} MX records, more than {} (RFC 7208 4.6.4)",
+                                      *target, mx.mx.size(), options_.max_mx_names)};
+  std::vector<core::Task<Answer>> lookups;
+  for (const dns::Mx& exchange : mx.mx)
+    if (!exchange.exchange.empty()) lookups.push_back(query(exchange.exchange, address_type()));
+  std::vector<Answer> addresses = co_await core::when_all(std::move(lookups));
+  const Answer* failed = nullptr;
+  for (const Answer& answer : addresses) {
+    if (answer.ok() && contains_client(answer, prefix_for(m))) co_return MatchResult{Match::yes, {}};
+    if (answer.is_error() && failed == nullptr) failed = &answer;
+  }
+  if (failed != nullptr) co_return MatchResult{Match::temperror, failure_note(*failed)};
+  co_return MatchResult{Match::no, {}};
+}
+
+// RFC 7208 5.5: only validated PTR names that are the target or below it can match.
+core::Task<MatchResult> Evaluator::match_ptr(const Mechanism& m, std::string domain) {
+  std::optional<std::string> target = co_await mechanism_target(m, domain);
+  if (!target) co_return MatchResult{Match::no, "target is not a valid domain name"};
+  Answer ptr = co_await query(ip_.reverse_name(), Type::ptr);
+  // A DNS error during the PTR lookup makes the mechanism not match (RFC 7208 5.5).
+  if (ptr.is_error()) co_return MatchResult{Match::no, failure_note(ptr)};
+  if (ptr.is_void()) {
+    if (!count_void()) co_return MatchResult{Match::permerror, "too many void lookups (RFC 7208 4.6.4)"};
+    co_return MatchResult{Match::no, "void lookup"};
+  }
+  // PTR names are the client's, so extras are dropped rather than blamed (RFC 7208 4.6.4).
+  std::vector<std::string> candidates;
+  for (std::size_t i = 0; i < ptr.ptr.size() && i < options_.max_ptr_names; ++i)
+    if (core::is_subdomain_of(ptr.ptr[i], *target)) candidates.push_back(ptr.ptr[i]);
+  std::vector<std::string> validated = co_await validate(std::move(candidates));
+  co_return MatchResult{validated.empty() ? Match::no : Match::yes,
+                        validated.empty() ? std::string() : "validated " + validated.front()};
+}
+
+// RFC 7208 5.7: always an A query, whatever the client's address family.
+core::Task<MatchResult> Evaluator::match_exists(const Mechanism& m, std::string domain) {
+  std::optional<std::string> target = co_await target_name(m.domain, domain);
+  if (!target) co_return MatchResult{Match::no, "target is not a valid domain name"};
+  Answer answer = co_await query(*target, Type::a);
+  if (answer.is_error()) co_return MatchResult{Match::temperror, failure_note(answer)};
+  if (answer.is_void()) {
+    if (!count_void()) co_return MatchResult{Match::permerror, "too many void lookups (RFC 7208 4.6.4)"};
+    co_return MatchResult{Match::no, "void lookup"};
+  }
+  co_return MatchResult{Match::yes, "exists " + *target};
+}
+
+// RFC 7208 5.2: pass matches; fail, softfail, neutral do not; errors propagate; a target
+// without a record is permerror.
+core::Task<MatchResult> Evaluator::match_include(const Mechanism& m, std::string domain,
+                                                 unsigned depth) {
+  std::optional<std::string> target = co_await target_name(m.domain, domain);
+  if (!target) co_return MatchResult{Match::permerror, "include target is not a valid domain name"};
+  Decision included = co_await evaluate(*target, depth + 1);
+  switch (included.outcome) {
+    case Outcome::pass: co_return MatchResult{Match::yes, included.reason};
+    case Outcome::fail:
+    case Outcome::softfail:
+    case Outcome::neutral: co_return MatchResult{Match::no, included.reason};
+    case Outcome::temperror: co_return MatchResult{Match::temperror, included.reason};
+    case Outcome::permerror: co_return MatchResult{Match::permerror, included.reason};
+    case Outcome::none:
+      co_return MatchResult{Match::permerror,
+                            fmt::format("include target {} has no SPF record", *target)};
+  }
+  co_return MatchResult{Match::no, {}};
+}
+
+}  // namespace hallmark::spf::detail

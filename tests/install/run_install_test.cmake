@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: Apache-2.0
+# Installs the built tree into a scratch prefix, then builds and runs the consumer against it
+# with find_package (shared and static) and with pkg-config.
+set(prefix ${WORK_DIR}/prefix)
+file(REMOVE_RECURSE ${WORK_DIR})
+execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix}
+                RESULT_VARIABLE rc OUTPUT_QUIET)
+if(rc)
+  message(FATAL_ERROR "install failed: ${rc}")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/install/consumer
+                -B ${WORK_DIR}/consumer -DCMAKE_PREFIX_PATH=${prefix} RESULT_VARIABLE rc)
+if(rc)
+  message(FATAL_ERROR "consumer configure failed")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} --build ${WORK_DIR}/consumer RESULT_VARIABLE rc)
+if(rc)
+  message(FATAL_ERROR "consumer build failed")
+endif()
+foreach(kind shared static)
+  execute_process(COMMAND ${WORK_DIR}/consumer/consumer_${kind} RESULT_VARIABLE rc
+                  OUTPUT_VARIABLE out)
+  if(rc)
+    message(FATAL_ERROR "consumer_${kind} failed: ${out}")
+  endif()
+  message(STATUS "consumer_${kind}: ${out}")
+endforeach()
+# pkg-config: compile and link the same program from the .pc file alone.
+set(ENV{PKG_CONFIG_PATH} ${prefix}/lib/pkgconfig)
+foreach(libdir lib lib64 lib/x86_64-linux-gnu)
+  if(EXISTS ${prefix}/${libdir}/pkgconfig/hallmark.pc)
+    set(ENV{PKG_CONFIG_PATH} ${prefix}/${libdir}/pkgconfig)
+    set(found_libdir ${prefix}/${libdir})
+  endif()
+endforeach()
+execute_process(COMMAND pkg-config --cflags --libs hallmark OUTPUT_VARIABLE flags
+                RESULT_VARIABLE rc OUTPUT_STRIP_TRAILING_WHITESPACE)
+if(rc)
+  message(FATAL_ERROR "pkg-config does not find hallmark")
+endif()
+separate_arguments(flags UNIX_COMMAND "${flags}")
+execute_process(COMMAND ${CXX} ${SOURCE_DIR}/tests/install/consumer/main.cpp ${flags}
+                -o ${WORK_DIR}/consumer_pc RESULT_VARIABLE rc)
+if(rc)
+  message(FATAL_ERROR "pkg-config consumer build failed")
+endif()
+set(ENV{LD_LIBRARY_PATH} ${found_libdir})
+execute_process(COMMAND ${WORK_DIR}/consumer_pc RESULT_VARIABLE rc)
+if(rc)
+  message(FATAL_ERROR "pkg-config consumer failed")
+endif()

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: Apache-2.0
+// The verbs of the hallmark CLI: each takes its arguments (after the verb) and returns the
+// exit status; usage problems are thrown as UsageError, other failures as Failure.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+namespace hallmark::cli {
+
+struct Command {
+  std::string_view name;
+  std::string_view summary;
+  std::string_view usage;
+  int (*run)(std::vector<std::string_view> args);
+};
+
+/// Every verb, in the order `hallmark --help` lists them.
+const std::vector<Command>& commands();
+
+int run_dns(std::vector<std::string_view> args);
+extern const std::string_view dns_usage;
+int run_spf(std::vector<std::string_view> args);
+extern const std::string_view spf_usage;
+
+}  // namespace hallmark::cli
