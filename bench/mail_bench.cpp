@@ -22,8 +22,7 @@ std::string realistic_header() {
   for (int hop = 0; hop < 6; ++hop)
     h += "Received: from mx" + std::to_string(hop) +
          ".relay.example.net (mx.relay.example.net [192.0.2." + std::to_string(10 + hop) +
-         "])\r\n\tby mail.example.org (Postfix) with ESMTPS id 4Xk9Qz1bLmz" +
-         std::to_string(hop) +
+         "])\r\n\tby mail.example.org (Postfix) with ESMTPS id 4Xk9Qz1bLmz" + std::to_string(hop) +
          "\r\n\tfor <list@example.org>; Tue, 12 Mar 2024 10:1" + std::to_string(hop) +
          ":07 +0000 (UTC)\r\n";
   h += "ARC-Seal: i=1; a=rsa-sha256; t=1710238027; cv=none; d=relay.example.net; s=arc-2024;\r\n"
@@ -65,6 +64,9 @@ std::string realistic_header() {
   h += "Precedence: list\r\n";
   h += "X-Mailer: Example Mail 12.4\r\n";
   h += "Return-Path: <bounce@bounce.example.com>\r\n";
+  h += "Delivered-To: alice@example.org\r\n";
+  h += "X-Spam-Status: No, score=-2.1 required=5.0 tests=ARC_PASS,DKIM_SIGNED,DKIM_VALID,\r\n"
+       "\tDKIM_VALID_AU,SPF_PASS autolearn=ham version=3.4.6\r\n";
   h += "\r\n";
   return h;
 }

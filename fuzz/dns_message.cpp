@@ -16,9 +16,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using hallmark::dns::Status;
   using hallmark::dns::Type;
   std::span<const std::uint8_t> message(data, size);
-  constexpr std::string_view names[] = {"www.hallmark.test", "hallmark.test", "txt.hallmark.test",
-                                        "alias.hallmark.test", "nope.hallmark.test",
-                                        "big.hallmark.test"};
+  constexpr std::string_view names[] = {"www.hallmark.test",  "hallmark.test",
+                                        "txt.hallmark.test",  "alias.hallmark.test",
+                                        "nope.hallmark.test", "big.hallmark.test"};
   for (std::string_view name : names) {
     for (Type type : {Type::a, Type::txt, Type::mx}) {
       Answer answer = hallmark::dns::wire::decode_response(message, name, type);

@@ -25,9 +25,8 @@ struct Outcome {
 };
 
 std::string flatten(const mail::HeaderField& field) {
-  return std::string(field.name) + '\0' + std::string(field.value) + '\0' +
-         std::string(field.raw) + '\0' + std::to_string(field.offset) +
-         (field.space_before_colon ? "s" : "");
+  return std::string(field.name) + '\0' + std::string(field.value) + '\0' + std::string(field.raw) +
+         '\0' + std::to_string(field.offset) + (field.space_before_colon ? "s" : "");
 }
 
 class Collector : public mail::MessageHandler {

@@ -5,7 +5,6 @@
 #include <idn2.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <memory>
 
 #include <fmt/format.h>
@@ -72,11 +71,13 @@ struct Finding {
   std::string_view label;
 };
 
-// An LDH label: RFC 1123 2.1 (a leading digit is fine), no hyphen at either end.
-Finding inspect_ldh_label(std::string_view label, std::size_t offset) noexcept {
-  for (std::size_t i = 0; i < label.size(); ++i)
+// An LDH label from octet `first` on: RFC 1123 2.1 (a leading digit is fine), no hyphen at
+// either end.
+Finding inspect_ldh_label(std::string_view label, std::size_t offset,
+                          std::size_t first = 0) noexcept {
+  for (std::size_t i = first; i < label.size(); ++i)
     if (!is_alnum(label[i]) && label[i] != '-') return {Flaw::bad_character, offset + i, label};
-  if (label.front() == '-') return {Flaw::leading_hyphen, offset, label};
+  if (label[first] == '-') return {Flaw::leading_hyphen, offset + first, label};
   if (label.back() == '-') return {Flaw::trailing_hyphen, offset + label.size() - 1, label};
   return {};
 }
@@ -96,9 +97,7 @@ Finding inspect_label(std::string_view label, std::size_t offset, DomainSyntax s
     case DomainSyntax::ldh: return inspect_ldh_label(label, offset);
     case DomainSyntax::ldh_underscore:
       // RFC 8552 2: an underscored label is '_' followed by an ordinary label.
-      if (label.front() == '_' && label.size() > 1)
-        return inspect_ldh_label(label.substr(1), offset + 1);
-      return inspect_ldh_label(label, offset);
+      return inspect_ldh_label(label, offset, label.front() == '_' && label.size() > 1 ? 1 : 0);
   }
   return {};
 }
@@ -272,8 +271,8 @@ Expected<std::string> idn2_to_ascii(const std::string& input) {
   // mapped away as IDNA2003 did; NFC because senders' software does not always normalise.
   int rc = idn2_to_ascii_8z(input.c_str(), &raw, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
   if (rc == IDN2_INVALID_FLAGS) {
-    // A libidn2 built without TR46 refuses the mode; its default is plain IDNA2008, and the
-    // caller lowered ASCII already, which is the mapping that matters for mail.
+    // libidn2 before 2.0 does not know the UTS #46 flags and refuses them; its default is
+    // plain IDNA2008, and the caller lowered ASCII already, the mapping mail needs most.
     Idn2String discard(raw);
     raw = nullptr;
     rc = idn2_to_ascii_8z(input.c_str(), &raw, IDN2_NFC_INPUT);
@@ -314,10 +313,12 @@ Expected<std::string> to_a_label(std::string_view domain, DomainSyntax syntax) {
     return fail(Errc::bad_encoding,
                 fmt::format("invalid UTF-8 at offset {} in '{}'", bad, quote(domain)), bad);
   Expected<std::string> converted = idn2_to_ascii(to_lower_ascii(domain));
-  if (!converted)
-    converted.error().message = fmt::format("'{}' is not a valid internationalised domain name: {}",
-                                            quote(domain, 40, true), converted.error().message);
-  if (!converted) return converted;
+  if (!converted) {
+    Error& error = converted.error();
+    error.message = fmt::format("'{}' is not a valid internationalised domain name: {}",
+                                quote(domain, 40, true), error.message);
+    return converted;
+  }
   // libidn2 passes through what UTS #46 leaves alone ('@', empty labels, overlong names): the
   // A-label form must still be a name of the requested syntax.
   Finding finding = inspect(*converted, syntax);

@@ -50,7 +50,7 @@ struct CaresResolver::Impl {
     if (channel != nullptr) ares_destroy(channel);
   }
 
-  static void on_socket_state(void* data, ares_socket_t fd, int readable, int writable) {
+  static void on_socket_state(void* data, ares_socket_t fd, int readable, int writable) noexcept {
     auto* impl = static_cast<Impl*>(data);
     if (readable == 0 && writable == 0)
       impl->sockets.erase(fd);
@@ -105,7 +105,8 @@ Answer failure(std::string name, Type type, int status, int timeouts, int tries)
                                              "tries per server)",
                                              timeouts, tries));
     case ARES_ESERVFAIL:
-      return Answer::with_status(std::move(name), type, Status::servfail, "server answered SERVFAIL");
+      return Answer::with_status(std::move(name), type, Status::servfail,
+                                 "server answered SERVFAIL");
     case ARES_EREFUSED:
       return Answer::with_status(std::move(name), type, Status::refused, "server answered REFUSED");
     case ARES_ECONNREFUSED:
@@ -190,8 +191,9 @@ void CaresResolver::Impl::on_response(void* arg, int status, int timeouts, unsig
   // With ARES_FLAG_NOCHECKRESP every response arrives as ARES_SUCCESS, SERVFAIL and REFUSED
   // included; the RCODE is the decoder's to read. abuf lives only during this call.
   if (status == ARES_SUCCESS && abuf != nullptr && alen > 0)
-    answer = wire::decode_response(std::span<const std::uint8_t>(abuf, static_cast<std::size_t>(alen)),
-                                   query->name, query->type);
+    answer =
+        wire::decode_response(std::span<const std::uint8_t>(abuf, static_cast<std::size_t>(alen)),
+                              query->name, query->type);
   else
     answer = failure(std::move(query->name), query->type, status, timeouts, impl.tries);
   impl.ready.emplace_back(std::move(query->done), std::move(answer));
@@ -227,7 +229,8 @@ core::Expected<std::unique_ptr<CaresResolver>> CaresResolver::create(CaresOption
   int mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB;
   if (int status = ares_init_options(&impl->channel, &settings, mask); status != ARES_SUCCESS) {
     impl->channel = nullptr;
-    return core::fail(core::Errc::io, fmt::format("c-ares initialisation: {}", ares_strerror(status)));
+    return core::fail(core::Errc::io,
+                      fmt::format("c-ares initialisation: {}", ares_strerror(status)));
   }
   if (!servers.empty()) {
     for (std::size_t i = 0; i + 1 < servers.size(); ++i) servers[i].next = &servers[i + 1];
@@ -255,7 +258,8 @@ void CaresResolver::lookup(std::string_view name, Type type, Completion done) {
     return;
   }
   auto message = wire::encode_query(
-      name, type, {.id = impl.next_id(), .recursion_desired = true, .dnssec_ok = impl.request_dnssec});
+      name, type,
+      {.id = impl.next_id(), .recursion_desired = true, .dnssec_ok = impl.request_dnssec});
   if (!message) {
     done(Answer::with_status(std::string(name), type, Status::error,
                              "not a valid query name: " + message.error().message));
@@ -311,7 +315,8 @@ bool CaresResolver::pump_once() {
   if (impl.pending == 0) return false;
   std::vector<pollfd> fds;
   for (const auto& [fd, watch] : impl.sockets) {
-    short events = static_cast<short>((watch.readable ? POLLIN : 0) | (watch.writable ? POLLOUT : 0));
+    short events =
+        static_cast<short>((watch.readable ? POLLIN : 0) | (watch.writable ? POLLOUT : 0));
     fds.push_back(pollfd{fd, events, 0});
   }
   std::optional<std::chrono::milliseconds> wait = next_timeout();

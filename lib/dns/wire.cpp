@@ -119,7 +119,8 @@ core::Expected<std::string> read_name(Bytes m, std::size_t at, std::size_t& next
     if (length & 0xc0)  // 01 and 10 label types: RFC 6891 retired them, RFC 1035 reserves
       return malformed(fmt::format("unknown label type 0x{:02x}", length & 0xc0), pos);
     if (length == 0) break;
-    if (pos + 1 + length > m.size()) return malformed("label runs past the end of the message", pos);
+    if (pos + 1 + length > m.size())
+      return malformed("label runs past the end of the message", pos);
     if (wire.size() + 1 + length + 1 > max_name_octets)
       return malformed("name longer than 255 octets", at);
     wire.append(reinterpret_cast<const char*>(&m[pos]), 1 + std::size_t{length});
@@ -144,8 +145,8 @@ core::Expected<Record> read_record(Bytes m, std::size_t& at, std::string_view se
   std::size_t start = at;
   auto owner = read_name(m, at, at);
   if (!owner) {
-    owner.error().message = fmt::format("{} record {}: {}", section, index + 1,
-                                        owner.error().message);
+    owner.error().message =
+        fmt::format("{} record {}: {}", section, index + 1, owner.error().message);
     return std::unexpected(std::move(owner.error()));
   }
   if (at + 10 > m.size())
@@ -187,9 +188,9 @@ core::Expected<std::string> rdata_name(Bytes m, const Record& record, std::size_
   auto name = read_name(m, from, next);
   if (!name) return name;
   if (next != end)
-    return malformed(fmt::format("record data of {} does not end with its name",
-                                 display(record.owner)),
-                     record.rdata);
+    return malformed(
+        fmt::format("record data of {} does not end with its name", display(record.owner)),
+        record.rdata);
   return name;
 }
 
@@ -233,9 +234,8 @@ core::Expected<void> add_record(Bytes m, const Record& record, Type type, Answer
       while (at < end) {
         std::size_t length = m[at];
         if (at + 1 + length > end)
-          return malformed(fmt::format("TXT string of {} runs past its record",
-                                       display(record.owner)),
-                           at);
+          return malformed(
+              fmt::format("TXT string of {} runs past its record", display(record.owner)), at);
         txt.strings.emplace_back(reinterpret_cast<const char*>(&m[at + 1]), length);
         at += 1 + length;
       }
@@ -292,9 +292,9 @@ core::Expected<std::uint32_t> negative_ttl(Bytes m, const std::vector<Record>& a
 }
 
 std::string_view rcode_name(unsigned rcode) {
-  constexpr std::array<std::string_view, 11> names = {
-      "NOERROR",  "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
-      "YXDOMAIN", "YXRRSET", "NXRRSET",  "NOTAUTH",  "NOTZONE"};
+  constexpr std::array<std::string_view, 11> names = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
+                                                      "NOTIMP",  "REFUSED", "YXDOMAIN", "YXRRSET",
+                                                      "NXRRSET", "NOTAUTH", "NOTZONE"};
   return rcode < names.size() ? names[rcode] : "unassigned";
 }
 
@@ -327,8 +327,7 @@ core::Expected<void> decode_into(Bytes m, std::string_view asked, Type type, Ans
     std::uint16_t qtype = get16(m, at);
     if (lower(*qname) != current || qtype != static_cast<std::uint16_t>(type) ||
         get16(m, at + 2) != class_in)
-      return malformed(fmt::format("answers another question ({} type {})", display(*qname),
-                                   qtype),
+      return malformed(fmt::format("answers another question ({} type {})", display(*qname), qtype),
                        header_octets);
     at += 4;
   }
@@ -337,8 +336,10 @@ core::Expected<void> decode_into(Bytes m, std::string_view asked, Type type, Ans
     answer.detail = fmt::format("server answered {}", rcode_name(rcode));
     return {};
   }
-  if (rcode != rcode_noerror && rcode != rcode_nxdomain)
-    return malformed(fmt::format("server answered RCODE {} ({})", rcode, rcode_name(rcode)), 3);
+  if (rcode != rcode_noerror && rcode != rcode_nxdomain) {
+    answer.detail = fmt::format("server answered RCODE {} ({})", rcode, rcode_name(rcode));
+    return {};  // status stays error: FORMERR, NOTIMP and the rest are not answers
+  }
   if (qdcount == 0) return malformed("no question section", 4);
 
   auto answers = read_section(m, at, ancount, "answer");
@@ -354,7 +355,8 @@ core::Expected<void> decode_into(Bytes m, std::string_view asked, Type type, Ans
   }
   answer.authenticated = (flags & flag_ad) != 0;
 
-  // Follow CNAMEs from the asked name, in answer-section order (RFC 1034 3.6.2, 4.3.2).
+  // Follow CNAMEs from the asked name one link at a time, wherever each link sits in the
+  // section (RFC 1034 3.6.2, 4.3.2); the chain's order is that of the links, not the records.
   std::uint32_t ttl = std::numeric_limits<std::uint32_t>::max();
   std::vector<std::string> visited{current};
   auto owned_here = [&](const Record& r) { return r.klass == class_in && r.owner == current; };
@@ -446,10 +448,10 @@ core::Expected<std::vector<std::uint8_t>> encode_query(std::string_view name, Ty
   std::uint16_t flags = options.recursion_desired ? flag_rd : 0;
   if (options.dnssec_ok) flags |= flag_ad;  // RFC 6840 5.7: AD in a query asks for AD back
   put16(out, flags);
-  put16(out, 1);                               // QDCOUNT
-  put16(out, 0);                               // ANCOUNT
-  put16(out, 0);                               // NSCOUNT
-  put16(out, options.dnssec_ok ? 1 : 0);       // ARCOUNT
+  put16(out, 1);                          // QDCOUNT
+  put16(out, 0);                          // ANCOUNT
+  put16(out, 0);                          // NSCOUNT
+  put16(out, options.dnssec_ok ? 1 : 0);  // ARCOUNT
   out.insert(out.end(), qname->begin(), qname->end());
   put16(out, static_cast<std::uint16_t>(type));
   put16(out, class_in);

@@ -19,14 +19,7 @@ bool is_atext(char c) noexcept {
   if (byte >= 0x80) return true;
   if ((byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z') || (byte >= '0' && byte <= '9'))
     return true;
-  switch (byte) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
-    case '/': case '=': case '?': case '^': case '_': case '`': case '{': case '|': case '}':
-    case '~':
-      return true;
-    default:
-      return false;
-  }
+  return std::string_view("!#$%&'*+-/=?^_`{|}~").find(c) != std::string_view::npos;
 }
 
 // Folding whitespace, with CR and LF accepted on their own so folded and unfolded values and
@@ -48,8 +41,8 @@ struct Words {
   std::string local;       // as written minus CFWS, as a local part
   std::size_t tokens = 0;  // words and dots
   std::size_t words = 0;
-  bool phrase_ok = true;   // RFC 5322 4.1 obs-phrase: a word first, then words, dots, CFWS
-  bool local_ok = true;    // RFC 5322 4.4 obs-local-part: no two words without a dot between
+  bool phrase_ok = true;  // RFC 5322 4.1 obs-phrase: a word first, then words, dots, CFWS
+  bool local_ok = true;   // RFC 5322 4.4 obs-local-part: no two words without a dot between
   bool last_was_word = false;
 };
 
@@ -263,7 +256,8 @@ bool AddressParser::read_angle(Mailbox& mailbox) {
   if (!read_words(words)) return false;
   if (at_end()) return fail("unterminated angle address", open);
   if (peek() != '@') {
-    if (words.words == 0) return fail(fmt::format("unexpected {} in angle address", describe(peek())), pos_);
+    if (words.words == 0)
+      return fail(fmt::format("unexpected {} in angle address", describe(peek())), pos_);
     return fail(fmt::format("address '{}' has no '@' and domain", words.local), words.start);
   }
   if (words.words == 0) return fail("missing local part before '@'", pos_);
@@ -298,7 +292,8 @@ bool AddressParser::read_address(const std::string* group) {
   if (words.tokens == 0) return fail(fmt::format("unexpected {}", describe(next)), pos_);
   bool phrase = words.phrase_ok && words.words > 0;
   if (!at_end() && next == '<') {
-    if (!phrase) return fail(fmt::format("display name '{}' is not a phrase", words.phrase), words.start);
+    if (!phrase)
+      return fail(fmt::format("display name '{}' is not a phrase", words.phrase), words.start);
     mailbox.display_name = std::move(words.phrase);
     if (!read_angle(mailbox)) return false;
   } else if (!at_end() && next == '@') {
@@ -312,7 +307,8 @@ bool AddressParser::read_address(const std::string* group) {
     mailbox.address = mailbox.local_part + '@' + mailbox.domain;
   } else if (!at_end() && next == ':') {
     if (group != nullptr) return fail("group inside a group", pos_);
-    if (!phrase) return fail(fmt::format("group name '{}' is not a phrase", words.phrase), words.start);
+    if (!phrase)
+      return fail(fmt::format("group name '{}' is not a phrase", words.phrase), words.start);
     return read_group(std::move(words.phrase));
   } else if (at_end() || next == ',' || next == ';') {
     return fail(fmt::format("address '{}' has no '@' and domain", words.local), words.start);

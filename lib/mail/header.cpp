@@ -1,10 +1,198 @@
 // SPDX-License-Identifier: Apache-2.0
-// Header fields and sections: unfolding, lookup by name, and whole-message parsing.
+// Header sections: the line scanner shared with MessageParser, fields, lookup by name, and
+// whole-message parsing.
 #include "hallmark/mail/header.hpp"
 
+#include <cstring>
+#include <limits>
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "mail/internal/header_scanner.hpp"
+
+namespace hallmark::mail::detail {
+namespace {
+
+bool is_wsp(char c) noexcept { return c == ' ' || c == '\t'; }
+
+// RFC 5322 2.2: a field name is printable US-ASCII other than the colon. 8-bit bytes, controls
+// and NUL make a line that is not a field.
+bool is_ftext(char c) noexcept {
+  auto byte = static_cast<unsigned char>(c);
+  return byte >= 33 && byte <= 126 && byte != ':';
+}
+
+char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+}  // namespace
+
+bool equal_ignoring_case(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (lower(a[i]) != lower(b[i])) return false;
+  return true;
+}
+
+HeaderField make_field(std::string_view buffer, const FieldSpan& span) {
+  HeaderField field;
+  field.name = buffer.substr(span.start, span.name_end - span.start);
+  field.value = buffer.substr(span.value_start, span.value_end - span.value_start);
+  field.raw = buffer.substr(span.start, span.end - span.start);
+  field.offset = span.start;
+  // The colon sits at value_start - 1; anything between it and the name was whitespace.
+  field.space_before_colon = span.value_start - 1 > span.name_end;
+  return field;
+}
+
+HeaderScanner::Step HeaderScanner::emit() {
+  out_ = current_;
+  pending_ = false;
+  return Step::field;
+}
+
+HeaderScanner::Step HeaderScanner::finish(std::size_t body_offset, HeaderEnd why) {
+  state_ = State::done;
+  body_offset_ = body_offset;
+  ended_by_ = why;
+  return Step::done;
+}
+
+// A field is complete only once the first byte of the following line is known not to be
+// whitespace, so a field is reported one byte late; a stream cut anywhere waits for that byte.
+//
+// Lines that are neither fields nor continuations (no colon, a space inside the name, 8-bit
+// or control bytes in the name, a continuation line before any field, a lone CR) end the
+// header section and become the first line of the body. RFC 5322 2.2 says such a line is not
+// a header field; Postfix's cleanup and Sendmail start the body there too, and a milter (so
+// OpenDKIM) then sees the line as body. Agreeing with the MTA in front of us matters more than
+// salvaging fields below the line: a verifier that saw a different From than the MTA and the
+// reader would be the worse failure.
+HeaderScanner::Step HeaderScanner::next(std::string_view buffer, bool eof) {
+  const char* data = buffer.data();
+  const std::size_t size = buffer.size();
+  for (;;) {
+    switch (state_) {
+      case State::done: return Step::done;
+
+      case State::line_start: {
+        if (pos_ == size) {
+          if (!eof) return Step::need_more;
+          if (pending_) return emit();
+          return finish(pos_, HeaderEnd::end_of_input);
+        }
+        char c = data[pos_];
+        if (is_wsp(c)) {
+          // RFC 5322 3.2.2: a line starting with WSP continues the field above it.
+          if (!pending_) return finish(line_start_, HeaderEnd::malformed_line);
+          state_ = State::value;
+          ++pos_;
+          break;
+        }
+        if (pending_) return emit();  // then come back to the same byte
+        if (c == '\n') return finish(pos_ + 1, HeaderEnd::blank_line);
+        if (c == '\r') {
+          state_ = State::cr_at_line_start;
+          ++pos_;
+          break;
+        }
+        current_ = FieldSpan{};
+        current_.start = pos_;
+        state_ = State::name;
+        break;
+      }
+
+      case State::cr_at_line_start:
+        if (pos_ == size) {
+          if (!eof) return Step::need_more;
+          return finish(line_start_, HeaderEnd::malformed_line);
+        }
+        if (data[pos_] == '\n') return finish(pos_ + 1, HeaderEnd::blank_line);
+        return finish(line_start_, HeaderEnd::malformed_line);
+
+      case State::name: {
+        while (pos_ < size && is_ftext(data[pos_])) ++pos_;
+        if (pos_ == size) {
+          if (!eof) return Step::need_more;
+          return finish(line_start_, HeaderEnd::malformed_line);
+        }
+        current_.name_end = pos_;
+        char c = data[pos_];
+        if (c == ':' && pos_ > current_.start) {
+          current_.value_start = ++pos_;
+          state_ = State::value;
+          break;
+        }
+        // The line began with a non-WSP byte, so whitespace here follows a non-empty name:
+        // the obsolete `name WSP ":"` form of RFC 5322 4.5.8.
+        if (is_wsp(c) && pos_ > current_.start) {
+          ++pos_;
+          state_ = State::name_space;
+          break;
+        }
+        return finish(line_start_, HeaderEnd::malformed_line);
+      }
+
+      case State::name_space:
+        while (pos_ < size && is_wsp(data[pos_])) ++pos_;
+        if (pos_ == size) {
+          if (!eof) return Step::need_more;
+          return finish(line_start_, HeaderEnd::malformed_line);
+        }
+        if (data[pos_] != ':') return finish(line_start_, HeaderEnd::malformed_line);
+        current_.value_start = ++pos_;
+        state_ = State::value;
+        break;
+
+      case State::value: {
+        const void* found = std::memchr(data + pos_, '\n', size - pos_);
+        if (found == nullptr) {
+          pos_ = size;
+          if (!eof) return Step::need_more;
+          // The last field of a message with no body may lack its terminator.
+          current_.value_end = size;
+          current_.end = size;
+          pending_ = true;
+          line_start_ = size;
+          state_ = State::line_start;
+          break;
+        }
+        auto lf = static_cast<std::size_t>(static_cast<const char*>(found) - data);
+        // Bare LF and CRLF both end a line; a CR anywhere else is an ordinary value byte.
+        bool crlf = lf > current_.value_start && data[lf - 1] == '\r';
+        current_.value_end = crlf ? lf - 1 : lf;
+        current_.end = lf + 1;
+        pending_ = true;
+        pos_ = lf + 1;
+        line_start_ = pos_;
+        state_ = State::line_start;
+        break;
+      }
+    }
+  }
+}
+
+core::Expected<void> check_field_count(std::size_t count, const FieldSpan& span,
+                                       const Limits& limits) {
+  if (count <= limits.max_fields) return {};
+  return core::fail(core::Errc::too_many,
+                    fmt::format("header section has more than {} fields", limits.max_fields),
+                    span.start);
+}
+
+std::unexpected<core::Error> too_long_error(const Limits& limits) {
+  return core::fail(core::Errc::too_long,
+                    fmt::format("header section is longer than {} bytes", limits.max_header_bytes),
+                    limits.max_header_bytes);
+}
+
+std::size_t scan_window(const Limits& limits) noexcept {
+  if (limits.max_header_bytes == std::numeric_limits<std::size_t>::max())
+    return limits.max_header_bytes;
+  return limits.max_header_bytes + 1;
+}
+
+}  // namespace hallmark::mail::detail
 
 namespace hallmark::mail {
 

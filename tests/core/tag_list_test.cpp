@@ -25,6 +25,20 @@ std::string dump(const TagList& tags) {
   return out;
 }
 
+template <class T>
+concept Parsable = requires(T text) {
+  parse_tag_list(static_cast<T&&>(text));
+};
+
+TEST(TagListParse, RefusesTemporaryStrings) {
+  static_assert(Parsable<std::string_view>);
+  static_assert(Parsable<const char*>);
+  static_assert(Parsable<std::string&>);
+  static_assert(Parsable<const std::string&>);
+  static_assert(!Parsable<std::string>);  // the views would dangle
+  static_assert(!Parsable<const std::string>);
+}
+
 TEST(TagListParse, SplitsTagsInOrder) {
   struct {
     std::string_view text, dump;
@@ -170,7 +184,8 @@ TEST(TagListParse, HandlesOneHundredThousandTags) {
   // Generous for sanitizer builds; a quadratic duplicate check takes minutes.
   EXPECT_LT(elapsed, std::chrono::seconds(5));
 
-  Expected<TagList> repeated = parse_tag_list(many_tags(100'000, 99'999));
+  std::string repeating = many_tags(100'000, 99'999);
+  Expected<TagList> repeated = parse_tag_list(repeating);
   ASSERT_FALSE(repeated);
   EXPECT_EQ(repeated.error().code, Errc::duplicate_tag);
   EXPECT_EQ(repeated.error().message.find("duplicate tag 't0'"), 0u);
@@ -179,7 +194,8 @@ TEST(TagListParse, HandlesOneHundredThousandTags) {
 TEST(TagListParse, HandlesMegabyteInputs) {
   std::string value(1024 * 1024, 'x');
   for (std::size_t i = 100; i < value.size(); i += 100) value[i] = ' ';
-  Expected<TagList> tags = parse_tag_list("b=" + value + " ;");
+  std::string one_tag = "b=" + value + " ;";
+  Expected<TagList> tags = parse_tag_list(one_tag);
   ASSERT_TRUE(tags);
   EXPECT_EQ(tags->find("b")->value.size(), value.size());
 
@@ -190,7 +206,8 @@ TEST(TagListParse, HandlesMegabyteInputs) {
   EXPECT_EQ(twice.error().code, Errc::duplicate_tag);
   EXPECT_LT(twice.error().message.size(), 200u);
 
-  EXPECT_FALSE(parse_tag_list(std::string(1024 * 1024, ';')));
+  std::string separators(1024 * 1024, ';');
+  EXPECT_FALSE(parse_tag_list(separators));
   std::string short_tags;
   for (int i = 0; i < 1024 * 1024 / 4; ++i) short_tags += "a=;";
   EXPECT_FALSE(parse_tag_list(short_tags));  // every 'a' repeats the first

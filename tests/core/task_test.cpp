@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "hallmark/core/started.hpp"
 #include "hallmark/core/sync_wait.hpp"
 #include "hallmark/core/task.hpp"
 #include "hallmark/core/when_all.hpp"
@@ -129,6 +130,41 @@ TEST(WhenAll, RethrowsAChildsException) {
   tasks.push_back(answer(1));
   tasks.push_back(throws());
   EXPECT_THROW(sync_wait(when_all(std::move(tasks))), std::runtime_error);
+}
+
+Task<int> await_started(Started<int>& started) {
+  int value = co_await started;
+  co_return value + 1;
+}
+
+TEST(Started, RunsBeforeItIsAwaited) {
+  HeldEvents events;
+  Started<int> started(held_value(events, 4));
+  EXPECT_EQ(events.held.size(), 1u);  // already waiting on its event
+  EXPECT_FALSE(started.done());
+  Task<int> waiter = await_started(started);
+  waiter.start_detached(std::noop_coroutine());
+  EXPECT_FALSE(waiter.done());
+  while (events.pump_once()) {
+  }
+  ASSERT_TRUE(waiter.done());
+  EXPECT_EQ(waiter.take_result(), 41);
+}
+
+TEST(Started, CanFinishBeforeItIsAwaited) {
+  Started<int> started(answer(9));
+  EXPECT_TRUE(started.done());
+  EXPECT_EQ(sync_wait(await_started(started)), 10);
+  HeldEvents events;
+  Started<int> later(held_value(events, 2));
+  events.pump_once();
+  EXPECT_TRUE(later.done());
+  EXPECT_EQ(sync_wait(await_started(later)), 21);
+}
+
+TEST(Started, CarriesExceptions) {
+  Started<int> started(throws());
+  EXPECT_THROW(sync_wait(await_started(started)), std::runtime_error);
 }
 
 }  // namespace

@@ -49,7 +49,8 @@ std::string hallmark_zone() {
          "txt        TXT   \"v=spf1 \" \"ip4:192.0.2.0/24 -all\"\n"
          "txt        TXT   \"second record\"\n"
          "alias      CNAME www\n"
-         "big        TXT   (" + big + " )\n";
+         "big        TXT   (" +
+         big + " )\n";
 }
 
 constexpr const char* reverse_zone =
@@ -151,7 +152,8 @@ TEST_F(CaresResolver, AnswersMx) {
   ASSERT_EQ(answer.status, Status::noerror) << answer.detail;
   std::sort(answer.mx.begin(), answer.mx.end(),
             [](const dns::Mx& x, const dns::Mx& y) { return x.preference < y.preference; });
-  EXPECT_EQ(answer.mx, (std::vector<dns::Mx>{{10, "mx1.hallmark.test"}, {20, "mx2.hallmark.test"}}));
+  EXPECT_EQ(answer.mx,
+            (std::vector<dns::Mx>{{10, "mx1.hallmark.test"}, {20, "mx2.hallmark.test"}}));
 }
 
 TEST_F(CaresResolver, KeepsTxtStringsApart) {
@@ -161,7 +163,7 @@ TEST_F(CaresResolver, KeepsTxtStringsApart) {
   for (const dns::Txt& txt : answer.txt) records.push_back(txt.strings);
   std::sort(records.begin(), records.end());
   EXPECT_EQ(records, (std::vector<std::vector<std::string>>{{"second record"},
-                                                             {"v=spf1 ", "ip4:192.0.2.0/24 -all"}}));
+                                                            {"v=spf1 ", "ip4:192.0.2.0/24 -all"}}));
 }
 
 TEST_F(CaresResolver, AnswersPtr) {
@@ -232,8 +234,9 @@ TEST_F(CaresResolver, RefusedPortIsAnError) {
 
 TEST_F(CaresResolver, FallsBackToNextServer) {
   SilentServer silent;
-  Answer answer = ask("www.hallmark.test", Type::a,
-                      {.servers = {silent.address(), server_->address()}, .timeout = 200ms, .tries = 1});
+  Answer answer =
+      ask("www.hallmark.test", Type::a,
+          {.servers = {silent.address(), server_->address()}, .timeout = 200ms, .tries = 1});
   EXPECT_EQ(answer.status, Status::noerror) << answer.detail;
 }
 
@@ -250,9 +253,9 @@ TEST_F(CaresResolver, TrailingDotIsOptional) {
 
 TEST_F(CaresResolver, InvalidNamesAnswerErrorWithoutSending) {
   auto resolver = make();
-  for (const std::string& name : {std::string(), std::string("a..hallmark.test"),
-                                  std::string(".hallmark.test"), std::string(64, 'x') + ".test",
-                                  std::string(260, 'a')}) {
+  for (const std::string& name :
+       {std::string(), std::string("a..hallmark.test"), std::string(".hallmark.test"),
+        std::string(64, 'x') + ".test", std::string(260, 'a')}) {
     bool answered = false;
     resolver->lookup(name, Type::a, [&](Answer answer) {
       answered = true;
@@ -297,7 +300,8 @@ TEST_F(CaresResolver, HundredConcurrentLookupsAllAnswered) {
   CountingResolver counting(*resolver);
   std::vector<core::Task<Answer>> tasks;
   const Type types[] = {Type::a, Type::aaaa, Type::mx, Type::txt};
-  const char* names[] = {"www.hallmark.test", "www.hallmark.test", "hallmark.test", "txt.hallmark.test"};
+  const char* names[] = {"www.hallmark.test", "www.hallmark.test", "hallmark.test",
+                         "txt.hallmark.test"};
   for (int i = 0; i < 100; ++i) tasks.push_back(lookup_task(counting, names[i % 4], types[i % 4]));
   std::vector<Answer> answers = core::sync_wait(core::when_all(std::move(tasks)), counting.pump());
   ASSERT_EQ(answers.size(), 100u);
@@ -343,8 +347,9 @@ TEST_F(CaresResolver, HostEventLoopDrivesLookups) {
   while (resolver->pending() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::vector<pollfd> fds;
     for (const dns::CaresResolver::Watch& watch : resolver->watches())
-      fds.push_back(pollfd{watch.fd, static_cast<short>((watch.readable ? POLLIN : 0) |
-                                                        (watch.writable ? POLLOUT : 0)), 0});
+      fds.push_back(pollfd{
+          watch.fd,
+          static_cast<short>((watch.readable ? POLLIN : 0) | (watch.writable ? POLLOUT : 0)), 0});
     std::optional<std::chrono::milliseconds> wait = resolver->next_timeout();
     ASSERT_TRUE(wait) << "a pending lookup always has a deadline";
     ::poll(fds.data(), fds.size(), static_cast<int>(std::min<std::int64_t>(wait->count(), 1000)));
@@ -375,8 +380,8 @@ TEST_F(CaresResolver, RunAnswersEveryLookup) {
 }
 
 TEST(CaresResolverOptions, RejectsMalformedServersAndLimits) {
-  for (const char* server : {"not-an-address", "192.0.2.1:0", "192.0.2.1:70000", "192.0.2.1:",
-                             "[2001:db8::1", "[2001:db8::1]5353", "192.0.2.300"}) {
+  for (const char* server : {"not-an-address", "192.0.2.1:0", "192.0.2.1:70000",
+                             "192.0.2.1:", "[2001:db8::1", "[2001:db8::1]5353", "192.0.2.300"}) {
     auto resolver = dns::CaresResolver::create({.servers = {server}});
     ASSERT_FALSE(resolver) << server;
     EXPECT_EQ(resolver.error().code, core::Errc::bad_value) << server;

@@ -20,10 +20,16 @@ using Bytes = std::vector<std::uint8_t>;
 constexpr std::uint16_t noerror = 0x8180;  // QR RD RA
 constexpr std::uint16_t nxdomain = 0x8183;
 
-std::string u16(std::uint16_t v) { return {static_cast<char>(v >> 8), static_cast<char>(v & 0xff)}; }
-std::string u32(std::uint32_t v) { return u16(static_cast<std::uint16_t>(v >> 16)) + u16(v & 0xffff); }
+std::string u16(std::uint16_t v) {
+  return {static_cast<char>(v >> 8), static_cast<char>(v & 0xff)};
+}
+std::string u32(std::uint32_t v) {
+  return u16(static_cast<std::uint16_t>(v >> 16)) + u16(v & 0xffff);
+}
 std::string name(std::string_view dotted) { return *wire::encode_name(dotted); }
-std::string pointer(std::uint16_t offset) { return u16(static_cast<std::uint16_t>(0xc000 | offset)); }
+std::string pointer(std::uint16_t offset) {
+  return u16(static_cast<std::uint16_t>(0xc000 | offset));
+}
 constexpr std::uint16_t qname_at = 12;  // the question's name follows the header
 
 struct Rr {
@@ -43,8 +49,9 @@ std::string strings(std::vector<std::string> pieces) {
   return out;
 }
 std::string soa(std::string_view zone, std::uint32_t minimum) {
-  return name(std::string("ns.") + std::string(zone)) + name(std::string("admin.") + std::string(zone)) +
-         u32(1) + u32(3600) + u32(600) + u32(86400) + u32(minimum);
+  return name(std::string("ns.") + std::string(zone)) +
+         name(std::string("admin.") + std::string(zone)) + u32(1) + u32(3600) + u32(600) +
+         u32(86400) + u32(minimum);
 }
 
 std::string record(const Rr& rr) {
@@ -55,7 +62,8 @@ std::string record(const Rr& rr) {
 Bytes response(std::string_view qname, Type qtype, std::uint16_t flags, const std::vector<Rr>& an,
                const std::vector<Rr>& ns = {}, const std::vector<Rr>& ar = {}) {
   std::string m = u16(0x1234) + u16(flags) + u16(1) + u16(static_cast<std::uint16_t>(an.size())) +
-                  u16(static_cast<std::uint16_t>(ns.size())) + u16(static_cast<std::uint16_t>(ar.size()));
+                  u16(static_cast<std::uint16_t>(ns.size())) +
+                  u16(static_cast<std::uint16_t>(ar.size()));
   m += name(qname) + u16(static_cast<std::uint16_t>(qtype)) + u16(1);
   for (const auto* section : {&an, &ns, &ar})
     for (const Rr& rr : *section) m += record(rr);
@@ -166,21 +174,24 @@ TEST(WireDecode, CnameChainTtlIsItsMinimum) {
 }
 
 TEST(WireDecode, RejectsCnameLoopsAndLongChains) {
-  Bytes loop = response("x.test", Type::a, noerror,
-                        {{pointer(qname_at), 5, 1, name("y.test")}, {name("y.test"), 5, 1, name("x.test")}});
+  Bytes loop =
+      response("x.test", Type::a, noerror,
+               {{pointer(qname_at), 5, 1, name("y.test")}, {name("y.test"), 5, 1, name("x.test")}});
   Answer looped = decode(loop, "x.test", Type::a);
   EXPECT_EQ(looped.status, Status::error);
   EXPECT_NE(looped.detail.find("CNAME loop"), std::string::npos) << looped.detail;
 
   std::vector<Rr> chain;
   for (int i = 0; i <= static_cast<int>(wire::max_cname_chain); ++i)
-    chain.push_back({name("c" + std::to_string(i) + ".test"), 5, 1, name("c" + std::to_string(i + 1) + ".test")});
+    chain.push_back({name("c" + std::to_string(i) + ".test"), 5, 1,
+                     name("c" + std::to_string(i + 1) + ".test")});
   Answer longest = decode(response("c0.test", Type::a, noerror, chain), "c0.test", Type::a);
   EXPECT_EQ(longest.status, Status::error);
   EXPECT_NE(longest.detail.find("CNAME chain longer"), std::string::npos) << longest.detail;
 
   Answer two = decode(response("x.test", Type::a, noerror,
-                               {{pointer(qname_at), 5, 1, name("y.test")}, {pointer(qname_at), 5, 1, name("z.test")}}),
+                               {{pointer(qname_at), 5, 1, name("y.test")},
+                                {pointer(qname_at), 5, 1, name("z.test")}}),
                       "x.test", Type::a);
   EXPECT_EQ(two.status, Status::error) << "RFC 2181 10.1: one CNAME per name";
 }
@@ -209,7 +220,8 @@ TEST(WireDecode, NxdomainTakesNegativeTtlOrZeroWithoutSoa) {
                            "nope.example.test", Type::a);
   EXPECT_EQ(with_soa.status, Status::nxdomain);
   EXPECT_EQ(with_soa.ttl, 120u);
-  Answer without = decode(response("nope.example.test", Type::a, nxdomain, {}), "nope.example.test", Type::a);
+  Answer without =
+      decode(response("nope.example.test", Type::a, nxdomain, {}), "nope.example.test", Type::a);
   EXPECT_EQ(without.status, Status::nxdomain);
   EXPECT_EQ(without.ttl, 0u);
 }
@@ -235,18 +247,29 @@ TEST(WireDecode, CnameToNodata) {
 }
 
 TEST(WireDecode, MapsFlagsAndRcodes) {
-  Bytes m = response("h.test", Type::a, noerror | 0x0020, {{pointer(qname_at), 1, 1, a(192, 0, 2, 1)}});
+  Bytes m =
+      response("h.test", Type::a, noerror | 0x0020, {{pointer(qname_at), 1, 1, a(192, 0, 2, 1)}});
   EXPECT_TRUE(decode(m, "h.test", Type::a).authenticated);
-  struct { std::uint16_t flags; Status status; } cases[] = {
-      {0x8182, Status::servfail}, {0x8185, Status::refused}, {0x8181, Status::error},
-      {0x8184, Status::error},    {0x8389, Status::error} /* TC */};
+  struct {
+    std::uint16_t flags;
+    Status status;
+  } cases[] = {{0x8182, Status::servfail},
+               {0x8185, Status::refused},
+               {0x8181, Status::error},
+               {0x8184, Status::error},
+               {0x8389, Status::error} /* TC */};
   for (auto [flags, status] : cases)
-    EXPECT_EQ(decode(response("h.test", Type::a, flags, {}), "h.test", Type::a).status, status) << flags;
+    EXPECT_EQ(decode(response("h.test", Type::a, flags, {}), "h.test", Type::a).status, status)
+        << flags;
+  Answer formerr = decode(response("h.test", Type::a, 0x8181, {}), "h.test", Type::a);
+  EXPECT_EQ(formerr.detail, "server answered RCODE 1 (FORMERR)");
   // A top-bit TTL counts as zero (RFC 2181 8).
-  Bytes huge = response("h.test", Type::a, noerror, {{pointer(qname_at), 1, 0x80000000u, a(192, 0, 2, 1)}});
+  Bytes huge =
+      response("h.test", Type::a, noerror, {{pointer(qname_at), 1, 0x80000000u, a(192, 0, 2, 1)}});
   EXPECT_EQ(decode(huge, "h.test", Type::a).ttl, 0u);
   // Classes other than IN are ignored.
-  Bytes chaos = response("h.test", Type::a, noerror, {{pointer(qname_at), 1, 1, a(192, 0, 2, 1), 3}});
+  Bytes chaos =
+      response("h.test", Type::a, noerror, {{pointer(qname_at), 1, 1, a(192, 0, 2, 1), 3}});
   EXPECT_EQ(decode(chaos, "h.test", Type::a).status, Status::nodata);
 }
 
@@ -262,8 +285,8 @@ TEST(WireDecode, RejectsPointerLoopsAndForwardPointers) {
   std::string header = u16(1) + u16(noerror) + u16(1) + u16(0) + u16(0) + u16(0);
   // The question name is a pointer to itself, then to a later byte, then a pair of labels
   // that points back into its own middle.
-  for (const std::string& qname : {pointer(12), pointer(14) + std::string("\0", 1),
-                                   std::string("\x01x", 2) + pointer(12)}) {
+  for (const std::string& qname :
+       {pointer(12), pointer(14) + std::string("\0", 1), std::string("\x01x", 2) + pointer(12)}) {
     Answer answer = decode(raw(header + qname + u16(1) + u16(1)), "x", Type::a);
     EXPECT_EQ(answer.status, Status::error);
     EXPECT_NE(answer.detail.find("pointer"), std::string::npos) << answer.detail;
@@ -280,20 +303,27 @@ TEST(WireDecode, RejectsOverlongNamesAndBadLabels) {
   constexpr std::uint16_t base = 31;  // header 12, question "x" 7, first record's fields 12
   std::string labels(1, '\0');
   for (int i = 0; i < 130; ++i)
-    labels += std::string("\x01y", 2) + pointer(static_cast<std::uint16_t>(i == 0 ? base : base + 1 + 4 * (i - 1)));
+    labels += std::string("\x01y", 2) +
+              pointer(static_cast<std::uint16_t>(i == 0 ? base : base + 1 + 4 * (i - 1)));
   auto last = static_cast<std::uint16_t>(base + 1 + 4 * 129);
-  Bytes deep = response("x", Type::a, noerror, {{pointer(qname_at), 99, 1, labels}, {pointer(last), 1, 1, a(1, 2, 3, 4)}});
+  Bytes deep = response("x", Type::a, noerror,
+                        {{pointer(qname_at), 99, 1, labels}, {pointer(last), 1, 1, a(1, 2, 3, 4)}});
   EXPECT_EQ(decode(deep, "x", Type::a).status, Status::error);
   // The same data read through five of those pointers is an honest name.
-  Bytes nested = response("x", Type::ptr, noerror,
-                          {{pointer(qname_at), 99, 1, labels}, {pointer(qname_at), 12, 1, pointer(base + 1 + 4 * 4)}});
+  Bytes nested = response(
+      "x", Type::ptr, noerror,
+      {{pointer(qname_at), 99, 1, labels}, {pointer(qname_at), 12, 1, pointer(base + 1 + 4 * 4)}});
   EXPECT_EQ(decode(nested, "x", Type::ptr).ptr, (std::vector<std::string>{"y.y.y.y.y"}));
   std::string header = u16(1) + u16(noerror) + u16(1) + u16(0) + u16(0) + u16(0);
-  Answer typed = decode(raw(header + std::string("\x41x", 2) + std::string(1, '\0') + u16(1) + u16(1)), "x", Type::a);
+  Answer typed = decode(
+      raw(header + std::string("\x41x", 2) + std::string(1, '\0') + u16(1) + u16(1)), "x", Type::a);
   EXPECT_EQ(typed.status, Status::error);
   EXPECT_NE(typed.detail.find("label type"), std::string::npos) << typed.detail;
   Answer dotted = decode(response("h.test", Type::mx, noerror,
-                                  {{pointer(qname_at), 15, 1, u16(1) + std::string("\x03" "a.b\0", 5)}}),
+                                  {{pointer(qname_at), 15, 1,
+                                    u16(1) + std::string("\x03"
+                                                         "a.b\0",
+                                                         5)}}),
                          "h.test", Type::mx);
   EXPECT_EQ(dotted.status, Status::error) << "a dot inside a label has no text form";
 }
@@ -303,20 +333,30 @@ TEST(WireDecode, RejectsRdataOverrunsAndBadSizes) {
   Bytes overrun = good;
   overrun[overrun.size() - 5] = 5;  // rdlength 5 with 4 octets left
   EXPECT_EQ(decode(overrun, "h.test", Type::a).status, Status::error);
-  Answer five = decode(response("h.test", Type::a, noerror, {{pointer(qname_at), 1, 1, "12345"}}), "h.test", Type::a);
+  Answer five = decode(response("h.test", Type::a, noerror, {{pointer(qname_at), 1, 1, "12345"}}),
+                       "h.test", Type::a);
   EXPECT_EQ(five.status, Status::error);
-  Answer txt = decode(response("h.test", Type::txt, noerror, {{pointer(qname_at), 16, 1, "\x05" "abc"}}), "h.test", Type::txt);
+  Answer txt = decode(response("h.test", Type::txt, noerror,
+                               {{pointer(qname_at), 16, 1,
+                                 "\x05"
+                                 "abc"}}),
+                      "h.test", Type::txt);
   EXPECT_EQ(txt.status, Status::error);
-  Answer mx = decode(response("h.test", Type::mx, noerror, {{pointer(qname_at), 15, 1, u16(1) + name("m.test") + "x"}}), "h.test", Type::mx);
+  Answer mx = decode(response("h.test", Type::mx, noerror,
+                              {{pointer(qname_at), 15, 1, u16(1) + name("m.test") + "x"}}),
+                     "h.test", Type::mx);
   EXPECT_EQ(mx.status, Status::error);
-  Answer soa_bad = decode(response("h.test", Type::a, nxdomain, {}, {{name("test"), 6, 1, name("a") + name("b") + u32(1)}}), "h.test", Type::a);
+  Answer soa_bad = decode(response("h.test", Type::a, nxdomain, {},
+                                   {{name("test"), 6, 1, name("a") + name("b") + u32(1)}}),
+                          "h.test", Type::a);
   EXPECT_EQ(soa_bad.status, Status::error);
 }
 
 TEST(WireDecode, EveryTruncationIsAnError) {
-  Bytes full = response("www.example.test", Type::mx, noerror,
-                        {{pointer(qname_at), 15, 60, u16(10) + std::string("\x04mail", 5) + pointer(qname_at)}},
-                        {{name("example.test"), 6, 60, soa("example.test", 60)}});
+  Bytes full = response(
+      "www.example.test", Type::mx, noerror,
+      {{pointer(qname_at), 15, 60, u16(10) + std::string("\x04mail", 5) + pointer(qname_at)}},
+      {{name("example.test"), 6, 60, soa("example.test", 60)}});
   ASSERT_EQ(decode(full, "www.example.test", Type::mx).status, Status::noerror);
   for (std::size_t length = 0; length < full.size(); ++length) {
     Bytes cut(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(length));
@@ -336,9 +376,11 @@ TEST(WireDecode, RejectsMalformedHeaders) {
   two_questions[5] = 2;
   EXPECT_EQ(decode(two_questions, "h.test", Type::a).status, Status::error);
   // RFC 6891 6.1.3: an OPT record carrying extended RCODE bits (BADVERS).
-  Bytes badvers = response("h.test", Type::a, noerror, {}, {}, {{std::string(1, '\0'), 41, 0x01000000u, "", 512}});
+  Bytes badvers = response("h.test", Type::a, noerror, {}, {},
+                           {{std::string(1, '\0'), 41, 0x01000000u, "", 512}});
   EXPECT_EQ(decode(badvers, "h.test", Type::a).status, Status::error);
-  Bytes plain_opt = response("h.test", Type::a, noerror, {}, {}, {{std::string(1, '\0'), 41, 0x8000u, "", 1232}});
+  Bytes plain_opt =
+      response("h.test", Type::a, noerror, {}, {}, {{std::string(1, '\0'), 41, 0x8000u, "", 1232}});
   EXPECT_EQ(decode(plain_opt, "h.test", Type::a).status, Status::nodata);
 }
 
@@ -384,7 +426,8 @@ TEST(WireDecode, DecodesResponsesCapturedFromNsd) {
       {"big_txt_truncated_udp", "big.hallmark.test", Type::txt, Status::error, 0, 0},
   };
   for (const auto& c : cases) {
-    std::ifstream in(std::string(HALLMARK_SOURCE_DIR "/fuzz/corpus/dns_message/") + c.file, std::ios::binary);
+    std::ifstream in(std::string(HALLMARK_SOURCE_DIR "/fuzz/corpus/dns_message/") + c.file,
+                     std::ios::binary);
     ASSERT_TRUE(in) << c.file;
     Bytes m((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     Answer answer = decode(m, c.name, c.type);
@@ -395,7 +438,9 @@ TEST(WireDecode, DecodesResponsesCapturedFromNsd) {
 }
 
 TEST(WireEncode, ValidatesQueryNames) {
-  EXPECT_EQ(*wire::encode_name("a.test."), std::string("\x01" "a\x04test\0", 8));
+  EXPECT_EQ(*wire::encode_name("a.test."), std::string("\x01"
+                                                       "a\x04test\0",
+                                                       8));
   EXPECT_EQ(*wire::encode_name("."), std::string(1, '\0'));
   EXPECT_TRUE(wire::encode_name(std::string(63, 'x') + ".test"));
   EXPECT_FALSE(wire::encode_name(std::string(64, 'x') + ".test"));
@@ -403,7 +448,8 @@ TEST(WireEncode, ValidatesQueryNames) {
   EXPECT_FALSE(wire::encode_name("a..test"));
   EXPECT_FALSE(wire::encode_name(".test"));
   EXPECT_FALSE(wire::encode_name("test.."));
-  std::string longest = std::string(63, 'a') + "." + std::string(63, 'b') + "." + std::string(63, 'c') + "." + std::string(61, 'd');
+  std::string longest = std::string(63, 'a') + "." + std::string(63, 'b') + "." +
+                        std::string(63, 'c') + "." + std::string(61, 'd');
   EXPECT_TRUE(wire::encode_name(longest)) << "255 octets in wire form";
   EXPECT_FALSE(wire::encode_name(longest + "d"));
 }
@@ -411,12 +457,15 @@ TEST(WireEncode, ValidatesQueryNames) {
 TEST(WireEncode, BuildsQueriesWithOptionalDnssecOk) {
   auto plain = wire::encode_query("a.test", Type::txt, {.id = 0xbeef});
   ASSERT_TRUE(plain);
-  std::string expected = u16(0xbeef) + u16(0x0100) + u16(1) + u16(0) + u16(0) + u16(0) + name("a.test") + u16(16) + u16(1);
+  std::string expected = u16(0xbeef) + u16(0x0100) + u16(1) + u16(0) + u16(0) + u16(0) +
+                         name("a.test") + u16(16) + u16(1);
   EXPECT_EQ(*plain, raw(expected));
   auto dnssec = wire::encode_query("a.test", Type::txt, {.id = 1, .dnssec_ok = true});
   ASSERT_TRUE(dnssec);
-  std::string opt = std::string(1, '\0') + u16(41) + u16(wire::edns_udp_payload) + u32(0x8000) + u16(0);
-  EXPECT_EQ(*dnssec, raw(u16(1) + u16(0x0120) + u16(1) + u16(0) + u16(0) + u16(1) + name("a.test") + u16(16) + u16(1) + opt));
+  std::string opt =
+      std::string(1, '\0') + u16(41) + u16(wire::edns_udp_payload) + u32(0x8000) + u16(0);
+  EXPECT_EQ(*dnssec, raw(u16(1) + u16(0x0120) + u16(1) + u16(0) + u16(0) + u16(1) + name("a.test") +
+                         u16(16) + u16(1) + opt));
   EXPECT_FALSE(wire::encode_query("a..test", Type::a, {}));
 }
 

@@ -161,6 +161,16 @@ TEST(ZoneFile, ErrorCodesClassifyTheProblem) {
   EXPECT_EQ(error.offset, 24u);  // the offending token
 }
 
+TEST(ZoneFile, RefusesAnRrsetNoMessageCouldCarry) {
+  std::string text;
+  for (int i = 0; i <= 4096; ++i) text += "a 60 TXT \"" + std::to_string(i) + "\"\n";
+  core::Expected<ZoneResolver> zone = ZoneResolver::from_text(text, "t.zone", "example.test");
+  ASSERT_FALSE(zone);
+  EXPECT_EQ(zone.error().message, "t.zone:4097: too many records in one RRset at 'a.example.test'");
+  text.erase(text.rfind("a 60"));
+  EXPECT_TRUE(ZoneResolver::from_text(text, "t.zone", "example.test"));
+}
+
 TEST(ZoneFile, FailedLoadLeavesResolverUnchanged) {
   ZoneResolver zone = load("a 60 A 192.0.2.1");
   core::Expected<void> loaded = zone.load_text("b 60 A 192.0.2.2\nc 60 A 1.2.3", "second.zone",

@@ -46,8 +46,8 @@ TEST(AddressParse, ReadsRfc5322Forms) {
       {"\"a\\\"b\"@example.com", "|\"a\\\"b\"|example.com"},
       {"user@[192.0.2.1]", "|user|[192.0.2.1]"},
       {"<user@[IPv6:2001:db8::1]>", "|user|[IPv6:2001:db8::1]"},
-      {"User@Example.COM", "|User|Example.COM"},                       // case kept
-      {"Jos\xc3\xa9 <jos\xc3\xa9@b\xc3\xbc\x63her.example>",              // RFC 6532
+      {"User@Example.COM", "|User|Example.COM"},              // case kept
+      {"Jos\xc3\xa9 <jos\xc3\xa9@b\xc3\xbc\x63her.example>",  // RFC 6532
        "Jos\xc3\xa9|jos\xc3\xa9|b\xc3\xbc\x63her.example"},
       {"=?UTF-8?Q?Andr=C3=A9?= <a@b.example>", "=?UTF-8?Q?Andr=C3=A9?=|a|b.example"},
       {"first.last+tag@sub.example.co.uk", "|first.last+tag|sub.example.co.uk"},
@@ -81,13 +81,14 @@ TEST(AddressParse, ReadsGroups) {
   struct {
     std::string_view value, dump;
   } cases[] = {
-      {"undisclosed: a@b.example, c@d.example;", "undisclosed:|a|b.example, undisclosed:|c|d.example"},
+      {"undisclosed: a@b.example, c@d.example;",
+       "undisclosed:|a|b.example, undisclosed:|c|d.example"},
       {"Team: Ann <a@b.example>;, x@y.example", "Team:Ann|a|b.example, |x|y.example"},
       {"undisclosed-recipients:;", ""},
       {"undisclosed-recipients: ;, a@b.example", "|a|b.example"},
-      {"undisclosed-recipients:", ""},                                   // ';' missing at end
+      {"undisclosed-recipients:", ""},  // ';' missing at end
       {"\"My Group\" (c) : a@b.example ;", "My Group:|a|b.example"},
-      {"G: , , a@b.example, ,;", "G:|a|b.example"},                       // obs-group-list
+      {"G: , , a@b.example, ,;", "G:|a|b.example"},  // obs-group-list
   };
   for (auto [value, expected] : cases) EXPECT_EQ(dump(value), expected) << value;
 }
@@ -96,17 +97,17 @@ TEST(AddressParse, ReadsObsoleteForms) {
   struct {
     std::string_view value, dump;
   } cases[] = {
-      {"<@a.example,@b.example:user@c.example>", "|user|c.example"},       // obs-route
+      {"<@a.example,@b.example:user@c.example>", "|user|c.example"},  // obs-route
       {"Name <@a.example:user@c.example>", "Name|user|c.example"},
       {"< @a.example , , @b.example : user@c.example >", "|user|c.example"},
-      {"john . doe @ example . com", "|john.doe|example.com"},            // obs-local-part
-      {"john (c) . doe@example (c) . com", "|john.doe|example.com"},      // obs-domain
+      {"john . doe @ example . com", "|john.doe|example.com"},        // obs-local-part
+      {"john (c) . doe@example (c) . com", "|john.doe|example.com"},  // obs-domain
       {"\"john\".doe@example.com", "|\"john\".doe|example.com"},
       {"John Q. Public <jqp@example.com>", "John Q. Public|jqp|example.com"},  // obs-phrase
-      {", a@b.example,, ,c@d.example,", "|a|b.example, |c|d.example"},  // obs-addr-list
-      {"john..doe@example.com", "|john..doe|example.com"},               // tolerated
+      {", a@b.example,, ,c@d.example,", "|a|b.example, |c|d.example"},         // obs-addr-list
+      {"john..doe@example.com", "|john..doe|example.com"},                     // tolerated
       {"user@[ 192.0.2.1 ]", "|user|[192.0.2.1]"},
-      {"user@[a\\]b]", "|user|[a\\]b]"},                                  // obs-dtext
+      {"user@[a\\]b]", "|user|[a\\]b]"},  // obs-dtext
   };
   for (auto [value, expected] : cases) EXPECT_EQ(dump(value), expected) << value;
 }
@@ -180,8 +181,8 @@ TEST(AddressParse, RecordsOffsets) {
 }
 
 TEST(AddressParse, LimitsCommentNesting) {
-  std::string ok = std::string(kMaxCommentDepth, '(') + std::string(kMaxCommentDepth, ')') +
-                   " a@b.example";
+  std::string ok =
+      std::string(kMaxCommentDepth, '(') + std::string(kMaxCommentDepth, ')') + " a@b.example";
   EXPECT_EQ(dump(ok), "|a|b.example");
   std::string deep = std::string(kMaxCommentDepth + 1, '(') +
                      std::string(kMaxCommentDepth + 1, ')') + " a@b.example";

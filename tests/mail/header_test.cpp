@@ -22,19 +22,20 @@ TEST(HeaderParse, SplitsFieldsAndBody) {
   struct {
     std::string_view text, dump;
   } cases[] = {
-      {"Subject: hi\r\nTo: a@b\r\n\r\nbody\r\n", "[Subject: hi][To: a@b] blank_line body=body\\r\\n"},
+      {"Subject: hi\r\nTo: a@b\r\n\r\nbody\r\n",
+       "[Subject: hi][To: a@b] blank_line body=body\\r\\n"},
       {"Subject: hi\n\nbody\n", "[Subject: hi] blank_line body=body\\n"},
-      {"A: 1\r\nB: 2\n\r\nbody", "[A: 1][B: 2] blank_line body=body"},        // mixed endings
+      {"A: 1\r\nB: 2\n\r\nbody", "[A: 1][B: 2] blank_line body=body"},  // mixed endings
       {"A: 1\nB: 2\r\n\nbody", "[A: 1][B: 2] blank_line body=body"},
-      {"Subject:hi\r\n\r\n", "[Subject:hi] blank_line body="},                // no space
-      {"Subject:\r\n\r\n", "[Subject:] blank_line body="},                    // empty value
-      {"\r\nbody", " blank_line body=body"},                                  // no fields
+      {"Subject:hi\r\n\r\n", "[Subject:hi] blank_line body="},  // no space
+      {"Subject:\r\n\r\n", "[Subject:] blank_line body="},      // empty value
+      {"\r\nbody", " blank_line body=body"},                    // no fields
       {"\nbody", " blank_line body=body"},
       {"", " end_of_input body="},
-      {"A: 1\r\n", "[A: 1] end_of_input body="},                             // no blank line
-      {"A: 1", "[A: 1] end_of_input body="},                                 // nor terminator
+      {"A: 1\r\n", "[A: 1] end_of_input body="},  // no blank line
+      {"A: 1", "[A: 1] end_of_input body="},      // nor terminator
       {"A: 1\r\n\r\n\r\n", "[A: 1] blank_line body=\\r\\n"},
-      {"A: x\ry\r\n\r\n", "[A: x\\ry] blank_line body="},                     // lone CR is data
+      {"A: x\ry\r\n\r\n", "[A: x\\ry] blank_line body="},  // lone CR is data
       {"A: x\r\r\n\r\n", "[A: x\\r] blank_line body="},
       {"X-8bit: caf\xc3\xa9 \xff\r\n\r\n", "[X-8bit: caf\xc3\xa9 \xff] blank_line body="},
   };
@@ -42,8 +43,7 @@ TEST(HeaderParse, SplitsFieldsAndBody) {
 }
 
 TEST(HeaderParse, KeepsRawBytesOfFoldedField) {
-  std::string_view text =
-      "Subject: one\r\n two\r\n\tthree\r\nTo:  x\n  y\n\nbody";
+  std::string_view text = "Subject: one\r\n two\r\n\tthree\r\nTo:  x\n  y\n\nbody";
   Message message = parse(text);
   ASSERT_EQ(message.headers.size(), 2u);
   const HeaderField& subject = message.headers[0];
@@ -61,6 +61,26 @@ TEST(HeaderParse, KeepsRawBytesOfFoldedField) {
   EXPECT_EQ(subject.raw.data(), text.data());
   EXPECT_EQ(message.body.data(), text.data() + text.size() - 4);
   EXPECT_EQ(message.headers.raw(), text.substr(0, text.size() - 4));
+}
+
+TEST(HeaderField, UnfoldsValueOnDemand) {
+  struct {
+    std::string_view value, unfolded;
+  } cases[] = {
+      {" one\r\n two", "one two"},
+      {"\t x \t", "x"},
+      {"", ""},
+      {" \r\n ", ""},
+      {" a\rb", "a\rb"},
+      {" a\r\n\tb\n c", "a\tb c"},
+      {"no-space", "no-space"},
+      {" caf\xc3\xa9\r\n  \xff ", "caf\xc3\xa9  \xff"},
+  };
+  for (auto [value, unfolded] : cases) {
+    HeaderField field;
+    field.value = value;
+    EXPECT_EQ(field.unfolded_value(), unfolded) << test::escape(value);
+  }
 }
 
 TEST(HeaderParse, WhitespaceOnlyContinuationBelongsToField) {
@@ -113,8 +133,8 @@ TEST(HeaderParse, NulBytesStayInValuesAndEndTheSectionInNames) {
 }
 
 TEST(HeaderSection, LooksUpNamesIgnoringCase) {
-  Message message = parse(
-      "Received: 1\r\nDKIM-Signature: a\r\nreceived: 2\r\nFrom: x\r\nRECEIVED: 3\r\n\r\n");
+  Message message =
+      parse("Received: 1\r\nDKIM-Signature: a\r\nreceived: 2\r\nFrom: x\r\nRECEIVED: 3\r\n\r\n");
   const HeaderSection& headers = message.headers;
   EXPECT_EQ(headers.count("received"), 3u);
   EXPECT_EQ(headers.count("Dkim-Signature"), 1u);
@@ -167,14 +187,14 @@ TEST(HeaderParse, RejectsHeaderSectionOverTheLimit) {
     std::string text;
     bool ok;
   } cases[] = {
-      {"A: " + std::string(93, 'x') + "\r\n\r\n", true},    // exactly 100 bytes
-      {"A: " + std::string(94, 'x') + "\r\n\r\n", false},   // 101
+      {"A: " + std::string(93, 'x') + "\r\n\r\n", true},   // exactly 100 bytes
+      {"A: " + std::string(94, 'x') + "\r\n\r\n", false},  // 101
       {"A: " + std::string(93, 'x') + "\r\n\r\n" + std::string(10'000, 'b'), true},
-      {"A: " + std::string(200, 'x'), false},               // no end in sight
+      {"A: " + std::string(200, 'x'), false},  // no end in sight
       // Still possibly a field name when the window ends: counted as header, both ways.
       {std::string(500, 'x'), false},
-      {"A: 1\r\n" + std::string(500, ' '), false},          // one long continuation
-      {"A: " + std::string(95, 'x'), true},                 // 98 bytes, end of input
+      {"A: 1\r\n" + std::string(500, ' '), false},  // one long continuation
+      {"A: " + std::string(95, 'x'), true},         // 98 bytes, end of input
   };
   for (const auto& c : cases) {
     core::Expected<Message> message = parse_message(c.text, limits);

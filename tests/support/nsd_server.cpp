@@ -88,8 +88,8 @@ std::string probe_query(const std::string& zone) {
 bool answers_udp(std::uint16_t port, const std::string& query) {
   Fd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   sockaddr_in server = loopback(port);
-  if (fd.get() < 0 || ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&server),
-                                sizeof server) != 0)
+  if (fd.get() < 0 ||
+      ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&server), sizeof server) != 0)
     return false;
   if (::send(fd.get(), query.data(), query.size(), 0) != static_cast<ssize_t>(query.size()))
     return false;
@@ -203,7 +203,7 @@ std::string find_nsd() {
 }
 
 core::Expected<std::unique_ptr<NsdServer>> NsdServer::start(std::vector<NsdZone> zones,
-                                                             std::chrono::milliseconds deadline) {
+                                                            std::chrono::milliseconds deadline) {
   std::string nsd = find_nsd();
   if (nsd.empty())
     return core::fail(core::Errc::unsupported, "nsd not found (apt-get install nsd)");

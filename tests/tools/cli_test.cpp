@@ -121,3 +121,72 @@ TEST(Cli, HelpListsVerbs) {
 
 }  // namespace
 }  // namespace hallmark::cli
+
+namespace hallmark::cli {
+namespace {
+
+constexpr std::string_view spf_zone = R"(
+$ORIGIN example.test.
+@        TXT "v=spf1 ip4:192.0.2.0/24 include:_spf.example.test -all exp=why.example.test"
+_spf     TXT "v=spf1 ip6:2001:db8::/32 ~all"
+why      TXT "%{i} is not allowed to send for %{d}"
+helo     TXT "v=spf1 a -all"
+helo     A   198.51.100.1
+)";
+
+TEST(CliSpf, JsonReportsResultCountsAndTrace) {
+  std::string zone = write_temp_file("spf.zone", spf_zone);
+  RunResult r = run_cli({"spf", "--ip", "2001:db8::5", "--helo", "helo.example.test",
+                         "--mail-from", "user@example.test", "--zone", zone, "--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  nlohmann::json out = nlohmann::json::parse(r.out);
+  EXPECT_EQ(out["result"], "pass");
+  EXPECT_EQ(out["dns_lookups"], 1);
+  EXPECT_EQ(out["void_lookups"], 0);
+  ASSERT_TRUE(out["trace"].is_array());
+  EXPECT_EQ(out["trace"].back()["term"], "+include:_spf.example.test");
+  EXPECT_FALSE(out.contains("explanation"));
+}
+
+TEST(CliSpf, FailCarriesTheExplanation) {
+  std::string zone = write_temp_file("spf.zone", spf_zone);
+  RunResult r = run_cli({"spf", "--ip", "203.0.113.5", "--helo", "helo.example.test",
+                         "--mail-from", "user@example.test", "--zone", zone, "--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  nlohmann::json out = nlohmann::json::parse(r.out);
+  EXPECT_EQ(out["result"], "fail");
+  EXPECT_EQ(out["explanation"], "203.0.113.5 is not allowed to send for example.test");
+  RunResult text = run_cli({"spf", "--ip", "203.0.113.5", "--helo", "helo.example.test",
+                            "--mail-from", "user@example.test", "--zone", zone});
+  EXPECT_NE(text.out.find("spf: fail"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("Received-SPF: fail"), std::string::npos) << text.out;
+}
+
+TEST(CliSpf, EmptyMailFromChecksTheHelo) {
+  std::string zone = write_temp_file("spf.zone", spf_zone);
+  RunResult r = run_cli({"spf", "--ip", "198.51.100.1", "--helo", "helo.example.test",
+                         "--mail-from", "", "--zone", zone, "--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  nlohmann::json out = nlohmann::json::parse(r.out);
+  EXPECT_EQ(out["result"], "pass");
+  EXPECT_EQ(out["identity"], "helo");
+  EXPECT_EQ(out["sender"], "postmaster@helo.example.test");
+}
+
+TEST(CliSpf, TimeoutIsTemperror) {
+  std::string zone = write_temp_file("slow.zone", "slow.example.test. TIMEOUT\n");
+  RunResult r = run_cli({"spf", "--ip", "192.0.2.1", "--helo", "h.example.test", "--mail-from",
+                         "a@slow.example.test", "--zone", zone, "--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["result"], "temperror");
+}
+
+TEST(CliSpf, UsageErrors) {
+  EXPECT_EQ(run_cli({"spf", "--helo", "h.example", "--mail-from", "a@b.example"}).status, 2);
+  EXPECT_EQ(run_cli({"spf", "--ip", "1.2.3", "--mail-from", "a@b.example"}).status, 2);
+  EXPECT_EQ(run_cli({"spf", "--ip", "192.0.2.1"}).status, 2);
+  EXPECT_EQ(run_cli({"spf", "--ip", "192.0.2.1", "--mail-from", ""}).status, 2);
+}
+
+}  // namespace
+}  // namespace hallmark::cli

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <compare>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -42,8 +43,16 @@ class HALLMARK_API IpAddress {
   /// The DNS name for reverse lookups: "4.3.2.1.in-addr.arpa" or 32 nibbles + "ip6.arpa".
   std::string reverse_name() const;
 
-  friend auto operator<=>(const IpAddress&, const IpAddress&) = default;
-  friend bool operator==(const IpAddress&, const IpAddress&) = default;
+  /// Orders IPv4 before IPv6, then by address bytes.
+  friend std::strong_ordering operator<=>(const IpAddress& a, const IpAddress& b) noexcept {
+    if (a.family_ != b.family_) return a.family_ <=> b.family_;
+    for (std::size_t i = 0; i < a.bytes_.size(); ++i)
+      if (a.bytes_[i] != b.bytes_[i]) return a.bytes_[i] <=> b.bytes_[i];
+    return std::strong_ordering::equal;
+  }
+  friend bool operator==(const IpAddress& a, const IpAddress& b) noexcept {
+    return a.family_ == b.family_ && a.bytes_ == b.bytes_;
+  }
 
  private:
   Family family_ = Family::v4;

@@ -5,7 +5,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "hallmark/core/error.hpp"
@@ -24,6 +26,11 @@ class TagList;
 /// name that occurs twice (RFC 6376 3.2: the entire list is invalid); Errc::too_many past
 /// 2^32 - 1 tags. The offset is that of the offending character or repeated tag.
 HALLMARK_API Expected<TagList> parse_tag_list(std::string_view text);
+/// A temporary std::string would die before the views into it: refused at compile time.
+template <class String>
+requires std::is_same_v<std::remove_cv_t<String>, std::string> Expected<TagList> parse_tag_list(
+    String&& text)
+= delete;
 
 /// One tag-spec. The views point into the text given to parse_tag_list().
 struct Tag {

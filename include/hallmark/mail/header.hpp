@@ -49,7 +49,9 @@ enum class HeaderEnd : std::uint8_t {
 
 /// Bounds on what a sender can make the parser hold. Both whole-message parsing and
 /// MessageParser enforce them identically, so a message either parses both ways or fails
-/// both ways with the same error.
+/// both ways with the same error. Only the first max_header_bytes + 1 bytes are looked at: a
+/// header section not known to have ended by then is too long, even if its last line would
+/// later have turned out to be the first body line.
 struct HALLMARK_API Limits {
   /// Bytes of the header section, blank line included. Exim caps headers at 1 MiB,
   /// Postfix and Sendmail far lower (100 KB, 32 KB); 2 MiB lets everything those accept, and a

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Resumable scanner that finds header fields and the end of the header section in a buffer
-// that may grow between calls; shared by parse_message() and MessageParser so both agree.
+// Resumable scanner that finds header fields and the end of the header section in a buffer that
+// may grow between calls; shared by parse_message() and MessageParser so both agree.
 #pragma once
 
 #include <cstddef>

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: Apache-2.0
+// DKIM verification (RFC 6376 6, RFC 8301, RFC 8463) over a streamed message: key lookups
+// for every signature start when the header section ends, body hashes are computed in one
+// pass while the body arrives, and memory does not grow with the body.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "hallmark/core/error.hpp"
+#include "hallmark/core/task.hpp"
+#include "hallmark/dkim/key_cache.hpp"
+#include "hallmark/dkim/types.hpp"
+#include "hallmark/dns/resolver.hpp"
+#include "hallmark/export.hpp"
+#include "hallmark/mail/header.hpp"
+#include "hallmark/mail/stream.hpp"
+
+namespace hallmark::dkim {
+
+struct VerifyOptions {
+  /// DKIM-Signature fields verified per message; the rest get permerror/too_many_signatures.
+  std::size_t max_signatures = 10;
+  /// RFC 8301 3.1: rsa-sha1 signatures are not valid unless a site chooses otherwise.
+  bool allow_sha1 = false;
+  /// RFC 8301 3.2: RSA keys below 1024 bits are not valid.
+  unsigned min_rsa_bits = 1024;
+  /// Tolerance for t= in the future and x= in the past, for clocks that disagree.
+  std::int64_t clock_skew_seconds = 300;
+  /// Seconds since the epoch; the system clock when empty. Tests pin it.
+  std::function<std::int64_t()> now;
+  /// Decoded keys; the process-wide cache when null.
+  KeyCache* key_cache = nullptr;
+  /// Bounds on the header section.
+  mail::Limits limits;
+};
+
+/// Streaming verifier. Feed the raw message with feed() (any chunking), or drive it as a
+/// mail::MessageHandler from a parser of your own; then co_await finish(). Awaiting
+/// finish() (or destroying the verifier) while lookups are pending is safe only on the
+/// thread that pumps the resolver.
+class HALLMARK_API Verifier final : public mail::MessageHandler {
+ public:
+  /// `resolver` must outlive the verifier.
+  explicit Verifier(dns::Resolver& resolver, VerifyOptions options = {});
+  ~Verifier() override;
+  Verifier(const Verifier&) = delete;
+  Verifier& operator=(const Verifier&) = delete;
+
+  /// Raw message bytes. Errors: those of mail::MessageParser (header section too large...).
+  core::Expected<void> feed(std::string_view bytes);
+  /// One result per DKIM-Signature field, in header order; empty for an unsigned message.
+  core::Task<std::vector<Result>> finish();
+
+  void on_end_of_headers(const mail::HeaderSection& headers) override;
+  void on_body(std::string_view chunk) override;
+  void on_end() override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Verifies a whole message held in memory; `message` is read when the task runs and must
+/// outlive it (it is not copied: messages can be large).
+HALLMARK_API core::Task<std::vector<Result>> verify_message(dns::Resolver& resolver,
+                                                            std::string_view message,
+                                                            VerifyOptions options = {});
+
+}  // namespace hallmark::dkim

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: Apache-2.0
+// Body hashes for every distinct (canonicalization, hash, l=) among a message's signatures,
+// computed in one pass over the body. Layer-private; ARC reuses it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dkim/internal/crypto.hpp"
+#include "hallmark/dkim/canonicalize.hpp"
+#include "hallmark/dkim/types.hpp"
+
+namespace hallmark::dkim::detail {
+
+class BodyHashes {
+ public:
+  struct Job {
+    Canonicalization canonicalization;
+    Hash hash;
+    std::optional<std::uint64_t> limit;
+    Digest running;
+    std::uint64_t hashed = 0;
+    std::uint64_t canonical_length = 0;  // the whole canonical body, for checking l=
+    std::string digest;                  // set by finish()
+  };
+
+  /// The job computing this combination, added if new.
+  std::size_t job_for(Canonicalization canonicalization, Hash hash,
+                      std::optional<std::uint64_t> limit);
+  void feed(std::string_view chunk);
+  void finish();
+  const Job& job(std::size_t index) const { return jobs_[index]; }
+  bool empty() const noexcept { return jobs_.empty(); }
+
+ private:
+  void emit(Canonicalization canonicalization, const char* data, std::size_t size);
+
+  std::vector<Job> jobs_;
+  std::optional<BodyCanonicalizer> simple_;
+  std::optional<BodyCanonicalizer> relaxed_;
+  bool finished_ = false;
+};
+
+}  // namespace hallmark::dkim::detail

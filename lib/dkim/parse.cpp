@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: Apache-2.0
+// DKIM-Signature value -> dkim::Signature (RFC 6376 3.5), every check naming its tag.
+#include "hallmark/dkim/parse.hpp"
+
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "hallmark/core/base64.hpp"
+#include "hallmark/core/domain.hpp"
+#include "hallmark/core/tag_list.hpp"
+#include "dkim/internal/parse_reason.hpp"
+
+namespace hallmark::dkim {
+namespace {
+
+using core::Errc;
+
+bool is_wsp(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+std::string_view trim(std::string_view text) noexcept {
+  while (!text.empty() && is_wsp(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_wsp(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+std::unexpected<core::Error> tag_error(Errc code, std::string_view tag, std::string_view why,
+                                       std::size_t offset) {
+  return core::fail(code, fmt::format("tag '{}' {}", tag, why), offset);
+}
+
+// Decimal digits into an unsigned value, saturating: RFC 6376 3.5 allows 76 digits in l=
+// and a verifier only needs to know the number is larger than any body it will see.
+std::optional<std::uint64_t> parse_decimal(std::string_view digits) noexcept {
+  if (digits.empty()) return std::nullopt;
+  std::uint64_t value = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    std::uint64_t digit = static_cast<std::uint64_t>(c - '0');
+    if (value > (UINT64_MAX - digit) / 10) {
+      value = UINT64_MAX;
+    } else {
+      value = value * 10 + digit;
+    }
+  }
+  return value;
+}
+
+core::Expected<void> parse_canonicalization(std::string_view text, Signature& out,
+                                            std::size_t offset) {
+  auto one = [](std::string_view name) -> std::optional<Canonicalization> {
+    if (name == "simple") return Canonicalization::simple;
+    if (name == "relaxed") return Canonicalization::relaxed;
+    return std::nullopt;
+  };
+  std::size_t slash = text.find('/');
+  auto header = one(text.substr(0, slash));
+  // RFC 6376 3.5: "c=relaxed" alone means relaxed headers and simple body.
+  auto body = slash == std::string_view::npos ? std::optional(Canonicalization::simple)
+                                              : one(text.substr(slash + 1));
+  if (!header || !body) return tag_error(Errc::bad_value, "c", fmt::format("has unknown value '{}'", text), offset);
+  out.header_canonicalization = *header;
+  out.body_canonicalization = *body;
+  return {};
+}
+
+core::Expected<void> parse_header_list(std::string_view text, Signature& out,
+                                       std::size_t offset) {
+  bool has_from = false;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t colon = text.find(':', start);
+    if (colon == std::string_view::npos) colon = text.size();
+    std::string_view name = trim(text.substr(start, colon - start));
+    if (name.empty()) return tag_error(Errc::bad_value, "h", "has an empty field name", offset);
+    for (char c : name) {
+      auto byte = static_cast<unsigned char>(c);
+      if (byte < 0x21 || byte > 0x7e)  // RFC 5322 2.2: ftext
+        return tag_error(Errc::bad_value, "h", fmt::format("has a bad field name '{}'", name), offset);
+    }
+    has_from |= core::domain_equal(name, "from");  // ASCII case-insensitive
+    out.signed_headers.emplace_back(name);
+    start = colon + 1;
+  }
+  // RFC 6376 5.4: the From field MUST be signed.
+  if (!has_from) return tag_error(Errc::bad_value, "h", "does not include From", offset);
+  return {};
+}
+
+// RFC 6376 3.7: b= is hashed as empty, "including all surrounding whitespace": everything
+// between its '=' and the next ';' (or the end).
+void locate_b_value(std::string_view value, const core::Tag& tag, Signature& out) {
+  std::size_t equals = value.rfind('=', tag.value_offset);
+  std::size_t begin = equals == std::string_view::npos ? tag.value_offset : equals + 1;
+  std::size_t end = value.find(';', tag.value_offset + tag.value.size());
+  if (end == std::string_view::npos) end = value.size();
+  out.b_value_offset = begin;
+  out.b_value_length = end - begin;
+}
+
+}  // namespace
+
+core::Expected<std::string> decode_dkim_quoted_printable(std::string_view text) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;  // lenient: RFC 2045 wants upper case
+    return -1;
+  };
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (is_wsp(c)) continue;  // RFC 6376 2.11: FWS is ignored
+    if (c != '=') {
+      out += c;
+      continue;
+    }
+    int high = i + 1 < text.size() ? hex(text[i + 1]) : -1;
+    int low = i + 2 < text.size() ? hex(text[i + 2]) : -1;
+    if (high < 0 || low < 0) return core::fail(Errc::bad_encoding, "bad '=XX' escape", i);
+    out += static_cast<char>(high * 16 + low);
+    i += 2;
+  }
+  return out;
+}
+
+core::Expected<Signature> parse_signature(std::string_view value) {
+  auto tags = core::parse_tag_list(value);
+  if (!tags) return std::unexpected(std::move(tags.error()));
+  for (std::string_view required : {"v", "a", "b", "bh", "d", "h", "s"})
+    if (!tags->contains(required))
+      return tag_error(Errc::missing_tag, required, "is missing (RFC 6376 3.5)", 0);
+
+  Signature out;
+  const core::Tag* v = tags->find("v");
+  if (v->value != "1") return tag_error(Errc::unsupported, "v", fmt::format("is '{}', not 1", v->value), v->value_offset);
+  const core::Tag* a = tags->find("a");
+  auto algorithm = parse_algorithm(a->value);
+  if (!algorithm) return tag_error(Errc::unsupported, "a", fmt::format("names unknown algorithm '{}'", a->value), a->value_offset);
+  out.algorithm = *algorithm;
+
+  const core::Tag* b = tags->find("b");
+  auto signature = core::base64_decode(b->value);
+  if (!signature || signature->empty()) return tag_error(Errc::bad_value, "b", "is not base64", b->value_offset);
+  out.signature = std::move(*signature);
+  locate_b_value(value, *b, out);
+  const core::Tag* bh = tags->find("bh");
+  auto body_hash = core::base64_decode(bh->value);
+  if (!body_hash || body_hash->empty()) return tag_error(Errc::bad_value, "bh", "is not base64", bh->value_offset);
+  out.body_hash = std::move(*body_hash);
+
+  if (const core::Tag* c = tags->find("c"))
+    if (auto ok = parse_canonicalization(c->value, out, c->value_offset); !ok) return std::unexpected(ok.error());
+
+  const core::Tag* d = tags->find("d");
+  if (!core::to_a_label(d->value, core::DomainSyntax::ldh_underscore))
+    return tag_error(Errc::bad_value, "d", fmt::format("'{}' is not a domain name", d->value), d->value_offset);
+  out.domain = std::string(d->value);
+  const core::Tag* s = tags->find("s");
+  if (!core::to_a_label(s->value, core::DomainSyntax::ldh_underscore))
+    return tag_error(Errc::bad_value, "s", fmt::format("'{}' is not a selector", s->value), s->value_offset);
+  out.selector = std::string(s->value);
+  const core::Tag* h = tags->find("h");
+  if (auto ok = parse_header_list(h->value, out, h->value_offset); !ok) return std::unexpected(ok.error());
+
+  if (const core::Tag* i = tags->find("i")) {
+    auto auid = decode_dkim_quoted_printable(i->value);
+    if (!auid) return tag_error(Errc::bad_value, "i", auid.error().message, i->value_offset);
+    std::size_t at = auid->rfind('@');
+    // RFC 6376 3.5: the domain of i= must be d= or a subdomain of it.
+    if (at == std::string::npos || !core::is_subdomain_of(std::string_view(*auid).substr(at + 1), out.domain))
+      return tag_error(Errc::bad_value, "i", fmt::format("'{}' is not within d={}", *auid, out.domain), i->value_offset);
+    out.auid = std::move(*auid);
+  } else {
+    out.auid = "@" + out.domain;
+  }
+
+  if (const core::Tag* l = tags->find("l")) {
+    auto length = parse_decimal(l->value);
+    if (!length || l->value.size() > 76) return tag_error(Errc::bad_value, "l", "is not a decimal length", l->value_offset);
+    out.body_length = *length;
+  }
+  if (const core::Tag* q = tags->find("q")) {
+    bool dns_txt = false;
+    for (std::size_t start = 0; start <= q->value.size();) {
+      std::size_t colon = q->value.find(':', start);
+      if (colon == std::string_view::npos) colon = q->value.size();
+      dns_txt |= trim(q->value.substr(start, colon - start)) == "dns/txt";
+      start = colon + 1;
+    }
+    if (!dns_txt) return tag_error(Errc::bad_value, "q", "offers no dns/txt query method", q->value_offset);
+  }
+  for (auto [name, slot] : {std::pair{"t", &out.timestamp}, std::pair{"x", &out.expiration}}) {
+    const core::Tag* tag = tags->find(name);
+    if (tag == nullptr) continue;
+    auto number = parse_decimal(tag->value);
+    // 12 digits reach the year 33658; longer values are not times (RFC 6376 3.5).
+    if (!number || tag->value.size() > 12) return tag_error(Errc::bad_value, name, "is not a timestamp", tag->value_offset);
+    *slot = static_cast<std::int64_t>(*number);
+  }
+  if (out.timestamp && out.expiration && *out.expiration <= *out.timestamp)
+    return tag_error(Errc::bad_value, "x", "is not later than t= (RFC 6376 3.5)", tags->find("x")->value_offset);
+  return out;
+}
+
+}  // namespace hallmark::dkim
+
+namespace hallmark::dkim::detail {
+
+// parse_signature() names the tag first in every message ("tag 'v' ..."), which is what
+// tells these reasons apart.
+Reason reason_for(const core::Error& error) noexcept {
+  std::string_view message = error.message;
+  auto about = [&](std::string_view tag) {
+    return message.starts_with("tag '") && message.substr(5).starts_with(tag) &&
+           message.substr(5 + tag.size()).starts_with("'");
+  };
+  if (error.code == core::Errc::unsupported && about("v")) return Reason::unsupported_version;
+  if (error.code == core::Errc::unsupported && about("a")) return Reason::unsupported_algorithm;
+  if (error.code == core::Errc::bad_value && about("h") &&
+      message.find("does not include From") != std::string_view::npos)
+    return Reason::from_not_signed;
+  if (error.code == core::Errc::bad_value && about("i") &&
+      message.find("is not within") != std::string_view::npos)
+    return Reason::auid_outside_domain;
+  return Reason::syntax;
+}
+
+}  // namespace hallmark::dkim::detail

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: Apache-2.0
+// The streaming DKIM verifier (RFC 6376 6.1): per-signature checks, header hashes at the end
+// of the header section, one body pass per distinct (canonicalization, hash, l=), and the
+// final verdict once keys and body hashes are in.
+#include "hallmark/dkim/verify.hpp"
+
+#include <chrono>
+#include <optional>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "dkim/internal/body_hashes.hpp"
+#include "dkim/internal/crypto.hpp"
+#include "dkim/internal/header_hash.hpp"
+#include "dkim/internal/key_fetch.hpp"
+#include "dkim/internal/parse_reason.hpp"
+#include "hallmark/core/domain.hpp"
+#include "hallmark/core/started.hpp"
+#include "hallmark/core/tag_list.hpp"
+#include "hallmark/dkim/canonicalize.hpp"
+#include "hallmark/dkim/parse.hpp"
+#include "hallmark/dkim/record.hpp"
+
+namespace hallmark::dkim {
+namespace {
+
+using KeyList = std::vector<std::shared_ptr<const detail::FetchedKey>>;
+
+// One DKIM-Signature field on its way to a verdict.
+struct Pending {
+  Result result;
+  std::optional<Signature> signature;
+  bool decided = false;     // an outcome was reached before any key or body was needed
+  std::string header_digest;
+  std::size_t body_job = 0;
+  std::size_t key_index = 0;
+};
+
+void decide(Pending& p, Outcome outcome, Reason reason, std::string detail) {
+  p.result.outcome = outcome;
+  p.result.reason = reason;
+  p.result.detail = std::move(detail);
+  p.decided = true;
+}
+
+std::string header_b_of(std::string_view value, const Signature& signature) {
+  std::string out;
+  for (char c : value.substr(signature.b_value_offset, signature.b_value_length)) {
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
+    out += c;
+    if (out.size() == 12) break;  // RFC 6008 2: enough to tell signatures apart
+  }
+  return out;
+}
+
+// Fills what can be known of a signature that does not parse, for the report.
+void describe_unparsed(std::string_view value, Result& result) {
+  auto tags = core::parse_tag_list(value);
+  if (!tags) return;
+  if (const core::Tag* d = tags->find("d")) result.domain = std::string(d->value);
+  if (const core::Tag* s = tags->find("s")) result.selector = std::string(s->value);
+  if (const core::Tag* a = tags->find("a")) result.algorithm = std::string(a->value);
+}
+
+// Checks of RFC 6376 6.1.1 and RFC 8301 that need neither the key nor the body.
+void check_signature(Pending& p, const VerifyOptions& options, std::int64_t now) {
+  const Signature& s = *p.signature;
+  if (s.algorithm == Algorithm::rsa_sha1 && !options.allow_sha1)
+    return decide(p, Outcome::permerror, Reason::sha1_rejected, "rsa-sha1 is not accepted (RFC 8301 3.1)");
+  if (s.expiration && *s.expiration + options.clock_skew_seconds < now)
+    return decide(p, Outcome::permerror, Reason::expired, fmt::format("signature expired at x={}", *s.expiration));
+  if (s.timestamp && *s.timestamp > now + options.clock_skew_seconds)
+    return decide(p, Outcome::permerror, Reason::future_timestamp, fmt::format("signature time t={} is in the future", *s.timestamp));
+}
+
+// Checks of RFC 6376 6.1.2 and RFC 8301 3.2 on the key.
+void check_key(Pending& p, const detail::FetchedKey& key, const VerifyOptions& options) {
+  const Signature& s = *p.signature;
+  if (key.failure != Outcome::none) return decide(p, key.failure, key.reason, key.detail);
+  const KeyRecord& record = key.record;
+  p.result.testing = record.testing;
+  p.result.key_bits = key.key.bits;
+  if (record.type != key_type_of(s.algorithm))
+    return decide(p, Outcome::permerror, Reason::key_type_mismatch, "key type does not match a=");
+  if (!record.hashes.empty() &&
+      std::find(record.hashes.begin(), record.hashes.end(), hash_of(s.algorithm)) == record.hashes.end())
+    return decide(p, Outcome::permerror, Reason::key_hash_rejected, "key h= does not allow the signature's hash");
+  if (!record.services.empty() &&
+      std::find_if(record.services.begin(), record.services.end(),
+                   [](const std::string& service) { return service == "*" || service == "email"; }) ==
+          record.services.end())
+    return decide(p, Outcome::permerror, Reason::key_service_mismatch, "key s= excludes email");
+  if (record.strict_subdomains) {
+    std::string_view auid_domain = std::string_view(s.auid).substr(s.auid.rfind('@') + 1);
+    if (!core::domain_equal(auid_domain, s.domain))
+      return decide(p, Outcome::permerror, Reason::key_strict_subdomain, "key t=s forbids an i= subdomain of d=");
+  }
+  if (record.type == KeyType::rsa && key.key.bits < options.min_rsa_bits)
+    return decide(p, Outcome::permerror, Reason::key_too_small,
+                  fmt::format("RSA key of {} bits is below {} (RFC 8301 3.2)", key.key.bits, options.min_rsa_bits));
+}
+
+}  // namespace
+
+struct Verifier::Impl {
+  Impl(Verifier& self, dns::Resolver& r, VerifyOptions o)
+      : resolver(r), options(std::move(o)), parser(self, options.limits) {}
+
+  dns::Resolver& resolver;
+  VerifyOptions options;
+  mail::MessageParser parser;
+  std::vector<Pending> pending;
+  detail::BodyHashes bodies;
+  std::vector<std::string> key_names;
+  std::optional<core::Started<KeyList>> keys;
+  bool fed_raw = false;
+  bool ended = false;
+
+  std::int64_t now() const {
+    if (options.now) return options.now();
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+
+  std::size_t key_slot(const Signature& s) {
+    auto domain = core::to_a_label(s.domain, core::DomainSyntax::ldh_underscore);
+    auto selector = core::to_a_label(s.selector, core::DomainSyntax::ldh_underscore);
+    std::string name = key_name(selector ? *selector : s.selector, domain ? *domain : s.domain);
+    for (std::size_t i = 0; i < key_names.size(); ++i)
+      if (key_names[i] == name) return i;
+    key_names.push_back(std::move(name));
+    return key_names.size() - 1;
+  }
+
+  void add_signature(const mail::HeaderSection& headers, std::size_t index,
+                     detail::HeaderIndex& lookup, std::int64_t time) {
+    const mail::HeaderField& field = headers[index];
+    Pending p;
+    p.result.field_index = index;
+    if (pending.size() >= options.max_signatures) {
+      describe_unparsed(field.value, p.result);
+      decide(p, Outcome::permerror, Reason::too_many_signatures,
+             fmt::format("more than {} signatures; not verified", options.max_signatures));
+      pending.push_back(std::move(p));
+      return;
+    }
+    auto parsed = parse_signature(field.value);
+    if (!parsed) {
+      describe_unparsed(field.value, p.result);
+      decide(p, Outcome::permerror, detail::reason_for(parsed.error()), parsed.error().message);
+      pending.push_back(std::move(p));
+      return;
+    }
+    const Signature& s = *parsed;
+    p.result.domain = s.domain;
+    p.result.selector = s.selector;
+    p.result.algorithm = std::string(to_string(s.algorithm));
+    p.result.auid = s.auid;
+    p.result.body_length = s.body_length;
+    p.result.header_b = header_b_of(field.value, s);
+    p.signature = std::move(*parsed);
+    check_signature(p, options, time);
+    if (!p.decided) {
+      p.header_digest = detail::header_digest(headers, lookup, index, *p.signature);
+      p.body_job = bodies.job_for(p.signature->body_canonicalization, hash_of(p.signature->algorithm),
+                                  p.signature->body_length);
+      p.key_index = key_slot(*p.signature);
+    }
+    pending.push_back(std::move(p));
+  }
+
+  void verdict(Pending& p, const KeyList& fetched) {
+    if (p.decided) return;
+    check_key(p, *fetched[p.key_index], options);
+    if (p.decided) return;
+    const Signature& s = *p.signature;
+    const detail::BodyHashes::Job& job = bodies.job(p.body_job);
+    if (s.body_length && *s.body_length > job.canonical_length)
+      return decide(p, Outcome::fail, Reason::body_length_exceeds,
+                    fmt::format("l={} is longer than the {}-octet body", *s.body_length, job.canonical_length));
+    if (job.digest != s.body_hash)
+      return decide(p, Outcome::fail, Reason::body_hash_mismatch, "body hash does not match bh= (RFC 6376 6.1.3)");
+    if (!detail::verify_digest(fetched[p.key_index]->key, s.algorithm, p.header_digest, s.signature))
+      return decide(p, Outcome::fail, Reason::signature_mismatch, "signature does not verify");
+    decide(p, Outcome::pass, Reason::ok, {});
+  }
+};
+
+Verifier::Verifier(dns::Resolver& resolver, VerifyOptions options)
+    : impl_(std::make_unique<Impl>(*this, resolver, std::move(options))) {}
+
+Verifier::~Verifier() {
+  // Lookups still in flight hold pointers into this object: let them land first. Without an
+  // event loop to pump they can never land, so the task is leaked rather than freed.
+  if (impl_->keys && !impl_->keys->done()) {
+    if (core::Pump* pump = impl_->resolver.pump())
+      while (!impl_->keys->done() && pump->pump_once()) {
+      }
+    if (!impl_->keys->done()) static_cast<void>(new core::Started<KeyList>(std::move(*impl_->keys)));
+  }
+}
+
+core::Expected<void> Verifier::feed(std::string_view bytes) {
+  impl_->fed_raw = true;
+  return impl_->parser.feed(bytes);
+}
+
+void Verifier::on_end_of_headers(const mail::HeaderSection& headers) {
+  std::int64_t time = impl_->now();
+  detail::HeaderIndex lookup(headers);
+  for (std::size_t i = 0; i < headers.size(); ++i)
+    if (headers[i].name_is("DKIM-Signature")) impl_->add_signature(headers, i, lookup, time);
+  if (!impl_->key_names.empty()) {
+    KeyCache& cache = impl_->options.key_cache ? *impl_->options.key_cache : KeyCache::shared();
+    impl_->keys.emplace(detail::fetch_keys(impl_->resolver, impl_->key_names, cache));
+  }
+}
+
+void Verifier::on_body(std::string_view chunk) { impl_->bodies.feed(chunk); }
+
+void Verifier::on_end() {
+  impl_->bodies.finish();
+  impl_->ended = true;
+}
+
+core::Task<std::vector<Result>> Verifier::finish() {
+  if (impl_->fed_raw && !impl_->ended) {
+    core::Expected<void> done = impl_->parser.finish();
+    static_cast<void>(done);  // a header error was already reported by feed()
+  }
+  if (!impl_->ended) impl_->bodies.finish();
+  KeyList fetched;
+  if (impl_->keys) fetched = co_await *impl_->keys;
+  std::vector<Result> results;
+  results.reserve(impl_->pending.size());
+  for (Pending& p : impl_->pending) {
+    impl_->verdict(p, fetched);
+    results.push_back(std::move(p.result));
+  }
+  co_return results;
+}
+
+core::Task<std::vector<Result>> verify_message(dns::Resolver& resolver, std::string_view message,
+                                               VerifyOptions options) {
+  Verifier verifier(resolver, std::move(options));
+  core::Expected<void> fed = verifier.feed(message);
+  static_cast<void>(fed);  // a malformed header section leaves the results it could give
+  std::vector<Result> results = co_await verifier.finish();
+  co_return results;
+}
+
+}  // namespace hallmark::dkim
