@@ -125,7 +125,8 @@ void BM_MessageParser_4KbChunks(benchmark::State& state) {
 BENCHMARK(BM_MessageParser_4KbChunks);
 
 void BM_ParseAddressList_FoldedTo(benchmark::State& state) {
-  core::Expected<mail::Message> parsed = mail::parse_message(realistic_header());
+  std::string header = realistic_header();
+  core::Expected<mail::Message> parsed = mail::parse_message(header);
   if (!parsed || parsed->headers.find("To") == nullptr) std::abort();
   std::string to(parsed->headers.find("To")->value);
   std::size_t mailboxes = mail::parse_address_list(to)->size();

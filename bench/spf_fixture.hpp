@@ -55,7 +55,7 @@ struct SpfClient {
 };
 
 inline constexpr SpfClient spf_clients[] = {
-    // The last ip4 of the deepest record: every term before it runs first (7 DNS terms).
+    // The last ip4 of the deepest record: every term before it runs first (6 DNS terms).
     {"Ipv4Pass", "198.51.100.230", hallmark::spf::Outcome::pass},
     // The last ip6 of the same record; a and mx terms now ask for AAAA.
     {"Ipv6Pass", "2001:db8:30::25", hallmark::spf::Outcome::pass},

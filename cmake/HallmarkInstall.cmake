@@ -18,5 +18,9 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/hallmark-config-version.c
 install(FILES ${PROJECT_BINARY_DIR}/hallmark-config.cmake
               ${PROJECT_BINARY_DIR}/hallmark-config-version.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/hallmark)
+# A relocatable .pc: the prefix is found from the file's own place, so an install moved or
+# made with `cmake --install --prefix` still works.
+file(RELATIVE_PATH hallmark_pc_to_prefix "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/")
+string(REGEX REPLACE "/$" "" hallmark_pc_to_prefix "${hallmark_pc_to_prefix}")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/hallmark.pc.in ${PROJECT_BINARY_DIR}/hallmark.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/hallmark.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -14,7 +14,7 @@ using hallmark::dns::Answer;
 using hallmark::dns::Status;
 using hallmark::dns::Type;
 
-constexpr Type types[] = {Type::a,   Type::aaaa, Type::mx, Type::txt, Type::spf,
+constexpr Type types[] = {Type::a,   Type::aaaa, Type::mx,    Type::txt, Type::spf,
                           Type::ptr, Type::ns,   Type::cname, Type::soa};
 
 void check(const hallmark::dns::ZoneResolver& zone, std::string_view name) {

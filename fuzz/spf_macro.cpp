@@ -8,6 +8,8 @@
 #include "hallmark/spf/record.hpp"
 #include "spf/internal/macro.hpp"
 
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace hallmark::spf;
   if (size == 0) return 0;

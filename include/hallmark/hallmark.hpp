@@ -3,6 +3,7 @@
 #pragma once
 
 #include "hallmark/core.hpp"
+#include "hallmark/dkim.hpp"
 #include "hallmark/dns.hpp"
 #include "hallmark/mail.hpp"
 #include "hallmark/spf.hpp"

@@ -2,6 +2,8 @@
 // One pass over the body feeding every body-hash job (RFC 6376 3.7, l= of 3.5).
 #include "dkim/internal/body_hashes.hpp"
 
+#include <cstring>
+
 namespace hallmark::dkim::detail {
 
 std::size_t BodyHashes::job_for(Canonicalization canonicalization, Hash hash,
@@ -32,15 +34,38 @@ void BodyHashes::emit(Canonicalization canonicalization, const char* data, std::
   }
 }
 
+void BodyHashes::collect(Canonicalization canonicalization, const char* data, std::size_t size) {
+  Gathered& gathered = canonicalization == Canonicalization::simple ? simple_gathered_ : relaxed_gathered_;
+  if (size < Gathered::direct && gathered.size + size <= Gathered::capacity) {
+    std::memcpy(gathered.bytes.data() + gathered.size, data, size);
+    gathered.size += size;
+    return;
+  }
+  flush(canonicalization);
+  if (size < Gathered::direct) {
+    std::memcpy(gathered.bytes.data(), data, size);
+    gathered.size = size;
+  } else {
+    emit(canonicalization, data, size);
+  }
+}
+
+void BodyHashes::flush(Canonicalization canonicalization) {
+  Gathered& gathered = canonicalization == Canonicalization::simple ? simple_gathered_ : relaxed_gathered_;
+  if (gathered.size == 0) return;
+  emit(canonicalization, gathered.bytes.data(), gathered.size);
+  gathered.size = 0;
+}
+
 void BodyHashes::feed(std::string_view chunk) {
   if (finished_) return;
   if (simple_)
     simple_->feed(chunk, [this](const char* data, std::size_t size) {
-      emit(Canonicalization::simple, data, size);
+      collect(Canonicalization::simple, data, size);
     });
   if (relaxed_)
     relaxed_->feed(chunk, [this](const char* data, std::size_t size) {
-      emit(Canonicalization::relaxed, data, size);
+      collect(Canonicalization::relaxed, data, size);
     });
 }
 
@@ -49,12 +74,14 @@ void BodyHashes::finish() {
   finished_ = true;
   if (simple_)
     simple_->finish([this](const char* data, std::size_t size) {
-      emit(Canonicalization::simple, data, size);
+      collect(Canonicalization::simple, data, size);
     });
   if (relaxed_)
     relaxed_->finish([this](const char* data, std::size_t size) {
-      emit(Canonicalization::relaxed, data, size);
+      collect(Canonicalization::relaxed, data, size);
     });
+  flush(Canonicalization::simple);
+  flush(Canonicalization::relaxed);
   for (Job& job : jobs_) job.digest = job.running.finish();
 }
 

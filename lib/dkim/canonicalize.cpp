@@ -1,26 +1,35 @@
 // SPDX-License-Identifier: Apache-2.0
-// Header field canonicalization (RFC 6376 3.4.1 simple, 3.4.2 relaxed).
+// Canonicalization (RFC 6376 3.4): header fields (3.4.1 simple, 3.4.2 relaxed) and the
+// streaming body canonicalizer (3.4.3, 3.4.4), which passes unchanged stretches of the body on
+// as views instead of byte by byte.
 #include "hallmark/dkim/canonicalize.hpp"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace hallmark::dkim {
 namespace {
 
 bool is_wsp(char c) noexcept { return c == ' ' || c == '\t'; }
 
+// Bytes the relaxed header loop copies as they are.
+bool is_plain(char c) noexcept { return c != ' ' && c != '\t' && c != '\r' && c != '\n'; }
+
 void append_simple(std::string_view raw, std::string& out) {
   // Unchanged, except that bare LF line ends become CRLF and a missing final one is added.
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    char c = raw[i];
-    if (c == '\n' && (i == 0 || raw[i - 1] != '\r')) out += '\r';
-    out += c;
+  const std::size_t start = out.size();
+  out.reserve(start + raw.size() + 2);
+  std::size_t from = 0;
+  for (std::size_t lf = raw.find('\n'); lf != std::string_view::npos; lf = raw.find('\n', lf + 1)) {
+    if (lf > 0 && raw[lf - 1] == '\r') continue;
+    out.append(raw.substr(from, lf - from));
+    out += "\r\n";
+    from = lf + 1;
   }
-  if (out.size() < 2 || out.compare(out.size() - 2, 2, "\r\n") != 0) {
-    if (!out.empty() && out.back() == '\r') {
-      out += '\n';
-    } else {
-      out += "\r\n";
-    }
-  }
+  out.append(raw.substr(from));
+  std::string_view field(out.data() + start, out.size() - start);
+  if (!field.ends_with("\r\n")) out += field.ends_with('\r') ? "\n" : "\r\n";
 }
 
 void append_relaxed(std::string_view raw, std::string& out) {
@@ -36,29 +45,195 @@ void append_relaxed(std::string_view raw, std::string& out) {
   // Unfold (drop CR and LF), squeeze WSP runs to one SP, drop WSP at both ends of the value.
   bool space = false;
   bool started = false;
-  for (char c : raw.substr(colon + 1)) {
-    if (c == '\r' || c == '\n') continue;
+  std::string_view value = raw.substr(colon + 1);
+  std::size_t i = 0;
+  while (i < value.size()) {
+    char c = value[i];
+    if (c == '\r' || c == '\n') {
+      ++i;
+      continue;
+    }
     if (is_wsp(c)) {
       space = started;
+      ++i;
       continue;
     }
     if (space) out += ' ';
     space = false;
     started = true;
-    out += c;
+    std::size_t plain_end = i + 1;  // copied as one span rather than a byte at a time
+    while (plain_end < value.size() && is_plain(value[plain_end])) ++plain_end;
+    out.append(value.substr(i, plain_end - i));
+    i = plain_end;
   }
   out += "\r\n";
 }
 
+// ---- bodies ---------------------------------------------------------------------------------
+//
+// A body is mostly bytes whose canonical form is themselves: for simple everything but bare LF
+// and trailing empty lines; for relaxed also words separated by single spaces. The canonicalizer
+// finds the longest such stretch from a content byte and hands it to the sink in one call,
+// falling back to the byte-wise rules only at the bytes that change (a squeezed or dropped
+// WSP run, a bare LF, a line end the chunk cuts off, empty lines that may be trailing).
+
+// A byte that is line content, i.e. emitted as itself once the state before it is settled.
+bool is_content(unsigned char c, bool relaxed) noexcept {
+  return c != '\r' && c != '\n' && (!relaxed || (c != ' ' && c != '\t'));
+}
+
+// The first byte at or after `p` that may not be its own canonical form: for simple a CR or
+// LF; for relaxed any byte up to SP except a SP followed by a byte above SP (the single space
+// between two words). Bytes it skips are all unchanged by canonicalization.
+const char* next_candidate(const char* p, const char* end, bool relaxed) noexcept {
+#if defined(__SSE2__)
+  if (relaxed) {
+    const __m128i space = _mm_set1_epi8(' ');
+    while (end - p >= 17) {  // 16 bytes and the one after them
+      __m128i here = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 1));
+      // Unsigned x <= SP is min(x, SP) == x: SSE2 has no unsigned byte compare.
+      __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(here, space), here);
+      __m128i next_low = _mm_cmpeq_epi8(_mm_min_epu8(next, space), next);
+      __m128i lone_space = _mm_andnot_si128(next_low, _mm_cmpeq_epi8(here, space));
+      int mask = _mm_movemask_epi8(_mm_andnot_si128(lone_space, low));
+      if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
+      p += 16;
+    }
+  } else {
+    const __m128i cr = _mm_set1_epi8('\r');
+    const __m128i lf = _mm_set1_epi8('\n');
+    while (end - p >= 16) {
+      __m128i here = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      int mask = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(here, cr), _mm_cmpeq_epi8(here, lf)));
+      if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
+      p += 16;
+    }
+  }
+#endif
+  for (; p < end; ++p) {
+    auto c = static_cast<unsigned char>(*p);
+    if (!relaxed) {
+      if (c == '\r' || c == '\n') return p;
+    } else if (c <= ' ') {
+      if (c != ' ' || end - p < 2 || static_cast<unsigned char>(p[1]) <= ' ') return p;
+    }
+  }
+  return end;
+}
+
+// From `p`, a content byte with nothing pending before it, the end of the longest stretch that
+// is its own canonical form and ends with a content byte (so nothing is pending after it
+// either). Line ends inside it are CRLFs followed, after any empty lines, by more content.
+const char* unchanged_run(const char* p, const char* end, bool relaxed) noexcept {
+  for (;;) {
+    p = next_candidate(p, end, relaxed);
+    if (p == end) return end;
+    auto c = static_cast<unsigned char>(*p);
+    if (c == '\r') {
+      if (end - p < 2) return p;
+      if (p[1] != '\n') {  // a CR on its own is content
+        ++p;
+        continue;
+      }
+      const char* line = p + 2;
+      while (end - line >= 2 && line[0] == '\r' && line[1] == '\n') line += 2;  // empty lines
+      if (line < end && is_content(static_cast<unsigned char>(*line), relaxed)) {
+        p = line;
+        continue;
+      }
+      // Relaxed keeps a single leading SP before content.
+      if (relaxed && end - line >= 2 && line[0] == ' ' &&
+          is_content(static_cast<unsigned char>(line[1]), true)) {
+        p = line + 1;
+        continue;
+      }
+      return p;  // the chunk ends first, or the next line needs the byte-wise rules
+    }
+    if (relaxed && c == ' ' && end - p >= 2 && is_content(static_cast<unsigned char>(p[1]), true)) {
+      ++p;  // a single SP before a control byte, which is content
+      continue;
+    }
+    if (relaxed && c != ' ' && c != '\t' && c != '\n') {
+      ++p;  // control bytes other than HTAB, CR, LF are content
+      continue;
+    }
+    return p;  // bare LF; relaxed: HTAB, a run of WSP, WSP at a line end or chunk end
+  }
+}
+
 }  // namespace
+
+void BodyCanonicalizer::flush_pending(SinkRef sink) {
+  // Empty lines are held back until content shows they were not at the end.
+  static constexpr char crlfs[] =
+      "\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n"
+      "\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n";
+  while (pending_lines_ > 0) {
+    std::uint64_t n = pending_lines_ < 32 ? pending_lines_ : 32;
+    sink(crlfs, static_cast<std::size_t>(n * 2));
+    pending_lines_ -= n;
+  }
+  if (pending_space_) {
+    sink(" ", 1);
+    pending_space_ = false;
+  }
+}
+
+void BodyCanonicalizer::feed_bytes(std::string_view chunk, SinkRef sink) {
+  const char* p = chunk.data();
+  const char* const end = p + chunk.size();
+  while (p < end) {
+    if (pending_cr_) {
+      pending_cr_ = false;
+      if (*p == '\n') {
+        ++p;
+        pending_space_ = false;  // relaxed: white space at the end of a line is dropped
+        ++pending_lines_;
+        continue;
+      }
+      flush_pending(sink);  // a CR not before LF is content
+      sink("\r", 1);
+      emitted_ = true;
+      continue;
+    }
+    char c = *p;
+    if (c == '\r') {
+      pending_cr_ = true;
+      ++p;
+    } else if (c == '\n') {
+      ++p;
+      pending_space_ = false;
+      ++pending_lines_;
+    } else if (relaxed_ && (c == ' ' || c == '\t')) {
+      pending_space_ = true;  // relaxed: a run of SP/HTAB becomes one SP, if not trailing
+      ++p;
+    } else {
+      flush_pending(sink);
+      const char* run_end = unchanged_run(p, end, relaxed_);
+      sink(p, static_cast<std::size_t>(run_end - p));
+      emitted_ = true;
+      p = run_end;
+    }
+  }
+}
+
+void BodyCanonicalizer::finish_bytes(SinkRef sink) {
+  if (pending_cr_) {
+    pending_cr_ = false;
+    flush_pending(sink);
+    sink("\r", 1);
+    emitted_ = true;
+  }
+  if (!relaxed_ || emitted_) sink("\r\n", 2);
+  pending_lines_ = 0;
+  pending_space_ = false;
+}
 
 void canonicalize_header(std::string_view raw_field, Canonicalization canonicalization,
                          std::string& out) {
   if (canonicalization == Canonicalization::simple) {
-    std::string field;
-    field.reserve(raw_field.size() + 2);
-    append_simple(raw_field, field);
-    out += field;
+    append_simple(raw_field, out);
   } else {
     append_relaxed(raw_field, out);
   }

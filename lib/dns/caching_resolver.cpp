@@ -98,9 +98,7 @@ struct CachingResolver::Impl {
   std::mutex mutex;
   std::list<Entry> lru;  // most recently used first
   std::unordered_map<std::string_view, std::list<Entry>::iterator> index;  // keys live in lru
-  std::unordered_map<std::string, std::vector<Waiter>, std::hash<std::string_view>,
-                     std::equal_to<>>
-      in_flight;
+  std::unordered_map<std::string, std::vector<Waiter>> in_flight;
   Stats stats;
 };
 
@@ -180,16 +178,22 @@ void CachingResolver::lookup(std::string_view name, Type type, Completion done) 
     Answer answer = *hit;
     answer.name = std::string(name);
     // What is left of the TTL, so a consumer caching it in turn stays within the original.
-    answer.ttl = static_cast<std::uint32_t>(
-        std::chrono::duration_cast<seconds>(expires - now).count());
+    answer.ttl =
+        static_cast<std::uint32_t>(std::chrono::duration_cast<seconds>(expires - now).count());
     done(std::move(answer));
     return;
   }
   // Never under the lock: the upstream may complete right here, re-entering complete().
-  impl_->upstream.lookup(name, type,
-                         [impl = impl_, key = std::string(key.view())](Answer answer) {
-                           impl->complete(key, std::move(answer));
-                         });
+  std::string flight_key(key.view());
+  try {
+    impl_->upstream.lookup(name, type, [impl = impl_, flight_key](Answer answer) {
+      impl->complete(flight_key, std::move(answer));
+    });
+  } catch (...) {
+    // No exception crosses the Resolver interface, and the waiters must not wait forever.
+    impl_->complete(flight_key, Answer::with_status(std::string(name), type, Status::error,
+                                                    "upstream lookup failed"));
+  }
 }
 
 core::Pump* CachingResolver::pump() noexcept { return impl_->upstream.pump(); }

@@ -80,16 +80,15 @@ std::optional<Problem> decode_string(std::string_view raw, std::string& out) {
     out += octet;
   }
   if (out.size() > 255)  // RFC 1035 3.3: one length octet
-    return Problem{Errc::too_long, fmt::format("character-string longer than 255 octets: '{}'",
-                                               shown(raw))};
+    return Problem{Errc::too_long,
+                   fmt::format("character-string longer than 255 octets: '{}'", shown(raw))};
   return std::nullopt;
 }
 
 // A name in master-file form -> plain text (see ZoneRecord). "@" is the origin; a name not
 // ending in an unescaped '.' is relative to it. A label holding an escaped '.' has no plain
 // text form (queries split at every dot), so it is refused rather than silently merged.
-std::optional<Problem> parse_name(std::string_view raw, std::string_view origin,
-                                  std::string& out) {
+std::optional<Problem> parse_name(std::string_view raw, std::string_view origin, std::string& out) {
   out.clear();
   if (raw == "@") {
     out = origin;
@@ -120,7 +119,8 @@ std::optional<Problem> parse_name(std::string_view raw, std::string_view origin,
                      fmt::format("'.' inside a label is not supported: '{}'", shown(raw))};
     out += octet;
     if (++label > 63)  // RFC 1035 2.3.4
-      return Problem{Errc::too_long, fmt::format("label longer than 63 octets in '{}'", shown(raw))};
+      return Problem{Errc::too_long,
+                     fmt::format("label longer than 63 octets in '{}'", shown(raw))};
   }
   if (!absolute && !origin.empty()) {
     out += '.';
@@ -327,7 +327,8 @@ class Parser {
     } else {
       // A bare number was taken as a TTL above, so only names and TYPEnn reach parse_type.
       std::optional<Type> known = type.quoted ? std::nullopt : parse_type(type.raw);
-      if (!known) return error(Errc::unsupported, type, fmt::format("unknown type '{}'", shown(type.raw)));
+      if (!known)
+        return error(Errc::unsupported, type, fmt::format("unknown type '{}'", shown(type.raw)));
       record.type = *known;
     }
     if (ttl) {
@@ -372,16 +373,21 @@ class Parser {
   core::Expected<void> read_data(ZoneRecord& record, const Token& type,
                                  std::span<const Token> data) {
     std::size_t wanted = 1;
-    if (record.failure != Status::noerror) wanted = 0;
-    else if (record.type == Type::mx) wanted = 2;
-    else if (record.type == Type::soa) wanted = 7;
-    else if (record.type == Type::txt || record.type == Type::spf) wanted = std::max<std::size_t>(data.size(), 1);
+    if (record.failure != Status::noerror)
+      wanted = 0;
+    else if (record.type == Type::mx)
+      wanted = 2;
+    else if (record.type == Type::soa)
+      wanted = 7;
+    else if (record.type == Type::txt || record.type == Type::spf)
+      wanted = std::max<std::size_t>(data.size(), 1);
     std::string_view type_name = type.raw;
     if (data.size() < wanted)
       return error(Errc::syntax, type, fmt::format("missing data for {}", shown(type_name)));
     if (data.size() > wanted)
-      return error(Errc::syntax, data[wanted],
-                   fmt::format("unexpected '{}' after {} data", shown(data[wanted].raw), shown(type_name)));
+      return error(
+          Errc::syntax, data[wanted],
+          fmt::format("unexpected '{}' after {} data", shown(data[wanted].raw), shown(type_name)));
     if (record.failure != Status::noerror) return {};
 
     switch (record.type) {
@@ -390,8 +396,9 @@ class Parser {
         bool v4 = record.type == Type::a;
         core::Expected<core::IpAddress> address = core::IpAddress::parse(data[0].raw);
         if (!address || address->is_v4() != v4)
-          return error(Errc::bad_value, data[0],
-                       fmt::format("bad {} address '{}'", v4 ? "IPv4" : "IPv6", shown(data[0].raw)));
+          return error(
+              Errc::bad_value, data[0],
+              fmt::format("bad {} address '{}'", v4 ? "IPv4" : "IPv6", shown(data[0].raw)));
         record.address = *address;
         return {};
       }
@@ -434,12 +441,14 @@ class Parser {
       if (std::optional<Problem> bad = parse_name(data[i].raw, origin_, ignored))
         return error(data[i], *bad);
     if (!parse_number(data[2].raw, 0xffffffff))
-      return error(Errc::bad_value, data[2], fmt::format("bad SOA serial '{}'", shown(data[2].raw)));
+      return error(Errc::bad_value, data[2],
+                   fmt::format("bad SOA serial '{}'", shown(data[2].raw)));
     std::optional<std::uint32_t> minimum;
     for (std::size_t i = 3; i < 7; ++i) {
       minimum = parse_ttl(data[i].raw);
       if (!minimum)
-        return error(Errc::bad_value, data[i], fmt::format("bad SOA timer '{}'", shown(data[i].raw)));
+        return error(Errc::bad_value, data[i],
+                     fmt::format("bad SOA timer '{}'", shown(data[i].raw)));
     }
     record.negative_ttl = std::min(record.ttl, *minimum);
     return {};

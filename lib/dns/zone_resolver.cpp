@@ -120,8 +120,8 @@ struct NameHash {
 // duplicates). The RRset's TTL is the smallest of its records': RFC 2181 5.2 wants them
 // equal, and the smallest is what a cache would keep.
 template <class T, class Same>
-std::string_view add_to(std::vector<T>& rrset, std::uint32_t& rrset_ttl, T value,
-                        std::uint32_t ttl, Same same) {
+std::string_view add_to(std::vector<T>& rrset, std::uint32_t& rrset_ttl, T value, std::uint32_t ttl,
+                        Same same) {
   rrset_ttl = rrset.empty() ? ttl : std::min(rrset_ttl, ttl);
   for (const T& existing : rrset)
     if (same(existing, value)) return {};
@@ -323,8 +323,7 @@ core::Expected<ZoneResolver> ZoneResolver::from_file(const std::filesystem::path
   return zone;
 }
 
-core::Expected<ZoneResolver> ZoneResolver::from_text(std::string_view text,
-                                                     std::string_view source,
+core::Expected<ZoneResolver> ZoneResolver::from_text(std::string_view text, std::string_view source,
                                                      std::string_view origin) {
   ZoneResolver zone;
   core::Expected<void> loaded = zone.load_text(text, source, origin);
@@ -353,13 +352,14 @@ core::Expected<void> ZoneResolver::load_text(std::string_view text, std::string_
   for (const ZoneRecord& record : file->records) {
     std::string problem = staged.insert(record, true);
     if (!problem.empty())
-      return core::fail(core::Errc::bad_value, fmt::format("{}:{}: {}", source, record.line, problem));
+      return core::fail(core::Errc::bad_value,
+                        fmt::format("{}:{}: {}", source, record.line, problem));
   }
   if (file->ttl_directive) {
     // Several files may each say $TTL; the smallest keeps negative caching conservative.
-    staged.fallback_negative_ttl = staged.saw_ttl_directive
-                                       ? std::min(staged.fallback_negative_ttl, *file->ttl_directive)
-                                       : *file->ttl_directive;
+    staged.fallback_negative_ttl =
+        staged.saw_ttl_directive ? std::min(staged.fallback_negative_ttl, *file->ttl_directive)
+                                 : *file->ttl_directive;
     staged.saw_ttl_directive = true;
   }
   *impl_ = std::move(staged);

@@ -3,6 +3,7 @@
 // the lookup limits of 4.6.4, and the exp= explanation.
 #include "hallmark/spf/evaluate.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <fmt/format.h>
@@ -38,6 +39,9 @@ Evaluator::Evaluator(dns::Resolver& resolver, const CheckHostInput& input, const
                            std::chrono::system_clock::now().time_since_epoch())
                            .count();
   cache_ = options.record_cache ? options.record_cache : &RecordCache::shared();
+  // A large provider's policy evaluates a few dozen terms: room for them up front saves
+  // the trace's regrowth, which moves every entry's strings.
+  trace_.reserve(std::min<std::size_t>(options.max_trace_entries, 32));
 }
 
 MacroValues Evaluator::values(std::string_view domain, std::string_view validated) const {
@@ -54,10 +58,14 @@ MacroValues Evaluator::values(std::string_view domain, std::string_view validate
   return v;
 }
 
-core::Task<Answer> Evaluator::query(std::string name, Type type) {
+dns::detail::LookupAwaiter Evaluator::query(std::string name, Type type) {
   ++queries_;
-  Answer answer = co_await dns::lookup(resolver_, std::move(name), type);
-  co_return answer;
+  return dns::lookup(resolver_, std::move(name), type);
+}
+
+core::Task<Answer> Evaluator::query_task(std::string name, Type type) {
+  ++queries_;
+  return dns::resolve(resolver_, std::move(name), type);
 }
 
 bool Evaluator::count_term() noexcept { return ++dns_terms_ <= options_.max_dns_mechanisms; }
@@ -88,13 +96,19 @@ core::Task<std::optional<std::string>> Evaluator::target_name(const MacroString&
                                                               std::string domain) {
   std::string validated = "unknown";
   if (uses_macro(spec, 'p')) validated = co_await validated_name(domain);
+  co_return expand_target(spec, domain, validated);
+}
+
+std::optional<std::string> Evaluator::expand_target(const MacroString& spec,
+                                                    std::string_view domain,
+                                                    std::string_view validated) const {
   std::optional<std::string> expanded = expand(spec, values(domain, validated));
-  if (!expanded) co_return std::nullopt;
+  if (!expanded) return std::nullopt;
   std::string name = truncate_to_domain_limit(std::move(*expanded));
   // RFC 7208 leaves an expanded name that DNS cannot carry undefined; like a name that does
   // not exist, it matches nothing (the suite's preferred result).
-  if (!core::is_valid_domain(name, core::DomainSyntax::dns)) co_return std::nullopt;
-  co_return name;
+  if (!core::is_valid_domain(name, core::DomainSyntax::dns)) return std::nullopt;
+  return name;
 }
 
 // RFC 7208 7.3 and 5.5: the validated name of the client for %{p}.
@@ -116,7 +130,7 @@ core::Task<std::string> Evaluator::validated_name(std::string domain) {
 core::Task<std::vector<std::string>> Evaluator::validate(std::vector<std::string> names) {
   std::vector<core::Task<Answer>> lookups;
   lookups.reserve(names.size());
-  for (const std::string& name : names) lookups.push_back(query(name, address_type()));
+  for (const std::string& name : names) lookups.push_back(query_task(name, address_type()));
   std::vector<Answer> answers = co_await core::when_all(std::move(lookups));
   std::vector<std::string> validated;
   for (std::size_t i = 0; i < names.size(); ++i)

@@ -7,12 +7,29 @@
 #include "spf/internal/evaluator.hpp"
 
 namespace hallmark::spf::detail {
+namespace {
+
+// Options::default_explanation is almost always left as it is, so its parse is kept.
+const core::Expected<MacroString>& parsed_builtin_default() {
+  static const core::Expected<MacroString> parsed =
+      parse_macro_string(Options{}.default_explanation, MacroContext::explanation);
+  return parsed;
+}
+
+}  // namespace
 
 core::Task<std::string> Evaluator::explain(Decision decision) {
   std::string domain = decision.domain.empty() ? sender_domain_ : decision.domain;
+  const core::Expected<MacroString>& builtin = parsed_builtin_default();
+  core::Expected<MacroString> custom;
+  const core::Expected<MacroString>* parsed = &builtin;
+  if (!builtin || options_.default_explanation != builtin->text) {
+    custom = parse_macro_string(options_.default_explanation, MacroContext::explanation);
+    parsed = &custom;
+  }
   std::string fallback;
-  if (auto parsed = parse_macro_string(options_.default_explanation, MacroContext::explanation)) {
-    fallback = expand(*parsed, values(domain)).value_or(std::string());
+  if (*parsed) {
+    fallback = expand(**parsed, values(domain)).value_or(std::string());
   } else {
     fallback = options_.default_explanation;
   }

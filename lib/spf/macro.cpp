@@ -123,6 +123,7 @@ std::string truncate_to_domain_limit(std::string name) {
     if (dot == std::string::npos || dot >= length) return {};  // one label over 253 octets
     start = dot + 1;
   }
+  if (start == 0) return name;  // the usual case: no copy
   return name.substr(start);
 }
 

@@ -72,21 +72,37 @@ core::Task<Decision> Evaluator::evaluate(std::string domain, unsigned depth) {
   const Record& record = **entry;
 
   for (const Mechanism& mechanism : record.mechanisms) {
-    if (queries_dns(mechanism.kind) && !count_term())
-      co_return decide(Outcome::permerror, limit_reason(options_.max_dns_mechanisms));
-    unsigned before = queries_;
-    MatchResult result = co_await match(mechanism, domain, depth);
-    std::string term = to_string(mechanism);
-    add_trace(TraceEntry{domain, term, depth, queries_ - before, result.match == Match::yes,
-                         result.note});
+    MatchResult result;
+    unsigned lookups = 0;
+    if (queries_dns(mechanism.kind)) {
+      if (!count_term())
+        co_return decide(Outcome::permerror, limit_reason(options_.max_dns_mechanisms));
+      unsigned before = queries_;
+      result = co_await match(mechanism, domain, depth);
+      lookups = queries_ - before;
+    } else {
+      // all, ip4 and ip6 are most of a large policy's terms: matched here, they cost no
+      // coroutine frame and no copy of the domain.
+      result.match = matches_without_dns(mechanism) ? Match::yes : Match::no;
+    }
+    // A term's text is built only for a trace entry that is kept or for the deciding term.
+    std::string term;
+    if (trace_full()) {
+      ++dropped_trace_;
+    } else {
+      term = to_string(mechanism);
+      trace_.push_back(
+          TraceEntry{domain, term, depth, lookups, result.match == Match::yes, result.note});
+    }
     switch (result.match) {
       case Match::no: continue;
       case Match::temperror: co_return decide(Outcome::temperror, std::move(result.note));
       case Match::permerror: co_return decide(Outcome::permerror, std::move(result.note));
       case Match::yes: {
+        if (term.empty()) term = to_string(mechanism);
         Decision decision = decide(outcome_of(mechanism.qualifier),
                                    fmt::format("{} matched {}", domain, term));
-        decision.mechanism = term;
+        decision.mechanism = std::move(term);
         decision.record = entry;
         decision.domain = domain;
         co_return decision;
@@ -115,16 +131,18 @@ core::Task<Decision> Evaluator::evaluate(std::string domain, unsigned depth) {
   co_return fallthrough;  // RFC 7208 4.7: as if "?all" ended the record
 }
 
+bool Evaluator::matches_without_dns(const Mechanism& m) const noexcept {
+  if (m.kind == MechanismKind::all) return true;
+  core::Cidr network{m.network, m.kind == MechanismKind::ip4 ? m.cidr4 : m.cidr6};
+  return network.contains(ip_);
+}
+
 core::Task<MatchResult> Evaluator::match(const Mechanism& m, std::string domain, unsigned depth) {
   MatchResult result;
   switch (m.kind) {
-    case MechanismKind::all: result.match = Match::yes; break;
+    case MechanismKind::all:
     case MechanismKind::ip4:
-    case MechanismKind::ip6: {
-      core::Cidr network{m.network, m.kind == MechanismKind::ip4 ? m.cidr4 : m.cidr6};
-      result.match = network.contains(ip_) ? Match::yes : Match::no;
-      break;
-    }
+    case MechanismKind::ip6: result.match = matches_without_dns(m) ? Match::yes : Match::no; break;
     case MechanismKind::a: result = co_await match_address(m, std::move(domain)); break;
     case MechanismKind::mx: result = co_await match_mx(m, std::move(domain)); break;
     case MechanismKind::ptr: result = co_await match_ptr(m, std::move(domain)); break;
@@ -137,16 +155,17 @@ core::Task<MatchResult> Evaluator::match(const Mechanism& m, std::string domain,
 }
 
 // a, mx and ptr default to the current domain (RFC 7208 4.8).
-core::Task<std::optional<std::string>> Evaluator::mechanism_target(const Mechanism& m,
-                                                                   std::string domain) {
-  if (m.domain.empty()) co_return domain;
-  std::optional<std::string> target = co_await target_name(m.domain, std::move(domain));
-  co_return target;
+std::optional<std::string> Evaluator::mechanism_target(const Mechanism& m, std::string_view domain,
+                                                       std::string_view validated) const {
+  if (m.domain.empty()) return std::string(domain);
+  return expand_target(m.domain, domain, validated);
 }
 
 // RFC 7208 5.3
 core::Task<MatchResult> Evaluator::match_address(const Mechanism& m, std::string domain) {
-  std::optional<std::string> target = co_await mechanism_target(m, domain);
+  std::string validated = "unknown";
+  if (uses_macro(m.domain, 'p')) validated = co_await validated_name(domain);
+  std::optional<std::string> target = mechanism_target(m, domain, validated);
   if (!target) co_return MatchResult{Match::no, "target is not a valid domain name"};
   Answer answer = co_await query(*target, address_type());
   if (answer.is_error()) co_return MatchResult{Match::temperror, failure_note(answer)};
@@ -159,7 +178,9 @@ core::Task<MatchResult> Evaluator::match_address(const Mechanism& m, std::string
 
 // RFC 7208 5.4: the exchanges' addresses are looked up concurrently.
 core::Task<MatchResult> Evaluator::match_mx(const Mechanism& m, std::string domain) {
-  std::optional<std::string> target = co_await mechanism_target(m, domain);
+  std::string validated = "unknown";
+  if (uses_macro(m.domain, 'p')) validated = co_await validated_name(domain);
+  std::optional<std::string> target = mechanism_target(m, domain, validated);
   if (!target) co_return MatchResult{Match::no, "target is not a valid domain name"};
   Answer mx = co_await query(*target, Type::mx);
   if (mx.is_error()) co_return MatchResult{Match::temperror, failure_note(mx)};
@@ -174,7 +195,8 @@ core::Task<MatchResult> Evaluator::match_mx(const Mechanism& m, std::string doma
                                       *target, mx.mx.size(), options_.max_mx_names)};
   std::vector<core::Task<Answer>> lookups;
   for (const dns::Mx& exchange : mx.mx)
-    if (!exchange.exchange.empty()) lookups.push_back(query(exchange.exchange, address_type()));
+    if (!exchange.exchange.empty())
+      lookups.push_back(query_task(exchange.exchange, address_type()));
   std::vector<Answer> addresses = co_await core::when_all(std::move(lookups));
   const Answer* failed = nullptr;
   for (const Answer& answer : addresses) {
@@ -187,7 +209,9 @@ core::Task<MatchResult> Evaluator::match_mx(const Mechanism& m, std::string doma
 
 // RFC 7208 5.5: only validated PTR names that are the target or below it can match.
 core::Task<MatchResult> Evaluator::match_ptr(const Mechanism& m, std::string domain) {
-  std::optional<std::string> target = co_await mechanism_target(m, domain);
+  std::string validated = "unknown";
+  if (uses_macro(m.domain, 'p')) validated = co_await validated_name(domain);
+  std::optional<std::string> target = mechanism_target(m, domain, validated);
   if (!target) co_return MatchResult{Match::no, "target is not a valid domain name"};
   Answer ptr = co_await query(ip_.reverse_name(), Type::ptr);
   // A DNS error during the PTR lookup makes the mechanism not match (RFC 7208 5.5).
@@ -200,14 +224,16 @@ core::Task<MatchResult> Evaluator::match_ptr(const Mechanism& m, std::string dom
   std::vector<std::string> candidates;
   for (std::size_t i = 0; i < ptr.ptr.size() && i < options_.max_ptr_names; ++i)
     if (core::is_subdomain_of(ptr.ptr[i], *target)) candidates.push_back(ptr.ptr[i]);
-  std::vector<std::string> validated = co_await validate(std::move(candidates));
-  co_return MatchResult{validated.empty() ? Match::no : Match::yes,
-                        validated.empty() ? std::string() : "validated " + validated.front()};
+  std::vector<std::string> names = co_await validate(std::move(candidates));
+  co_return MatchResult{names.empty() ? Match::no : Match::yes,
+                        names.empty() ? std::string() : "validated " + names.front()};
 }
 
 // RFC 7208 5.7: always an A query, whatever the client's address family.
 core::Task<MatchResult> Evaluator::match_exists(const Mechanism& m, std::string domain) {
-  std::optional<std::string> target = co_await target_name(m.domain, domain);
+  std::string validated = "unknown";
+  if (uses_macro(m.domain, 'p')) validated = co_await validated_name(domain);
+  std::optional<std::string> target = expand_target(m.domain, domain, validated);
   if (!target) co_return MatchResult{Match::no, "target is not a valid domain name"};
   Answer answer = co_await query(*target, Type::a);
   if (answer.is_error()) co_return MatchResult{Match::temperror, failure_note(answer)};
@@ -222,16 +248,18 @@ core::Task<MatchResult> Evaluator::match_exists(const Mechanism& m, std::string 
 // without a record is permerror.
 core::Task<MatchResult> Evaluator::match_include(const Mechanism& m, std::string domain,
                                                  unsigned depth) {
-  std::optional<std::string> target = co_await target_name(m.domain, domain);
+  std::string validated = "unknown";
+  if (uses_macro(m.domain, 'p')) validated = co_await validated_name(domain);
+  std::optional<std::string> target = expand_target(m.domain, domain, validated);
   if (!target) co_return MatchResult{Match::permerror, "include target is not a valid domain name"};
   Decision included = co_await evaluate(*target, depth + 1);
   switch (included.outcome) {
-    case Outcome::pass: co_return MatchResult{Match::yes, included.reason};
+    case Outcome::pass: co_return MatchResult{Match::yes, std::move(included.reason)};
     case Outcome::fail:
     case Outcome::softfail:
-    case Outcome::neutral: co_return MatchResult{Match::no, included.reason};
-    case Outcome::temperror: co_return MatchResult{Match::temperror, included.reason};
-    case Outcome::permerror: co_return MatchResult{Match::permerror, included.reason};
+    case Outcome::neutral: co_return MatchResult{Match::no, std::move(included.reason)};
+    case Outcome::temperror: co_return MatchResult{Match::temperror, std::move(included.reason)};
+    case Outcome::permerror: co_return MatchResult{Match::permerror, std::move(included.reason)};
     case Outcome::none:
       co_return MatchResult{Match::permerror,
                             fmt::format("include target {} has no SPF record", *target)};

@@ -248,7 +248,10 @@ std::string to_string(const Mechanism& m) {
     out += ':';
     out += m.network.to_string();
     unsigned length = m.kind == MechanismKind::ip4 ? m.cidr4 : m.cidr6;
-    if (length != (m.kind == MechanismKind::ip4 ? 32u : 128u)) out += fmt::format("/{}", length);
+    if (length != (m.kind == MechanismKind::ip4 ? 32u : 128u)) {
+      out += '/';
+      out += std::to_string(length);
+    }
     return out;
   }
   if (!m.domain.empty()) {
@@ -256,8 +259,14 @@ std::string to_string(const Mechanism& m) {
     out += m.domain.text;
   }
   if (m.kind == MechanismKind::a || m.kind == MechanismKind::mx) {
-    if (m.cidr4 != 32) out += fmt::format("/{}", m.cidr4);
-    if (m.cidr6 != 128) out += fmt::format("//{}", m.cidr6);
+    if (m.cidr4 != 32) {
+      out += '/';
+      out += std::to_string(m.cidr4);
+    }
+    if (m.cidr6 != 128) {
+      out += "//";
+      out += std::to_string(m.cidr6);
+    }
   }
   return out;
 }

@@ -6,6 +6,7 @@
 #include <array>
 #include <atomic>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -263,7 +264,8 @@ TEST_F(CachingResolverTest, CoalescesIdenticalLookupsInFlight) {
     EXPECT_EQ(answer.status, Status::noerror) << answer.name;
     names.push_back(answer.name);
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"a.example.test", "A.example.test.", "a.example.test"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"a.example.test", "A.example.test.", "a.example.test"}));
   EXPECT_EQ(answers[0].txt, answers[1].txt);
   EXPECT_EQ(cache.stats().coalesced, 1u);
   EXPECT_EQ(cache.stats().misses, 2u);
@@ -276,8 +278,7 @@ TEST_F(CachingResolverTest, LookupSyncPumpsTheUpstream) {
   CountingResolver held(zone_, /*hold=*/true);
   CachingResolver cache(held, options());
   EXPECT_EQ(cache.pump(), static_cast<core::Pump*>(&held));
-  EXPECT_EQ(lookup_sync(cache, "b.example.test", Type::a).addresses.at(0).to_string(),
-            "192.0.2.2");
+  EXPECT_EQ(lookup_sync(cache, "b.example.test", Type::a).addresses.at(0).to_string(), "192.0.2.2");
   EXPECT_EQ(lookup_sync(cache, "b.example.test", Type::a).status, Status::noerror);
   EXPECT_EQ(held.queries, 1);
 }
@@ -287,12 +288,25 @@ TEST_F(CachingResolverTest, LookupInFlightOutlivesTheCache) {
   bool answered = false;
   {
     CachingResolver cache(held, options());
-    cache.lookup("a.example.test", Type::a, [&](Answer answer) {
-      answered = answer.status == Status::noerror;
-    });
+    cache.lookup("a.example.test", Type::a,
+                 [&](Answer answer) { answered = answer.status == Status::noerror; });
   }
   held.release();
   EXPECT_TRUE(answered);
+}
+
+TEST_F(CachingResolverTest, ThrowingUpstreamAnswersErrorAndDoesNotWedge) {
+  struct Throwing final : Resolver {
+    int calls = 0;
+    void lookup(std::string_view, Type, Completion) override {
+      ++calls;
+      throw std::runtime_error("boom");
+    }
+  } throwing;
+  CachingResolver cache(throwing, options());
+  EXPECT_EQ(ask(cache, "a.example.test", Type::a).status, Status::error);
+  EXPECT_EQ(ask(cache, "a.example.test", Type::a).status, Status::error);
+  EXPECT_EQ(throwing.calls, 2);
 }
 
 TEST_F(CachingResolverTest, ManyThreadsShareOneCache) {
@@ -316,11 +330,10 @@ TEST_F(CachingResolverTest, ManyThreadsShareOneCache) {
         cache.lookup("H" + std::to_string(i) + ".test", want_txt ? Type::txt : Type::a,
                      [&, i, want_txt](Answer answer) {
                        ++answered;
-                       bool right =
-                           want_txt ? answer.txt.size() == 1 &&
-                                          answer.txt[0].text() == "t" + std::to_string(i)
-                                    : answer.addresses.size() == 1 &&
-                                          answer.addresses[0].bytes()[3] == i;
+                       bool right = want_txt ? answer.txt.size() == 1 &&
+                                                   answer.txt[0].text() == "t" + std::to_string(i)
+                                             : answer.addresses.size() == 1 &&
+                                                   answer.addresses[0].bytes()[3] == i;
                        if (answer.status != Status::noerror || !right) ++wrong;
                      });
         if (t == 0 && n % 5000 == 0) cache.clear();

@@ -78,8 +78,8 @@ TEST(ZoneFile, ParsesEveryConstruct) {
        "noerror 60 ns1.example.test. ns2.else.test."},
       {"w 60 CNAME v\nv 30 A 192.0.2.9", "w.example.test", Type::a,
        "noerror 30 via v.example.test 192.0.2.9"},
-      {"@ 3600 SOA ns host ( 1 7200 900 1209600 600 )\na 60 A 192.0.2.1", "b.example.test",
-       Type::a, "nxdomain 600"},
+      {"@ 3600 SOA ns host ( 1 7200 900 1209600 600 )\na 60 A 192.0.2.1", "b.example.test", Type::a,
+       "nxdomain 600"},
       {"@ 3600 SOA ns host 1 2h 15m 2w 1d\na 60 A 192.0.2.1", "a.example.test", Type::mx,
        "nodata 3600"},
   };
@@ -113,13 +113,13 @@ TEST(ZoneFile, ErrorsNameFileAndLine) {
       {"a 60 TXT ( ( \"x\" ) )", "t.zone:1: nested '('"},
       {"a 60 A 192.0.2.1 )", "t.zone:1: ')' without '('"},
       {"a 60 A 192.0.2.1 \\", "t.zone:1: backslash at end of line"},
-      {long_string, "t.zone:1: character-string longer than 255 octets: '" +
-                        std::string(61, 's') + "...'"},
+      {long_string,
+       "t.zone:1: character-string longer than 255 octets: '" + std::string(61, 's') + "...'"},
       {"a 60 TXT \"\\256\"", "t.zone:1: bad escape in '\\256'"},
       {long_label + " 60 A 192.0.2.1",
        "t.zone:1: label longer than 63 octets in '" + long_label + "'"},
-      {"x." + long_name + " 60 A 192.0.2.1", "t.zone:1: name longer than 253 octets: 'x." +
-                                                  long_name.substr(0, 59) + "...'"},
+      {"x." + long_name + " 60 A 192.0.2.1",
+       "t.zone:1: name longer than 253 octets: 'x." + long_name.substr(0, 59) + "...'"},
       {"a..b 60 A 192.0.2.1", "t.zone:1: empty label in 'a..b'"},
       {"a\\.b 60 A 192.0.2.1", "t.zone:1: '.' inside a label is not supported: 'a\\.b'"},
       {"\\25x 60 A 192.0.2.1", "t.zone:1: bad escape in name '\\25x'"},
@@ -173,8 +173,8 @@ TEST(ZoneFile, RefusesAnRrsetNoMessageCouldCarry) {
 
 TEST(ZoneFile, FailedLoadLeavesResolverUnchanged) {
   ZoneResolver zone = load("a 60 A 192.0.2.1");
-  core::Expected<void> loaded = zone.load_text("b 60 A 192.0.2.2\nc 60 A 1.2.3", "second.zone",
-                                               "example.test");
+  core::Expected<void> loaded =
+      zone.load_text("b 60 A 192.0.2.2\nc 60 A 1.2.3", "second.zone", "example.test");
   ASSERT_FALSE(loaded);
   EXPECT_EQ(loaded.error().message, "second.zone:2: bad IPv4 address '1.2.3'");
   loaded = zone.load_text("d 60 A 192.0.2.4\na 60 CNAME x", "third.zone", "example.test");
@@ -248,7 +248,8 @@ TEST(ZoneResolver, EmptyNonTerminalIsNodata) {
 
 TEST(ZoneResolver, NamesAreCaseInsensitiveAndTrailingDotOptional) {
   ZoneResolver zone = load("WWW.Sub 60 MX 10 Mail.Example.TEST.");
-  for (std::string_view name : {"www.sub.example.test", "WWW.SUB.EXAMPLE.TEST.", "wWw.sUb.ExAmPlE.tEsT"}) {
+  for (std::string_view name :
+       {"www.sub.example.test", "WWW.SUB.EXAMPLE.TEST.", "wWw.sUb.ExAmPlE.tEsT"}) {
     Answer answer = zone.answer(name, Type::mx);
     EXPECT_EQ(dump(answer), "noerror 60 10 Mail.Example.TEST.") << name;
     EXPECT_EQ(answer.name, name);  // as asked
@@ -273,7 +274,8 @@ TEST(ZoneResolver, FollowsCnameChains) {
   ZoneResolver zone = load(
       "a 300 CNAME b\nb 100 CNAME c.else.test.\nc.else.test. 200 A 192.0.2.3\n"
       "d 60 CNAME missing\ne 60 CNAME a\n");
-  EXPECT_EQ(ask(zone, "a.example.test", Type::a), "noerror 100 via b.example.test c.else.test 192.0.2.3");
+  EXPECT_EQ(ask(zone, "a.example.test", Type::a),
+            "noerror 100 via b.example.test c.else.test 192.0.2.3");
   EXPECT_EQ(ask(zone, "a.example.test", Type::cname), "noerror 300 b.example.test");
   EXPECT_EQ(ask(zone, "a.example.test", Type::mx), "nodata 100 via b.example.test c.else.test");
   EXPECT_EQ(ask(zone, "d.example.test", Type::a), "nxdomain 60 via missing.example.test");
@@ -304,13 +306,13 @@ TEST(ZoneResolver, CnameChainOverSixteenIsServfail) {
 }
 
 TEST(ZoneResolver, WildcardAnswersOnlyNamesThatDoNotExist) {
-  ZoneResolver zone = load(
-      "* 60 TXT \"wild\"\nreal 60 A 192.0.2.1\nx.ent 60 A 192.0.2.2\n*.sub 60 MX 10 mx\n");
+  ZoneResolver zone =
+      load("* 60 TXT \"wild\"\nreal 60 A 192.0.2.1\nx.ent 60 A 192.0.2.2\n*.sub 60 MX 10 mx\n");
   EXPECT_EQ(ask(zone, "anything.example.test", Type::txt), "noerror 60 \"wild\"");
   EXPECT_EQ(ask(zone, "a.b.c.example.test", Type::txt), "noerror 60 \"wild\"");  // RFC 4592 2.2.1
   EXPECT_EQ(ask(zone, "anything.example.test", Type::a), "nodata 300");
   EXPECT_EQ(ask(zone, "real.example.test", Type::txt), "nodata 300");
-  EXPECT_EQ(ask(zone, "ent.example.test", Type::txt), "nodata 300");    // exists: no wildcard
+  EXPECT_EQ(ask(zone, "ent.example.test", Type::txt), "nodata 300");      // exists: no wildcard
   EXPECT_EQ(ask(zone, "y.ent.example.test", Type::txt), "nxdomain 300");  // no *.ent
   EXPECT_EQ(ask(zone, "q.sub.example.test", Type::mx), "noerror 60 10 mx.example.test.");
   EXPECT_EQ(ask(zone, "*.example.test", Type::txt), "noerror 60 \"wild\"");

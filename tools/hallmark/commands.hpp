@@ -13,6 +13,8 @@ struct Command {
   std::string_view summary;
   std::string_view usage;
   int (*run)(std::vector<std::string_view> args);
+  /// Whether the verb looks things up in DNS, so its --help lists the resolver flags.
+  bool uses_dns = true;
 };
 
 /// Every verb, in the order `hallmark --help` lists them.
@@ -22,5 +24,11 @@ int run_dns(std::vector<std::string_view> args);
 extern const std::string_view dns_usage;
 int run_spf(std::vector<std::string_view> args);
 extern const std::string_view spf_usage;
+int run_dkim_verify(std::vector<std::string_view> args);
+extern const std::string_view dkim_verify_usage;
+int run_dkim_sign(std::vector<std::string_view> args);
+extern const std::string_view dkim_sign_usage;
+int run_keygen(std::vector<std::string_view> args);
+extern const std::string_view keygen_usage;
 
 }  // namespace hallmark::cli

@@ -19,6 +19,10 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> all = {
       {"dns", "look up a name as hallmark's resolver sees it", dns_usage, run_dns},
       {"spf", "check an SMTP envelope against SPF (RFC 7208)", spf_usage, run_spf},
+      {"dkim-verify", "verify a message's DKIM signatures (RFC 6376, 8301, 8463)",
+       dkim_verify_usage, run_dkim_verify},
+      {"dkim-sign", "sign a message with DKIM", dkim_sign_usage, run_dkim_sign, false},
+      {"keygen", "make a DKIM signing key and its DNS record", keygen_usage, run_keygen, false},
   };
   return all;
 }
@@ -57,7 +61,7 @@ int main(int argc, char** argv) {
     if (command.name != args[0]) continue;
     std::vector<std::string_view> rest(args.begin() + 1, args.end());
     if (wants_help(rest)) {
-      fmt::print("{}{}", command.usage, resolver_usage());
+      fmt::print("{}{}", command.usage, command.uses_dns ? resolver_usage() : "");
       return 0;
     }
     try {

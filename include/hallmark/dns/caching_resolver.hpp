@@ -46,7 +46,7 @@ class HALLMARK_API CachingResolver final : public Resolver {
     std::uint64_t misses = 0;     // lookups sent upstream
     std::uint64_t coalesced = 0;  // lookups that joined one already in flight
     std::uint64_t evictions = 0;
-    std::size_t entries = 0;      // expired ones count until looked up again or evicted
+    std::size_t entries = 0;  // expired ones count until looked up again or evicted
   };
   Stats stats() const;
   /// Drops every cached answer; lookups in flight still complete, and are cached.

@@ -3,11 +3,13 @@
 // split of a whole message into header section and body.
 #pragma once
 
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "hallmark/core/error.hpp"
@@ -113,5 +115,11 @@ struct HALLMARK_API Message {
 /// limits.max_fields fields (offset = the first field past the limit).
 HALLMARK_API core::Expected<Message> parse_message(std::string_view message,
                                                    const Limits& limits = {});
+
+/// The result would point into a string about to be destroyed: keep the message in a variable.
+template <class String>
+requires std::same_as<std::remove_cvref_t<String>, std::string> &&
+    (!std::is_lvalue_reference_v<String>)
+        core::Expected<Message> parse_message(String&& message, const Limits& limits = {}) = delete;
 
 }  // namespace hallmark::mail

@@ -3,6 +3,7 @@
 // computed in one pass over the body. Layer-private; ARC reuses it.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -36,11 +37,25 @@ class BodyHashes {
   bool empty() const noexcept { return jobs_.empty(); }
 
  private:
+  // Canonical bytes come in runs as long as the text allows, but every edit (a squeezed space,
+  // a held line end) cuts one; short runs are gathered here so the digests are not updated a
+  // few bytes at a time, which costs more than hashing them. Long runs go straight through.
+  struct Gathered {
+    static constexpr std::size_t capacity = 4096;
+    static constexpr std::size_t direct = 512;  // runs this long are not copied
+    std::array<char, capacity> bytes;
+    std::size_t size = 0;
+  };
+
+  void collect(Canonicalization canonicalization, const char* data, std::size_t size);
+  void flush(Canonicalization canonicalization);
   void emit(Canonicalization canonicalization, const char* data, std::size_t size);
 
   std::vector<Job> jobs_;
   std::optional<BodyCanonicalizer> simple_;
   std::optional<BodyCanonicalizer> relaxed_;
+  Gathered simple_gathered_;
+  Gathered relaxed_gathered_;
   bool finished_ = false;
 };
 

@@ -48,19 +48,33 @@ class Evaluator {
   // The pieces below are used by the evaluator's own source files.
   core::Task<MatchResult> match(const Mechanism& mechanism, std::string domain, unsigned depth);
   core::Task<std::optional<std::string>> target_name(const MacroString& spec, std::string domain);
+  /// target_name() once %{p} is known: expansion, the 253-octet cut, the syntax check.
+  /// Mechanisms call it directly when the spec has no %{p}, the one macro that needs DNS,
+  /// which saves a coroutine frame per term.
+  std::optional<std::string> expand_target(const MacroString& spec, std::string_view domain,
+                                           std::string_view validated = "unknown") const;
   core::Task<std::string> validated_name(std::string domain);
   core::Task<std::vector<std::string>> validate(std::vector<std::string> names);
-  core::Task<dns::Answer> query(std::string name, dns::Type type);
+  /// One counted lookup. A plain awaiter rather than a Task: most lookups are awaited
+  /// directly, and a Task would cost a coroutine frame per query.
+  dns::detail::LookupAwaiter query(std::string name, dns::Type type);
+  /// The same as a Task, for core::when_all.
+  core::Task<dns::Answer> query_task(std::string name, dns::Type type);
   MacroValues values(std::string_view domain, std::string_view validated = "unknown") const;
   bool count_term() noexcept;
   bool count_void() noexcept;
   void add_trace(TraceEntry entry);
+  /// Whether the trace has no room left, so callers can skip building entries.
+  bool trace_full() const noexcept { return trace_.size() >= options_.max_trace_entries; }
   dns::Type address_type() const noexcept;
   unsigned prefix_for(const Mechanism& m) const noexcept;
   bool contains_client(const dns::Answer& answer, unsigned prefix) const noexcept;
+  /// all, ip4, ip6: the mechanisms that need no DNS.
+  bool matches_without_dns(const Mechanism& m) const noexcept;
 
  private:
-  core::Task<std::optional<std::string>> mechanism_target(const Mechanism& m, std::string domain);
+  std::optional<std::string> mechanism_target(const Mechanism& m, std::string_view domain,
+                                              std::string_view validated) const;
   core::Task<MatchResult> match_address(const Mechanism& m, std::string domain);
   core::Task<MatchResult> match_mx(const Mechanism& m, std::string domain);
   core::Task<MatchResult> match_ptr(const Mechanism& m, std::string domain);

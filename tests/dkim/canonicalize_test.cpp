@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: Apache-2.0
+// DKIM canonicalization byte for byte: the RFC 6376 3.4.5 examples, header edge cases, and the
+// streaming body canonicalizer fed in every split against the same bytes in one piece.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <string_view>
+
+#include "hallmark/dkim/canonicalize.hpp"
+
+namespace hallmark::dkim {
+namespace {
+
+constexpr Canonicalization simple = Canonicalization::simple;
+constexpr Canonicalization relaxed = Canonicalization::relaxed;
+
+std::string header(std::string_view raw, Canonicalization c) {
+  std::string out;
+  canonicalize_header(raw, c, out);
+  return out;
+}
+
+// Feeds `pieces` in order, then finishes.
+std::string body(std::initializer_list<std::string_view> pieces, Canonicalization c) {
+  BodyCanonicalizer canonicalizer(c);
+  std::string out;
+  auto sink = [&out](const char* data, std::size_t size) { out.append(data, size); };
+  for (std::string_view piece : pieces) canonicalizer.feed(piece, sink);
+  canonicalizer.finish(sink);
+  return out;
+}
+
+std::string body(std::string_view text, Canonicalization c) { return body({text}, c); }
+
+// Shows CR, LF and HTAB, so a failing comparison says which byte differs.
+std::string visible(std::string_view text) {
+  std::string out;
+  for (char ch : text) {
+    if (ch == '\r') {
+      out += "<CR>";
+    } else if (ch == '\n') {
+      out += "<LF>";
+    } else if (ch == '\t') {
+      out += "<HTAB>";
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+// RFC 6376 3.4.5 example 1 (relaxed/relaxed), example 2 (simple/simple), example 3 (relaxed
+// headers, simple body), written with the RFC's <SP>, <HTAB> and <CRLF> spelled out.
+TEST(DkimCanonicalize, Rfc6376ExampleHeadersAreByteExact) {
+  std::string_view a = "A: X\r\n";
+  std::string_view b = "B : Y\t\r\n\tZ  \r\n";
+  EXPECT_EQ(visible(header(a, relaxed) + header(b, relaxed)), visible("a:X\r\nb:Y Z\r\n"));
+  EXPECT_EQ(visible(header(a, simple) + header(b, simple)), visible("A: X\r\nB : Y\t\r\n\tZ  \r\n"));
+}
+
+TEST(DkimCanonicalize, Rfc6376ExampleBodiesAreByteExact) {
+  std::string_view text = " C \r\nD \t E\r\n\r\n\r\n";
+  EXPECT_EQ(visible(body(text, relaxed)), visible(" C\r\nD E\r\n"));
+  EXPECT_EQ(visible(body(text, simple)), visible(" C \r\nD \t E\r\n"));
+}
+
+TEST(DkimCanonicalize, HeaderCases) {
+  struct {
+    std::string_view raw;
+    Canonicalization c;
+    std::string_view canonical;
+  } cases[] = {
+      // Relaxed: name lower-cased, unfolded, WSP runs squeezed, WSP at both ends of the value
+      // and before the colon dropped (RFC 6376 3.4.2).
+      {"Subject:  A   folded\r\n\tsubject line \r\n", relaxed, "subject:A folded subject line\r\n"},
+      {"X-Empty:   \r\n", relaxed, "x-empty:\r\n"},
+      {"X-Empty:\r\n", relaxed, "x-empty:\r\n"},
+      {"TO \t: b@example.net\r\n", relaxed, "to:b@example.net\r\n"},
+      {"X: a\r\n \r\n b\r\n", relaxed, "x:a b\r\n"},
+      // 8-bit bytes are data: neither form touches them.
+      {"Subject: caf\xc3\xa9  \xe2\x82\xac\r\n", relaxed, "subject:caf\xc3\xa9 \xe2\x82\xac\r\n"},
+      {"Subject: caf\xc3\xa9  \r\n", simple, "Subject: caf\xc3\xa9  \r\n"},
+      // Simple: unchanged, except that bare LF ends count as CRLF and a missing end is added.
+      {"X:  a \r\n\tb\r\n", simple, "X:  a \r\n\tb\r\n"},
+      {"X: a\n b\n", simple, "X: a\r\n b\r\n"},
+      {"X: a\n b\n", relaxed, "x:a b\r\n"},
+      {"X: a", simple, "X: a\r\n"},
+      {"X: a", relaxed, "x:a\r\n"},
+  };
+  for (const auto& test : cases)
+    EXPECT_EQ(visible(header(test.raw, test.c)), visible(test.canonical))
+        << visible(test.raw) << " " << to_string(test.c);
+}
+
+TEST(DkimCanonicalize, BodyCases) {
+  struct {
+    std::string_view text;
+    std::string_view simple_form, relaxed_form;
+  } cases[] = {
+      // RFC 6376 3.4.3: an empty body is one CRLF for simple; 3.4.4: empty for relaxed.
+      {"", "\r\n", ""},
+      {"\r\n", "\r\n", ""},
+      {"\r\n\r\n\r\n", "\r\n", ""},
+      // Trailing empty lines go; empty lines inside stay.
+      {"a\r\n\r\n\r\n", "a\r\n", "a\r\n"},
+      {"a\r\n\r\nb\r\n\r\n", "a\r\n\r\nb\r\n", "a\r\n\r\nb\r\n"},
+      // No CRLF at the end: one is added.
+      {"a", "a\r\n", "a\r\n"},
+      {"a  ", "a  \r\n", "a\r\n"},
+      // Bare LF is read as CRLF (what the signer put on the wire).
+      {"a\nb\n\n", "a\r\nb\r\n", "a\r\nb\r\n"},
+      {"a\r\nb\n", "a\r\nb\r\n", "a\r\nb\r\n"},
+      // WSP-only lines: data for simple; empty lines for relaxed, dropped at the end.
+      {"a\r\n \t \r\nb\r\n", "a\r\n \t \r\nb\r\n", "a\r\n\r\nb\r\n"},
+      {"a\r\n \t\r\n  \r\n", "a\r\n \t\r\n  \r\n", "a\r\n"},
+      {" \r\n", " \r\n", ""},
+      // Leading WSP is squeezed to one SP, not dropped; inner runs likewise.
+      {"\t\ta \t b\r\n", "\t\ta \t b\r\n", " a b\r\n"},
+      // A CR not before LF is an ordinary byte, in either form.
+      {"a\rb\r\n", "a\rb\r\n", "a\rb\r\n"},
+      {"a\r", "a\r\r\n", "a\r\r\n"},
+      // 8-bit bodies are hashed as they are.
+      {"caf\xc3\xa9 \xff\r\n", "caf\xc3\xa9 \xff\r\n", "caf\xc3\xa9 \xff\r\n"},
+  };
+  for (const auto& test : cases) {
+    EXPECT_EQ(visible(body(test.text, simple)), visible(test.simple_form)) << visible(test.text);
+    EXPECT_EQ(visible(body(test.text, relaxed)), visible(test.relaxed_form)) << visible(test.text);
+  }
+}
+
+// The streaming contract: whatever the chunking, the same canonical bytes. The text packs
+// every state the canonicalizer keeps across chunks: a CR waiting for its LF, a WSP run
+// waiting for the next non-WSP byte, held-back empty lines that turn out not to be trailing,
+// and trailing ones that must vanish.
+TEST(DkimCanonicalize, StreamingBodyGivesSameBytesAtEverySplit) {
+  const std::string text =
+      "Hello  \t there\r\n\r\n \t \r\n\r\nmiddle\rline\nbare LF\n\t lead\r\n"
+      "caf\xc3\xa9\r\n\r\n\r\n \r\nend  \r\n\r\n  \r\n\r\n";
+  for (Canonicalization c : {simple, relaxed}) {
+    const std::string whole = body(text, c);
+    for (std::size_t cut = 0; cut <= text.size(); ++cut) {
+      std::string_view view = text;
+      ASSERT_EQ(visible(body({view.substr(0, cut), view.substr(cut)}, c)), visible(whole))
+          << to_string(c) << " split at " << cut;
+    }
+    // Three pieces, every pair of cut points.
+    for (std::size_t first = 0; first <= text.size(); ++first)
+      for (std::size_t second = first; second <= text.size(); ++second) {
+        std::string_view view = text;
+        ASSERT_EQ(body({view.substr(0, first), view.substr(first, second - first), view.substr(second)}, c),
+                  whole)
+            << to_string(c) << " split at " << first << " and " << second;
+      }
+    // One byte at a time.
+    BodyCanonicalizer bytewise(c);
+    std::string out;
+    auto sink = [&out](const char* data, std::size_t size) { out.append(data, size); };
+    for (char ch : text) bytewise.feed(std::string_view(&ch, 1), sink);
+    bytewise.finish(sink);
+    EXPECT_EQ(visible(out), visible(whole)) << to_string(c);
+  }
+}
+
+// Runs of empty lines are counted, not stored: a million of them in the middle of a body come
+// out intact and a million at the end vanish.
+TEST(DkimCanonicalize, LongRunsOfEmptyLinesAreCountedNotBuffered) {
+  std::string blank_lines;
+  for (int i = 0; i < 1'000'000; ++i) blank_lines += "\r\n";
+  for (Canonicalization c : {simple, relaxed}) {
+    EXPECT_EQ(body("a\r\n" + blank_lines, c), "a\r\n") << to_string(c);
+    EXPECT_EQ(body("a\r\n" + blank_lines + "b\r\n", c), "a\r\n" + blank_lines + "b\r\n") << to_string(c);
+  }
+}
+
+}  // namespace
+}  // namespace hallmark::dkim
