@@ -3,15 +3,16 @@
 // streaming body canonicalizer (3.4.3, 3.4.4), which passes unchanged stretches of the body on
 // as views instead of byte by byte.
 #include "hallmark/dkim/canonicalize.hpp"
+#include "core/internal/ascii.hpp"
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
 #endif
 
 namespace hallmark::dkim {
 namespace {
 
-bool is_wsp(char c) noexcept { return c == ' ' || c == '\t'; }
+using core::detail::is_wsp;
 
 // Bytes the relaxed header loop copies as they are.
 bool is_plain(char c) noexcept { return c != ' ' && c != '\t' && c != '\r' && c != '\n'; }
@@ -82,52 +83,127 @@ bool is_content(unsigned char c, bool relaxed) noexcept {
   return c != '\r' && c != '\n' && (!relaxed || (c != ' ' && c != '\t'));
 }
 
-// The first byte at or after `p` that may not be its own canonical form: for simple a CR or
-// LF; for relaxed any byte up to SP except a SP followed by a byte above SP (the single space
-// between two words). Bytes it skips are all unchanged by canonicalization.
-const char* next_candidate(const char* p, const char* end, bool relaxed) noexcept {
-#if defined(__SSE2__)
-  if (relaxed) {
-    const __m128i space = _mm_set1_epi8(' ');
-    while (end - p >= 17) {  // 16 bytes and the one after them
-      __m128i here = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-      __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 1));
-      // Unsigned x <= SP is min(x, SP) == x: SSE2 has no unsigned byte compare.
-      __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(here, space), here);
-      __m128i next_low = _mm_cmpeq_epi8(_mm_min_epu8(next, space), next);
-      __m128i lone_space = _mm_andnot_si128(next_low, _mm_cmpeq_epi8(here, space));
-      int mask = _mm_movemask_epi8(_mm_andnot_si128(lone_space, low));
-      if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
-      p += 16;
+// Whether the byte at `p` needs unchanged_run()'s closer look, judged from it and the byte
+// after: for simple a CR or LF; for relaxed any byte up to SP except a SP followed by a byte
+// above SP (the single space between two words).
+bool is_candidate(const char* p, const char* end, bool relaxed) noexcept {
+  auto c = static_cast<unsigned char>(*p);
+  if (!relaxed) return c == '\r' || c == '\n';
+  if (c > ' ') return false;
+  return c != ' ' || end - p < 2 || static_cast<unsigned char>(p[1]) <= ' ';
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+// Vector scans: the first byte from `p` that may change, judged from it, the byte before it
+// and the two after it, so a line end (CRLF followed by content) passes without leaving the
+// loop. A byte is flagged when it is a bare LF; a CRLF followed by a byte that is not content
+// (an empty line, and for relaxed also leading WSP); and for relaxed an HTAB or a SP before a
+// byte up to SP. Flags err on the side of a closer look (a control byte after CRLF is content,
+// yet flagged). Reads p[-1], so `p` must not be the first byte of the chunk. When it stops for
+// want of bytes rather than at a flag, it backs off a CR so the caller sees CRLF whole.
+template <bool relaxed>
+__attribute__((target("avx2"))) const char* skip_unchanged_avx2(const char* p, const char* end) noexcept {
+  using V = __m256i;
+  const V cr = _mm256_set1_epi8('\r');
+  const V lf = _mm256_set1_epi8('\n');
+  const V sp = _mm256_set1_epi8(' ');
+  const V tab = _mm256_set1_epi8('\t');
+  const char* const start = p;
+  while (end - p >= 34) {  // 32 bytes and the two after them
+    V here = _mm256_loadu_si256(reinterpret_cast<const V*>(p));
+    V before = _mm256_loadu_si256(reinterpret_cast<const V*>(p - 1));
+    V next = _mm256_loadu_si256(reinterpret_cast<const V*>(p + 1));
+    V after_next = _mm256_loadu_si256(reinterpret_cast<const V*>(p + 2));
+    V line_end = _mm256_and_si256(_mm256_cmpeq_epi8(here, cr), _mm256_cmpeq_epi8(next, lf));
+    V flagged = _mm256_andnot_si256(_mm256_cmpeq_epi8(before, cr), _mm256_cmpeq_epi8(here, lf));
+    if constexpr (relaxed) {
+      // Unsigned x <= SP is min(x, SP) == x: there is no unsigned byte compare.
+      V next_low = _mm256_cmpeq_epi8(_mm256_min_epu8(next, sp), next);
+      V after_next_low = _mm256_cmpeq_epi8(_mm256_min_epu8(after_next, sp), after_next);
+      flagged = _mm256_or_si256(flagged, _mm256_cmpeq_epi8(here, tab));
+      flagged = _mm256_or_si256(flagged, _mm256_and_si256(_mm256_cmpeq_epi8(here, sp), next_low));
+      flagged = _mm256_or_si256(flagged, _mm256_and_si256(line_end, after_next_low));
+    } else {
+      V after_next_eol = _mm256_or_si256(_mm256_cmpeq_epi8(after_next, cr), _mm256_cmpeq_epi8(after_next, lf));
+      flagged = _mm256_or_si256(flagged, _mm256_and_si256(line_end, after_next_eol));
     }
-  } else {
-    const __m128i cr = _mm_set1_epi8('\r');
-    const __m128i lf = _mm_set1_epi8('\n');
-    while (end - p >= 16) {
-      __m128i here = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-      int mask = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(here, cr), _mm_cmpeq_epi8(here, lf)));
-      if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
-      p += 16;
-    }
+    auto mask = static_cast<unsigned>(_mm256_movemask_epi8(flagged));
+    if (mask != 0) return p + __builtin_ctz(mask);
+    p += 32;
   }
+  if (p > start && p[-1] == '\r') --p;
+  return p;
+}
 #endif
-  for (; p < end; ++p) {
-    auto c = static_cast<unsigned char>(*p);
-    if (!relaxed) {
-      if (c == '\r' || c == '\n') return p;
-    } else if (c <= ' ') {
-      if (c != ' ' || end - p < 2 || static_cast<unsigned char>(p[1]) <= ' ') return p;
+
+#if defined(__SSE2__)
+// The same rules 16 bytes at a time, for processors without AVX2.
+template <bool relaxed>
+const char* skip_unchanged_sse2(const char* p, const char* end) noexcept {
+  using V = __m128i;
+  const V cr = _mm_set1_epi8('\r');
+  const V lf = _mm_set1_epi8('\n');
+  const V sp = _mm_set1_epi8(' ');
+  const V tab = _mm_set1_epi8('\t');
+  const char* const start = p;
+  while (end - p >= 18) {
+    V here = _mm_loadu_si128(reinterpret_cast<const V*>(p));
+    V before = _mm_loadu_si128(reinterpret_cast<const V*>(p - 1));
+    V next = _mm_loadu_si128(reinterpret_cast<const V*>(p + 1));
+    V after_next = _mm_loadu_si128(reinterpret_cast<const V*>(p + 2));
+    V line_end = _mm_and_si128(_mm_cmpeq_epi8(here, cr), _mm_cmpeq_epi8(next, lf));
+    V flagged = _mm_andnot_si128(_mm_cmpeq_epi8(before, cr), _mm_cmpeq_epi8(here, lf));
+    if constexpr (relaxed) {
+      V next_low = _mm_cmpeq_epi8(_mm_min_epu8(next, sp), next);
+      V after_next_low = _mm_cmpeq_epi8(_mm_min_epu8(after_next, sp), after_next);
+      flagged = _mm_or_si128(flagged, _mm_cmpeq_epi8(here, tab));
+      flagged = _mm_or_si128(flagged, _mm_and_si128(_mm_cmpeq_epi8(here, sp), next_low));
+      flagged = _mm_or_si128(flagged, _mm_and_si128(line_end, after_next_low));
+    } else {
+      V after_next_eol = _mm_or_si128(_mm_cmpeq_epi8(after_next, cr), _mm_cmpeq_epi8(after_next, lf));
+      flagged = _mm_or_si128(flagged, _mm_and_si128(line_end, after_next_eol));
     }
+    auto mask = static_cast<unsigned>(_mm_movemask_epi8(flagged));
+    if (mask != 0) return p + __builtin_ctz(mask);
+    p += 16;
   }
+  if (p > start && p[-1] == '\r') --p;
+  return p;
+}
+#endif
+
+const char* skip_unchanged(const char* p, const char* end, bool relaxed) noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) return relaxed ? skip_unchanged_avx2<true>(p, end) : skip_unchanged_avx2<false>(p, end);
+#endif
+#if defined(__SSE2__)
+  return relaxed ? skip_unchanged_sse2<true>(p, end) : skip_unchanged_sse2<false>(p, end);
+#else
+  static_cast<void>(end);
+  static_cast<void>(relaxed);
+  return p;
+#endif
+}
+
+// The first byte at or after `p` that needs unchanged_run()'s closer look; the bytes before it
+// are their own canonical form. `begin` is the chunk's first byte.
+const char* next_candidate(const char* begin, const char* p, const char* end, bool relaxed) noexcept {
+  if (p == begin) {  // the vector scans read the byte before
+    if (p == end || is_candidate(p, end, relaxed)) return p;
+    ++p;
+  }
+  for (p = skip_unchanged(p, end, relaxed); p < end; ++p)
+    if (is_candidate(p, end, relaxed)) return p;
   return end;
 }
 
 // From `p`, a content byte with nothing pending before it, the end of the longest stretch that
 // is its own canonical form and ends with a content byte (so nothing is pending after it
 // either). Line ends inside it are CRLFs followed, after any empty lines, by more content.
-const char* unchanged_run(const char* p, const char* end, bool relaxed) noexcept {
+const char* unchanged_run(const char* begin, const char* p, const char* end, bool relaxed) noexcept {
   for (;;) {
-    p = next_candidate(p, end, relaxed);
+    p = next_candidate(begin, p, end, relaxed);
     if (p == end) return end;
     auto c = static_cast<unsigned char>(*p);
     if (c == '\r') {
@@ -210,7 +286,7 @@ void BodyCanonicalizer::feed_bytes(std::string_view chunk, SinkRef sink) {
       ++p;
     } else {
       flush_pending(sink);
-      const char* run_end = unchanged_run(p, end, relaxed_);
+      const char* run_end = unchanged_run(chunk.data(), p, end, relaxed_);
       sink(p, static_cast<std::size_t>(run_end - p));
       emitted_ = true;
       p = run_end;

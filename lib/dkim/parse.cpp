@@ -9,6 +9,7 @@
 #include "hallmark/core/base64.hpp"
 #include "hallmark/core/domain.hpp"
 #include "hallmark/core/tag_list.hpp"
+#include "core/internal/ascii.hpp"
 #include "dkim/internal/parse_reason.hpp"
 
 namespace hallmark::dkim {
@@ -16,12 +17,15 @@ namespace {
 
 using core::Errc;
 
-bool is_wsp(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+using core::detail::is_fws;
+using core::detail::trim_fws;
 
-std::string_view trim(std::string_view text) noexcept {
-  while (!text.empty() && is_wsp(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_wsp(text.back())) text.remove_suffix(1);
-  return text;
+// Values are echoed into errors, and from there into logs and Authentication-Results comments:
+// a sender-controlled value of any length must not make those grow with it.
+std::string shown(std::string_view value) {
+  constexpr std::size_t limit = 64;
+  if (value.size() <= limit) return std::string(value);
+  return fmt::format("{}...", value.substr(0, limit));
 }
 
 std::unexpected<core::Error> tag_error(Errc code, std::string_view tag, std::string_view why,
@@ -58,7 +62,7 @@ core::Expected<void> parse_canonicalization(std::string_view text, Signature& ou
   // RFC 6376 3.5: "c=relaxed" alone means relaxed headers and simple body.
   auto body = slash == std::string_view::npos ? std::optional(Canonicalization::simple)
                                               : one(text.substr(slash + 1));
-  if (!header || !body) return tag_error(Errc::bad_value, "c", fmt::format("has unknown value '{}'", text), offset);
+  if (!header || !body) return tag_error(Errc::bad_value, "c", fmt::format("has unknown value '{}'", shown(text)), offset);
   out.header_canonicalization = *header;
   out.body_canonicalization = *body;
   return {};
@@ -71,12 +75,12 @@ core::Expected<void> parse_header_list(std::string_view text, Signature& out,
   while (start <= text.size()) {
     std::size_t colon = text.find(':', start);
     if (colon == std::string_view::npos) colon = text.size();
-    std::string_view name = trim(text.substr(start, colon - start));
+    std::string_view name = trim_fws(text.substr(start, colon - start));
     if (name.empty()) return tag_error(Errc::bad_value, "h", "has an empty field name", offset);
     for (char c : name) {
       auto byte = static_cast<unsigned char>(c);
       if (byte < 0x21 || byte > 0x7e)  // RFC 5322 2.2: ftext
-        return tag_error(Errc::bad_value, "h", fmt::format("has a bad field name '{}'", name), offset);
+        return tag_error(Errc::bad_value, "h", fmt::format("has a bad field name '{}'", shown(name)), offset);
     }
     has_from |= core::domain_equal(name, "from");  // ASCII case-insensitive
     out.signed_headers.emplace_back(name);
@@ -111,7 +115,7 @@ core::Expected<std::string> decode_dkim_quoted_printable(std::string_view text) 
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
-    if (is_wsp(c)) continue;  // RFC 6376 2.11: FWS is ignored
+    if (is_fws(c)) continue;  // RFC 6376 2.11: FWS is ignored
     if (c != '=') {
       out += c;
       continue;
@@ -134,10 +138,10 @@ core::Expected<Signature> parse_signature(std::string_view value) {
 
   Signature out;
   const core::Tag* v = tags->find("v");
-  if (v->value != "1") return tag_error(Errc::unsupported, "v", fmt::format("is '{}', not 1", v->value), v->value_offset);
+  if (v->value != "1") return tag_error(Errc::unsupported, "v", fmt::format("is '{}', not 1", shown(v->value)), v->value_offset);
   const core::Tag* a = tags->find("a");
   auto algorithm = parse_algorithm(a->value);
-  if (!algorithm) return tag_error(Errc::unsupported, "a", fmt::format("names unknown algorithm '{}'", a->value), a->value_offset);
+  if (!algorithm) return tag_error(Errc::unsupported, "a", fmt::format("names unknown algorithm '{}'", shown(a->value)), a->value_offset);
   out.algorithm = *algorithm;
 
   const core::Tag* b = tags->find("b");
@@ -155,11 +159,11 @@ core::Expected<Signature> parse_signature(std::string_view value) {
 
   const core::Tag* d = tags->find("d");
   if (!core::to_a_label(d->value, core::DomainSyntax::ldh_underscore))
-    return tag_error(Errc::bad_value, "d", fmt::format("'{}' is not a domain name", d->value), d->value_offset);
+    return tag_error(Errc::bad_value, "d", fmt::format("'{}' is not a domain name", shown(d->value)), d->value_offset);
   out.domain = std::string(d->value);
   const core::Tag* s = tags->find("s");
   if (!core::to_a_label(s->value, core::DomainSyntax::ldh_underscore))
-    return tag_error(Errc::bad_value, "s", fmt::format("'{}' is not a selector", s->value), s->value_offset);
+    return tag_error(Errc::bad_value, "s", fmt::format("'{}' is not a selector", shown(s->value)), s->value_offset);
   out.selector = std::string(s->value);
   const core::Tag* h = tags->find("h");
   if (auto ok = parse_header_list(h->value, out, h->value_offset); !ok) return std::unexpected(ok.error());
@@ -170,7 +174,7 @@ core::Expected<Signature> parse_signature(std::string_view value) {
     std::size_t at = auid->rfind('@');
     // RFC 6376 3.5: the domain of i= must be d= or a subdomain of it.
     if (at == std::string::npos || !core::is_subdomain_of(std::string_view(*auid).substr(at + 1), out.domain))
-      return tag_error(Errc::bad_value, "i", fmt::format("'{}' is not within d={}", *auid, out.domain), i->value_offset);
+      return tag_error(Errc::bad_value, "i", fmt::format("'{}' is not within d={}", shown(*auid), out.domain), i->value_offset);
     out.auid = std::move(*auid);
   } else {
     out.auid = "@" + out.domain;
@@ -186,7 +190,7 @@ core::Expected<Signature> parse_signature(std::string_view value) {
     for (std::size_t start = 0; start <= q->value.size();) {
       std::size_t colon = q->value.find(':', start);
       if (colon == std::string_view::npos) colon = q->value.size();
-      dns_txt |= trim(q->value.substr(start, colon - start)) == "dns/txt";
+      dns_txt |= trim_fws(q->value.substr(start, colon - start)) == "dns/txt";
       start = colon + 1;
     }
     if (!dns_txt) return tag_error(Errc::bad_value, "q", "offers no dns/txt query method", q->value_offset);

@@ -9,6 +9,7 @@
 
 #include "hallmark/core/base64.hpp"
 #include "hallmark/dkim/sign.hpp"
+#include "core/internal/ascii.hpp"
 
 namespace hallmark::dkim {
 namespace {
@@ -17,17 +18,10 @@ std::shared_ptr<void> own(EVP_PKEY* key) {
   return std::shared_ptr<void>(key, [](void* p) { EVP_PKEY_free(static_cast<EVP_PKEY*>(p)); });
 }
 
-std::string_view trim(std::string_view text) noexcept {
-  auto wsp = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!text.empty() && wsp(text.front())) text.remove_prefix(1);
-  while (!text.empty() && wsp(text.back())) text.remove_suffix(1);
-  return text;
-}
-
 }  // namespace
 
 core::Expected<PrivateKey> PrivateKey::from_pem(std::string_view text) {
-  text = trim(text);
+  text = core::detail::trim_fws(text);
   EVP_PKEY* key = nullptr;
   if (text.starts_with("-----BEGIN")) {
     if (text.size() > 65536) return core::fail(core::Errc::bad_value, "PEM key is too long");

@@ -6,18 +6,12 @@
 
 #include "hallmark/core/base64.hpp"
 #include "hallmark/core/tag_list.hpp"
+#include "core/internal/ascii.hpp"
 
 namespace hallmark::dkim {
 namespace {
 
 using core::Errc;
-
-std::string_view trim(std::string_view text) noexcept {
-  auto wsp = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!text.empty() && wsp(text.front())) text.remove_prefix(1);
-  while (!text.empty() && wsp(text.back())) text.remove_suffix(1);
-  return text;
-}
 
 // Colon-separated lists (h=, s=, t=) with white space allowed around the items.
 template <class Each>
@@ -25,10 +19,17 @@ void for_each_item(std::string_view list, Each each) {
   for (std::size_t start = 0; start <= list.size();) {
     std::size_t colon = list.find(':', start);
     if (colon == std::string_view::npos) colon = list.size();
-    std::string_view item = trim(list.substr(start, colon - start));
+    std::string_view item = core::detail::trim_fws(list.substr(start, colon - start));
     if (!item.empty()) each(item);
     start = colon + 1;
   }
+}
+
+// Record values are echoed into errors: bound what a publisher's text can add to them.
+std::string shown(std::string_view value) {
+  constexpr std::size_t limit = 64;
+  if (value.size() <= limit) return std::string(value);
+  return fmt::format("{}...", value.substr(0, limit));
 }
 
 }  // namespace
@@ -43,7 +44,7 @@ core::Expected<KeyRecord> parse_key_record(std::string_view text) {
   KeyRecord key;
   if (const core::Tag* v = tags->find("v")) {
     // RFC 6376 3.6.1: if present, v= MUST be "DKIM1" and the first tag.
-    if (v->value != "DKIM1") return core::fail(Errc::unsupported, fmt::format("key tag 'v' is '{}', not DKIM1", v->value), v->value_offset);
+    if (v->value != "DKIM1") return core::fail(Errc::unsupported, fmt::format("key tag 'v' is '{}', not DKIM1", shown(v->value)), v->value_offset);
     if (&(*tags)[0] != v) return core::fail(Errc::bad_value, "key tag 'v' is not the first tag", v->offset);
   }
   if (const core::Tag* k = tags->find("k")) {
@@ -52,7 +53,7 @@ core::Expected<KeyRecord> parse_key_record(std::string_view text) {
     } else if (k->value == "ed25519") {
       key.type = KeyType::ed25519;
     } else {
-      return core::fail(Errc::unsupported, fmt::format("key tag 'k' names unknown key type '{}'", k->value), k->value_offset);
+      return core::fail(Errc::unsupported, fmt::format("key tag 'k' names unknown key type '{}'", shown(k->value)), k->value_offset);
     }
   }
   const core::Tag* p = tags->find("p");

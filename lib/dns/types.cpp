@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Names of DNS types and statuses, and the operator-facing text form of an answer.
 #include "hallmark/dns/types.hpp"
+#include "core/internal/ascii.hpp"
 
 #include <array>
 #include <charconv>
@@ -23,15 +24,7 @@ constexpr std::array<std::pair<Type, std::string_view>, 9> type_names = {{
     {Type::spf, "SPF"},
 }};
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i] >= 'a' && a[i] <= 'z' ? static_cast<char>(a[i] - 32) : a[i];
-    char y = b[i] >= 'a' && b[i] <= 'z' ? static_cast<char>(b[i] - 32) : b[i];
-    if (x != y) return false;
-  }
-  return true;
-}
+using core::detail::iequals;
 
 // Master-file quoting of one character-string (RFC 1035 5.1).
 std::string quote(std::string_view text) {

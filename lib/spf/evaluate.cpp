@@ -41,7 +41,7 @@ Evaluator::Evaluator(dns::Resolver& resolver, const CheckHostInput& input, const
   cache_ = options.record_cache ? options.record_cache : &RecordCache::shared();
   // A large provider's policy evaluates a few dozen terms: room for them up front saves
   // the trace's regrowth, which moves every entry's strings.
-  trace_.reserve(std::min<std::size_t>(options.max_trace_entries, 32));
+  if (options.trace) trace_.reserve(std::min<std::size_t>(options.max_trace_entries, 32));
 }
 
 MacroValues Evaluator::values(std::string_view domain, std::string_view validated) const {
@@ -73,6 +73,7 @@ bool Evaluator::count_term() noexcept { return ++dns_terms_ <= options_.max_dns_
 bool Evaluator::count_void() noexcept { return ++void_lookups_ <= options_.max_void_lookups; }
 
 void Evaluator::add_trace(TraceEntry entry) {
+  if (!options_.trace) return;
   if (trace_.size() < options_.max_trace_entries) {
     trace_.push_back(std::move(entry));
   } else {

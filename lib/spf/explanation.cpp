@@ -57,7 +57,7 @@ void Evaluator::finish(Result& result) {
   result.dns_lookups = dns_terms_;
   result.void_lookups = void_lookups_;
   result.trace = std::move(trace_);
-  if (dropped_trace_ > 0)
+  if (options_.trace && dropped_trace_ > 0)
     result.trace.push_back(
         TraceEntry{{}, "...", 0, 0, false, fmt::format("{} more terms not traced", dropped_trace_)});
 }

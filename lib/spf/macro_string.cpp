@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "hallmark/spf/record.hpp"
+#include "core/internal/ascii.hpp"
 
 namespace hallmark::spf {
 namespace {
@@ -13,10 +14,10 @@ namespace {
 bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 bool is_alnum(char c) noexcept { return is_alpha(c) || is_digit(c); }
-char lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+using core::detail::to_lower;
 
 bool is_macro_letter(char c, MacroContext context) noexcept {
-  switch (lower(c)) {
+  switch (to_lower(c)) {
     case 's': case 'l': case 'o': case 'd': case 'i': case 'p': case 'h': case 'v': return true;
     // RFC 7208 7.2: c, r and t are allowed only in explanation text.
     case 'c': case 'r': case 't': return context == MacroContext::explanation;
@@ -116,7 +117,7 @@ core::Expected<MacroString> parse_macro_string(std::string_view text, MacroConte
       return core::fail(core::Errc::syntax,
                         fmt::format("'%{{{}}}' is not a valid macro here", body), i);
     MacroPiece piece;
-    piece.letter = lower(body[0]);
+    piece.letter = to_lower(body[0]);
     piece.url_escape = body[0] >= 'A' && body[0] <= 'Z';
     std::size_t pos = 1;
     std::size_t digits_end = pos;

@@ -2,6 +2,9 @@
 // SPF record text -> spf::Record (RFC 7208 4.5, 4.6.1, 5, 6, 12), and back to normal form.
 #include "hallmark/spf/record.hpp"
 
+#include "hallmark/core/domain.hpp"
+#include "core/internal/ascii.hpp"
+
 #include <array>
 #include <charconv>
 
@@ -15,21 +18,7 @@ using core::Errc;
 bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] + 32) : a[i];
-    if (x != b[i]) return false;
-  }
-  return true;
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  return out;
-}
+using core::detail::iequals;
 
 std::unexpected<core::Error> term_error(std::string_view term, std::string_view why,
                                         std::size_t offset) {
@@ -174,7 +163,7 @@ core::Expected<void> parse_term(std::string_view term, std::size_t offset, Recor
   // (RFC 7208 4.6.1: "moo.cow/x=y" is a bad mechanism, not a modifier).
   std::size_t eq = term.find('=');
   if (eq != std::string_view::npos && is_modifier_name(term.substr(0, eq))) {
-    std::string name = lower(term.substr(0, eq));
+    std::string name = core::to_lower_ascii(term.substr(0, eq));
     std::string_view value = term.substr(eq + 1);
     bool is_target = name == "redirect" || name == "exp";
     auto parsed = parse_macro_string(

@@ -94,7 +94,9 @@ TEST(SpfCheckHost, MatchesEachMechanismKind) {
 
 TEST(SpfCheckHost, ReportsLookupCountsAndTrace) {
   dns::ZoneResolver z = zone(policy_zone);
-  Result r = check(z, "203.0.113.9", "user@example.com");
+  Options traced;
+  traced.trace = true;
+  Result r = check(z, "203.0.113.9", "user@example.com", "mail.example.org", traced);
   ASSERT_EQ(r.outcome, Outcome::pass);
   EXPECT_EQ(r.dns_lookups, 3u);  // a, mx, include
   EXPECT_EQ(r.void_lookups, 0u);
@@ -240,7 +242,9 @@ TEST(SpfHostile, HugeAndTrickyPolicies) {
   z.add_txt("nonascii.example", {"v=spf1 a:\xff\xfe.example -all"});
   z.add_txt("twice.example", {"v=spf1 -all"});
   z.add_txt("twice.example", {"v=spf1 +all"});
-  Result big_result = check(z, "192.0.2.1", "a@big.example");
+  Options traced;
+  traced.trace = true;
+  Result big_result = check(z, "192.0.2.1", "a@big.example", "h.example", traced);
   EXPECT_EQ(big_result.outcome, Outcome::fail);
   EXPECT_LE(big_result.trace.size(), Options{}.max_trace_entries + 1);
   EXPECT_EQ(check(z, "192.0.2.1", "a@junk.example").outcome, Outcome::permerror);

@@ -81,6 +81,7 @@ int run_spf(std::vector<std::string_view> argv) {
   spf::Options options;
   std::string receiver = args.value("receiver").value_or("unknown");
   options.receiver = receiver;
+  options.trace = true;
   std::unique_ptr<dns::Resolver> resolver = make_resolver(args);
   core::Task<spf::Result> task = identity == "helo"
                                      ? spf::check_helo(*resolver, envelope, options)

@@ -11,6 +11,8 @@
 #include <optional>
 #include <utility>
 
+#include "hallmark/core/frame_allocator.hpp"
+
 namespace hallmark::core {
 
 template <class T = void>
@@ -18,7 +20,7 @@ class Task;
 
 namespace detail {
 
-class PromiseBase {
+class PromiseBase : public RecycledFrame {
  public:
   struct FinalAwaiter {
     bool await_ready() const noexcept { return false; }

@@ -28,7 +28,7 @@ struct Latch {
 // resumes the coroutine waiting in when_all.
 class LatchedRun {
  public:
-  struct promise_type {
+  struct promise_type : RecycledFrame {
     Latch* latch = nullptr;
     LatchedRun get_return_object() noexcept {
       return LatchedRun(std::coroutine_handle<promise_type>::from_promise(*this));

@@ -33,6 +33,9 @@ struct Options {
   std::string receiver = "unknown";
   /// %{t}: seconds since the epoch; the system clock when empty.
   std::function<std::int64_t()> now;
+  /// Record a trace of every term evaluated (Result::trace), for operators and the CLI.
+  /// Off by default: formatting each term costs about as much as evaluating it.
+  bool trace = false;
   /// Most trace entries kept; the count of dropped ones ends the trace.
   std::size_t max_trace_entries = 500;
   /// Parsed records by text; the process-wide cache when null.

@@ -65,7 +65,9 @@ class Evaluator {
   bool count_void() noexcept;
   void add_trace(TraceEntry entry);
   /// Whether the trace has no room left, so callers can skip building entries.
-  bool trace_full() const noexcept { return trace_.size() >= options_.max_trace_entries; }
+  bool trace_full() const noexcept {
+    return !options_.trace || trace_.size() >= options_.max_trace_entries;
+  }
   dns::Type address_type() const noexcept;
   unsigned prefix_for(const Mechanism& m) const noexcept;
   bool contains_client(const dns::Answer& answer, unsigned prefix) const noexcept;
