@@ -84,15 +84,18 @@ void time_verify(benchmark::State& state, const VerifyCase& c) {
 
 // What any verifier of this message must ask of OpenSSL: SHA-256 over its bytes (more than
 // the canonical header and body it hashes, never less) and one signature verification with a
-// key already decoded. The digest context is reused and the algorithm fetched once; the
-// signature context is made per message, since a key is shared by every message it signed.
+// key already decoded. Set-up is done once where OpenSSL allows it, as hallmark does with a
+// warm key cache: the digest context is reused and the algorithm fetched once; for RSA a
+// verification context prepared once is copied per message; Ed25519 has nothing to prepare
+// that a copy would save.
 struct BaselineCase {
   const DkimSigner* signer;
   std::uint64_t size;
   std::string message;
   std::shared_ptr<EVP_PKEY> public_key;
-  std::string signature;      // b=, decoded
-  std::string header_digest;  // what b= signs
+  std::shared_ptr<EVP_PKEY_CTX> rsa_verify;  // prepared: PKCS#1 v1.5, SHA-256
+  std::string signature;                     // b=, decoded
+  std::string header_digest;                 // what b= signs
 };
 
 const EVP_MD* sha256() {
@@ -113,12 +116,18 @@ bool baseline_verify(const BaselineCase& b) {
                             bytes(b.header_digest), b.header_digest.size()) == 1;
   }
   std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(
-      EVP_PKEY_CTX_new(b.public_key.get(), nullptr), &EVP_PKEY_CTX_free);
-  return ctx && EVP_PKEY_verify_init(ctx.get()) == 1 &&
-         EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) == 1 &&
-         EVP_PKEY_CTX_set_signature_md(ctx.get(), sha256()) == 1 &&
-         EVP_PKEY_verify(ctx.get(), bytes(b.signature), b.signature.size(),
-                         bytes(b.header_digest), b.header_digest.size()) == 1;
+      EVP_PKEY_CTX_dup(b.rsa_verify.get()), &EVP_PKEY_CTX_free);
+  return ctx && EVP_PKEY_verify(ctx.get(), bytes(b.signature), b.signature.size(),
+                                bytes(b.header_digest), b.header_digest.size()) == 1;
+}
+
+std::shared_ptr<EVP_PKEY_CTX> prepared_rsa_verify(EVP_PKEY* key) {
+  std::shared_ptr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new(key, nullptr), &EVP_PKEY_CTX_free);
+  if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 ||
+      EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1 ||
+      EVP_PKEY_CTX_set_signature_md(ctx.get(), sha256()) != 1)
+    fail("cannot prepare an RSA verification context");
+  return ctx;
 }
 
 void time_baseline(benchmark::State& state, const BaselineCase& b) {
@@ -161,8 +170,9 @@ BaselineCase baseline_for(const VerifyCase& c) {
   auto signature = dkim::parse_signature(headers[index].value);
   if (!signature) fail("corpus signature does not parse: " + signature.error().message);
   dkim::detail::HeaderIndex lookup(headers);
-  BaselineCase b{c.signer, c.size, c.message, public_key_of(c.signer->key),
+  BaselineCase b{c.signer, c.size, c.message, public_key_of(c.signer->key), nullptr,
                  signature->signature, dkim::detail::header_digest(headers, lookup, index, *signature)};
+  if (c.signer->key.type() == dkim::KeyType::rsa) b.rsa_verify = prepared_rsa_verify(b.public_key.get());
   if (!baseline_verify(b)) fail("the baseline cannot verify the corpus signature");
   return b;
 }

@@ -93,107 +93,167 @@ bool is_candidate(const char* p, const char* end, bool relaxed) noexcept {
   return c != ' ' || end - p < 2 || static_cast<unsigned char>(p[1]) <= ' ';
 }
 
+// The byte classes the vector scan looks at, one bit per byte of a 64-byte block.
+struct ByteMasks {
+  std::uint64_t cr = 0;
+  std::uint64_t lf = 0;
+  std::uint64_t sp = 0;   // relaxed only
+  std::uint64_t low = 0;  // relaxed only: bytes up to SP
+};
+
+using Classifier = ByteMasks (*)(const char* block) noexcept;
+
+// Bytes of a block that may change, given the block's classes, the next block's (for the up to
+// three bytes after a byte that decide it) and whether the byte before the block is a CR. A
+// byte is flagged when it is a bare LF; the CR of a CRLF followed by a byte that is neither
+// content nor the CR of another CRLF (an empty line that may be trailing; for relaxed also
+// leading WSP); and for relaxed a SP before a byte up to SP, or a byte up to SP other than SP,
+// CR and LF (HTAB, and control bytes, which are content but rare enough for the closer look).
+// Line ends followed by content, after any empty lines, are not flagged: they pass unchanged.
+std::uint64_t changed_bytes(const ByteMasks& here, const ByteMasks& next, bool cr_before,
+                            bool relaxed) noexcept {
+  auto ahead = [](std::uint64_t now, std::uint64_t later, unsigned by) {
+    return (now >> by) | (later << (64 - by));
+  };
+  std::uint64_t bare_lf = here.lf & ~((here.cr << 1) | std::uint64_t{cr_before});
+  std::uint64_t line_end = here.cr & ahead(here.lf, next.lf, 1);
+  std::uint64_t empty_line_next = ahead(here.cr, next.cr, 2) & ahead(here.lf, next.lf, 3);
+  if (relaxed) {
+    std::uint64_t other_low = here.low & ~(here.sp | here.cr | here.lf);
+    std::uint64_t squeezed = here.sp & ahead(here.low, next.low, 1);
+    std::uint64_t unsure_line = ahead(here.low, next.low, 2) & ~empty_line_next;
+    return bare_lf | other_low | squeezed | (line_end & unsure_line);
+  }
+  std::uint64_t unsure_line = ahead(here.cr | here.lf, next.cr | next.lf, 2) & ~empty_line_next;
+  return bare_lf | (line_end & unsure_line);
+}
+
 #if defined(__x86_64__) || defined(__i386__)
-// Vector scans: the first byte from `p` that may change, judged from it, the byte before it
-// and the two after it, so a line end (CRLF followed by content) passes without leaving the
-// loop. A byte is flagged when it is a bare LF; a CRLF followed by a byte that is not content
-// (an empty line, and for relaxed also leading WSP); and for relaxed an HTAB or a SP before a
-// byte up to SP. Flags err on the side of a closer look (a control byte after CRLF is content,
-// yet flagged). Reads p[-1], so `p` must not be the first byte of the chunk. When it stops for
-// want of bytes rather than at a flag, it backs off a CR so the caller sees CRLF whole.
 template <bool relaxed>
-__attribute__((target("avx2"))) const char* skip_unchanged_avx2(const char* p, const char* end) noexcept {
+__attribute__((target("avx2"))) ByteMasks classify_avx2(const char* p) noexcept {
   using V = __m256i;
+  V a = _mm256_loadu_si256(reinterpret_cast<const V*>(p));
+  V b = _mm256_loadu_si256(reinterpret_cast<const V*>(p + 32));
+  auto bits = [](V x, V y) __attribute__((target("avx2"))) {
+    return std::uint64_t{static_cast<std::uint32_t>(_mm256_movemask_epi8(x))} |
+           (std::uint64_t{static_cast<std::uint32_t>(_mm256_movemask_epi8(y))} << 32);
+  };
   const V cr = _mm256_set1_epi8('\r');
   const V lf = _mm256_set1_epi8('\n');
-  const V sp = _mm256_set1_epi8(' ');
-  const V tab = _mm256_set1_epi8('\t');
-  const char* const start = p;
-  while (end - p >= 34) {  // 32 bytes and the two after them
-    V here = _mm256_loadu_si256(reinterpret_cast<const V*>(p));
-    V before = _mm256_loadu_si256(reinterpret_cast<const V*>(p - 1));
-    V next = _mm256_loadu_si256(reinterpret_cast<const V*>(p + 1));
-    V after_next = _mm256_loadu_si256(reinterpret_cast<const V*>(p + 2));
-    V line_end = _mm256_and_si256(_mm256_cmpeq_epi8(here, cr), _mm256_cmpeq_epi8(next, lf));
-    V flagged = _mm256_andnot_si256(_mm256_cmpeq_epi8(before, cr), _mm256_cmpeq_epi8(here, lf));
-    if constexpr (relaxed) {
-      // Unsigned x <= SP is min(x, SP) == x: there is no unsigned byte compare.
-      V next_low = _mm256_cmpeq_epi8(_mm256_min_epu8(next, sp), next);
-      V after_next_low = _mm256_cmpeq_epi8(_mm256_min_epu8(after_next, sp), after_next);
-      flagged = _mm256_or_si256(flagged, _mm256_cmpeq_epi8(here, tab));
-      flagged = _mm256_or_si256(flagged, _mm256_and_si256(_mm256_cmpeq_epi8(here, sp), next_low));
-      flagged = _mm256_or_si256(flagged, _mm256_and_si256(line_end, after_next_low));
-    } else {
-      V after_next_eol = _mm256_or_si256(_mm256_cmpeq_epi8(after_next, cr), _mm256_cmpeq_epi8(after_next, lf));
-      flagged = _mm256_or_si256(flagged, _mm256_and_si256(line_end, after_next_eol));
-    }
-    auto mask = static_cast<unsigned>(_mm256_movemask_epi8(flagged));
-    if (mask != 0) return p + __builtin_ctz(mask);
-    p += 32;
+  ByteMasks m;
+  m.cr = bits(_mm256_cmpeq_epi8(a, cr), _mm256_cmpeq_epi8(b, cr));
+  m.lf = bits(_mm256_cmpeq_epi8(a, lf), _mm256_cmpeq_epi8(b, lf));
+  if constexpr (relaxed) {
+    const V sp = _mm256_set1_epi8(' ');
+    m.sp = bits(_mm256_cmpeq_epi8(a, sp), _mm256_cmpeq_epi8(b, sp));
+    // Unsigned x <= SP is min(x, SP) == x: there is no unsigned byte compare.
+    m.low = bits(_mm256_cmpeq_epi8(_mm256_min_epu8(a, sp), a), _mm256_cmpeq_epi8(_mm256_min_epu8(b, sp), b));
   }
-  if (p > start && p[-1] == '\r') --p;
-  return p;
+  return m;
 }
 #endif
 
 #if defined(__SSE2__)
-// The same rules 16 bytes at a time, for processors without AVX2.
 template <bool relaxed>
-const char* skip_unchanged_sse2(const char* p, const char* end) noexcept {
+ByteMasks classify_sse2(const char* p) noexcept {
   using V = __m128i;
+  V v[4];
+  for (int i = 0; i < 4; ++i) v[i] = _mm_loadu_si128(reinterpret_cast<const V*>(p + 16 * i));
+  auto bits = [&v](auto test) {
+    std::uint64_t out = 0;
+    for (int i = 0; i < 4; ++i)
+      out |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(test(v[i])))} << (16 * i);
+    return out;
+  };
   const V cr = _mm_set1_epi8('\r');
   const V lf = _mm_set1_epi8('\n');
-  const V sp = _mm_set1_epi8(' ');
-  const V tab = _mm_set1_epi8('\t');
-  const char* const start = p;
-  while (end - p >= 18) {
-    V here = _mm_loadu_si128(reinterpret_cast<const V*>(p));
-    V before = _mm_loadu_si128(reinterpret_cast<const V*>(p - 1));
-    V next = _mm_loadu_si128(reinterpret_cast<const V*>(p + 1));
-    V after_next = _mm_loadu_si128(reinterpret_cast<const V*>(p + 2));
-    V line_end = _mm_and_si128(_mm_cmpeq_epi8(here, cr), _mm_cmpeq_epi8(next, lf));
-    V flagged = _mm_andnot_si128(_mm_cmpeq_epi8(before, cr), _mm_cmpeq_epi8(here, lf));
-    if constexpr (relaxed) {
-      V next_low = _mm_cmpeq_epi8(_mm_min_epu8(next, sp), next);
-      V after_next_low = _mm_cmpeq_epi8(_mm_min_epu8(after_next, sp), after_next);
-      flagged = _mm_or_si128(flagged, _mm_cmpeq_epi8(here, tab));
-      flagged = _mm_or_si128(flagged, _mm_and_si128(_mm_cmpeq_epi8(here, sp), next_low));
-      flagged = _mm_or_si128(flagged, _mm_and_si128(line_end, after_next_low));
-    } else {
-      V after_next_eol = _mm_or_si128(_mm_cmpeq_epi8(after_next, cr), _mm_cmpeq_epi8(after_next, lf));
-      flagged = _mm_or_si128(flagged, _mm_and_si128(line_end, after_next_eol));
-    }
-    auto mask = static_cast<unsigned>(_mm_movemask_epi8(flagged));
-    if (mask != 0) return p + __builtin_ctz(mask);
-    p += 16;
+  ByteMasks m;
+  m.cr = bits([&](V x) { return _mm_cmpeq_epi8(x, cr); });
+  m.lf = bits([&](V x) { return _mm_cmpeq_epi8(x, lf); });
+  if constexpr (relaxed) {
+    const V sp = _mm_set1_epi8(' ');
+    m.sp = bits([&](V x) { return _mm_cmpeq_epi8(x, sp); });
+    m.low = bits([&](V x) { return _mm_cmpeq_epi8(_mm_min_epu8(x, sp), x); });
   }
-  if (p > start && p[-1] == '\r') --p;
-  return p;
+  return m;
 }
 #endif
 
-const char* skip_unchanged(const char* p, const char* end, bool relaxed) noexcept {
+Classifier pick_classifier(bool relaxed) noexcept {
 #if defined(__x86_64__) || defined(__i386__)
   static const bool avx2 = __builtin_cpu_supports("avx2");
-  if (avx2) return relaxed ? skip_unchanged_avx2<true>(p, end) : skip_unchanged_avx2<false>(p, end);
+  if (avx2) return relaxed ? &classify_avx2<true> : &classify_avx2<false>;
 #endif
 #if defined(__SSE2__)
-  return relaxed ? skip_unchanged_sse2<true>(p, end) : skip_unchanged_sse2<false>(p, end);
+  return relaxed ? &classify_sse2<true> : &classify_sse2<false>;
 #else
-  static_cast<void>(end);
   static_cast<void>(relaxed);
-  return p;
+  return nullptr;
 #endif
 }
 
+// Finds, 64 bytes at a time over one chunk, the bytes that may change (changed_bytes()). It
+// keeps the block it stopped in, so resuming a few bytes on after an edit does not classify
+// the block again; the flags are facts about the bytes, whatever the canonicalizer's state.
+class ChangeScanner {
+ public:
+  ChangeScanner(const char* begin, const char* end, bool relaxed) noexcept
+      : begin_(begin), end_(end), relaxed_(relaxed), classify_(pick_classifier(relaxed)) {}
+
+  // From `p` (not the chunk's first byte), the first byte that may change, or the point short
+  // of the chunk's end where the scan leaves the rest to the caller; the bytes before it are
+  // their own canonical form. A stop after CRs and CRLFs moves back before them, so the
+  // caller sees each line end and the empty lines before a stop whole.
+  const char* skip_unchanged(const char* p) noexcept {
+    const char* stop = scan(p);
+    if (stop > p && stop[-1] == '\r') --stop;
+    while (stop - p >= 2 && stop[-2] == '\r' && stop[-1] == '\n') stop -= 2;
+    return stop;
+  }
+
+ private:
+  const char* scan(const char* p) noexcept {
+    if (base_ == nullptr || p < base_ || p >= base_ + 64) {
+      if (classify_ == nullptr || end_ - p < 128 || p == begin_) return p;
+      base_ = p;
+      here_ = classify_(p);
+      next_ = classify_(p + 64);
+      flags_ = changed_bytes(here_, next_, p[-1] == '\r', relaxed_);
+    }
+    std::uint64_t from_p = flags_ & (~std::uint64_t{0} << (p - base_));
+    if (from_p != 0) return base_ + __builtin_ctzll(from_p);
+    while (end_ - base_ >= 192) {  // the next block and the one after it, for lookahead
+      bool cr_before = (here_.cr >> 63) != 0;
+      base_ += 64;
+      here_ = next_;
+      next_ = classify_(base_ + 64);
+      flags_ = changed_bytes(here_, next_, cr_before, relaxed_);
+      if (flags_ != 0) return base_ + __builtin_ctzll(flags_);
+    }
+    const char* tail = base_ + 64;
+    base_ = nullptr;
+    return tail;
+  }
+
+  const char* begin_;
+  const char* end_;
+  bool relaxed_;
+  Classifier classify_;
+  const char* base_ = nullptr;  // the block flags_ describes; null when there is none
+  std::uint64_t flags_ = 0;
+  ByteMasks here_;
+  ByteMasks next_;
+};
+
 // The first byte at or after `p` that needs unchanged_run()'s closer look; the bytes before it
-// are their own canonical form. `begin` is the chunk's first byte.
-const char* next_candidate(const char* begin, const char* p, const char* end, bool relaxed) noexcept {
-  if (p == begin) {  // the vector scans read the byte before
+// are their own canonical form.
+const char* next_candidate(ChangeScanner& scanner, const char* begin, const char* p,
+                           const char* end, bool relaxed) noexcept {
+  if (p == begin) {  // the vector scan reads the byte before
     if (p == end || is_candidate(p, end, relaxed)) return p;
     ++p;
   }
-  for (p = skip_unchanged(p, end, relaxed); p < end; ++p)
+  for (p = scanner.skip_unchanged(p); p < end; ++p)
     if (is_candidate(p, end, relaxed)) return p;
   return end;
 }
@@ -201,9 +261,10 @@ const char* next_candidate(const char* begin, const char* p, const char* end, bo
 // From `p`, a content byte with nothing pending before it, the end of the longest stretch that
 // is its own canonical form and ends with a content byte (so nothing is pending after it
 // either). Line ends inside it are CRLFs followed, after any empty lines, by more content.
-const char* unchanged_run(const char* begin, const char* p, const char* end, bool relaxed) noexcept {
+const char* unchanged_run(ChangeScanner& scanner, const char* begin, const char* p,
+                          const char* end, bool relaxed) noexcept {
   for (;;) {
-    p = next_candidate(begin, p, end, relaxed);
+    p = next_candidate(scanner, begin, p, end, relaxed);
     if (p == end) return end;
     auto c = static_cast<unsigned char>(*p);
     if (c == '\r') {
@@ -259,6 +320,7 @@ void BodyCanonicalizer::flush_pending(SinkRef sink) {
 void BodyCanonicalizer::feed_bytes(std::string_view chunk, SinkRef sink) {
   const char* p = chunk.data();
   const char* const end = p + chunk.size();
+  ChangeScanner scanner(p, end, relaxed_);
   while (p < end) {
     if (pending_cr_) {
       pending_cr_ = false;
@@ -286,7 +348,7 @@ void BodyCanonicalizer::feed_bytes(std::string_view chunk, SinkRef sink) {
       ++p;
     } else {
       flush_pending(sink);
-      const char* run_end = unchanged_run(chunk.data(), p, end, relaxed_);
+      const char* run_end = unchanged_run(scanner, chunk.data(), p, end, relaxed_);
       sink(p, static_cast<std::size_t>(run_end - p));
       emitted_ = true;
       p = run_end;

@@ -5,6 +5,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include <mutex>
 #include <utility>
 
 #include <fmt/format.h>
@@ -28,7 +29,34 @@ const auto* bytes(std::string_view data) noexcept {
   return reinterpret_cast<const unsigned char*>(data.data());
 }
 
+// A fresh RSA verification context for PKCS#1 v1.5 with `hash`, or null.
+std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter> new_rsa_verify(EVP_PKEY* key, Hash hash) {
+  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter> ctx(EVP_PKEY_CTX_new(key, nullptr));
+  if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 ||
+      EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1 ||
+      EVP_PKEY_CTX_set_signature_md(ctx.get(), digest_algorithm(hash)) != 1)
+    ctx.reset();
+  return ctx;
+}
+
 }  // namespace
+
+class PreparedRsaVerify {
+ public:
+  explicit PreparedRsaVerify(std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter> ctx) noexcept
+      : ctx_(std::move(ctx)) {}
+
+  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter> copy() const {
+    // OpenSSL does not promise that one context may be copied by several threads at once, and
+    // a cached key is shared by every thread verifying with it.
+    std::lock_guard lock(mutex_);
+    return std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter>(EVP_PKEY_CTX_dup(ctx_.get()));
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter> ctx_;
+};
 
 const EVP_MD* digest_algorithm(Hash hash) noexcept {
   static const std::unique_ptr<EVP_MD, MdDeleter> sha1(EVP_MD_fetch(nullptr, "SHA1", nullptr));
@@ -83,6 +111,8 @@ core::Expected<PublicKey> decode_public_key(KeyType type, std::string_view data)
   if (!out.key) return core::fail(core::Errc::bad_value, "RSA key is neither SubjectPublicKeyInfo nor RSAPublicKey DER");
   if (!EVP_PKEY_is_a(out.key.get(), "RSA")) return core::fail(core::Errc::bad_value, "key data holds a key that is not RSA");
   out.bits = static_cast<unsigned>(EVP_PKEY_get_bits(out.key.get()));
+  if (auto ctx = new_rsa_verify(out.key.get(), Hash::sha256))
+    out.rsa_sha256 = std::make_shared<PreparedRsaVerify>(std::move(ctx));
   return out;
 }
 
@@ -95,11 +125,11 @@ bool verify_digest(const PublicKey& key, Algorithm algorithm, std::string_view d
     return EVP_DigestVerify(ctx.get(), bytes(signature), signature.size(), bytes(digest),
                             digest.size()) == 1;
   }
-  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter> ctx(EVP_PKEY_CTX_new(key.key.get(), nullptr));
-  if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 ||
-      EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1 ||
-      EVP_PKEY_CTX_set_signature_md(ctx.get(), digest_algorithm(hash_of(algorithm))) != 1)
-    return false;
+  Hash hash = hash_of(algorithm);
+  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter> ctx;
+  if (hash == Hash::sha256 && key.rsa_sha256) ctx = key.rsa_sha256->copy();
+  if (!ctx) ctx = new_rsa_verify(key.key.get(), hash);
+  if (!ctx) return false;
   return EVP_PKEY_verify(ctx.get(), bytes(signature), signature.size(), bytes(digest),
                          digest.size()) == 1;
 }

@@ -127,7 +127,6 @@ std::shared_ptr<const FetchedKey> from_answer(const dns::Answer& answer) {
 core::Task<std::shared_ptr<const FetchedKey>> fetch_key(dns::Resolver& resolver, std::string name,
                                                         KeyCache& cache) {
   auto now = std::chrono::steady_clock::now();
-  if (auto cached = cache.find(name, now)) co_return cached;
   dns::Answer answer = co_await dns::lookup(resolver, name, dns::Type::txt);
   std::shared_ptr<const FetchedKey> key = from_answer(answer);
   // Temporary failures are not kept: the next message should try again.

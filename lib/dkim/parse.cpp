@@ -2,7 +2,9 @@
 // DKIM-Signature value -> dkim::Signature (RFC 6376 3.5), every check naming its tag.
 #include "hallmark/dkim/parse.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -72,6 +74,7 @@ core::Expected<void> parse_header_list(std::string_view text, Signature& out,
                                        std::size_t offset) {
   bool has_from = false;
   std::size_t start = 0;
+  out.signed_headers.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), ':')) + 1);
   while (start <= text.size()) {
     std::size_t colon = text.find(':', start);
     if (colon == std::string_view::npos) colon = text.size();
@@ -101,6 +104,50 @@ void locate_b_value(std::string_view value, const core::Tag& tag, Signature& out
   out.b_value_offset = begin;
   out.b_value_length = end - begin;
 }
+
+// The tags parse_signature() reads, found in one pass over the list rather than a lookup
+// each (parse_tag_list() has already refused duplicates).
+struct SignatureTags {
+  const core::Tag* v = nullptr;
+  const core::Tag* a = nullptr;
+  const core::Tag* b = nullptr;
+  const core::Tag* bh = nullptr;
+  const core::Tag* c = nullptr;
+  const core::Tag* d = nullptr;
+  const core::Tag* h = nullptr;
+  const core::Tag* i = nullptr;
+  const core::Tag* l = nullptr;
+  const core::Tag* q = nullptr;
+  const core::Tag* s = nullptr;
+  const core::Tag* t = nullptr;
+  const core::Tag* x = nullptr;
+
+  explicit SignatureTags(const core::TagList& tags) noexcept {
+    for (const core::Tag& tag : tags) {
+      std::string_view name = tag.name;
+      if (name.size() == 2) {
+        if (name == "bh") bh = &tag;
+        continue;
+      }
+      if (name.size() != 1) continue;
+      switch (name[0]) {
+        case 'v': v = &tag; break;
+        case 'a': a = &tag; break;
+        case 'b': b = &tag; break;
+        case 'c': c = &tag; break;
+        case 'd': d = &tag; break;
+        case 'h': h = &tag; break;
+        case 'i': i = &tag; break;
+        case 'l': l = &tag; break;
+        case 'q': q = &tag; break;
+        case 's': s = &tag; break;
+        case 't': t = &tag; break;
+        case 'x': x = &tag; break;
+        default: break;
+      }
+    }
+  }
+};
 
 }  // namespace
 
@@ -132,43 +179,46 @@ core::Expected<std::string> decode_dkim_quoted_printable(std::string_view text) 
 core::Expected<Signature> parse_signature(std::string_view value) {
   auto tags = core::parse_tag_list(value);
   if (!tags) return std::unexpected(std::move(tags.error()));
-  for (std::string_view required : {"v", "a", "b", "bh", "d", "h", "s"})
-    if (!tags->contains(required))
-      return tag_error(Errc::missing_tag, required, "is missing (RFC 6376 3.5)", 0);
+  const SignatureTags found(*tags);
+  const std::pair<std::string_view, const core::Tag*> required[] = {
+      {"v", found.v}, {"a", found.a}, {"b", found.b}, {"bh", found.bh},
+      {"d", found.d}, {"h", found.h}, {"s", found.s}};
+  for (auto [name, tag] : required)
+    if (tag == nullptr) return tag_error(Errc::missing_tag, name, "is missing (RFC 6376 3.5)", 0);
 
   Signature out;
-  const core::Tag* v = tags->find("v");
+  const core::Tag* v = found.v;
   if (v->value != "1") return tag_error(Errc::unsupported, "v", fmt::format("is '{}', not 1", shown(v->value)), v->value_offset);
-  const core::Tag* a = tags->find("a");
+  const core::Tag* a = found.a;
   auto algorithm = parse_algorithm(a->value);
   if (!algorithm) return tag_error(Errc::unsupported, "a", fmt::format("names unknown algorithm '{}'", shown(a->value)), a->value_offset);
   out.algorithm = *algorithm;
 
-  const core::Tag* b = tags->find("b");
+  const core::Tag* b = found.b;
   auto signature = core::base64_decode(b->value);
   if (!signature || signature->empty()) return tag_error(Errc::bad_value, "b", "is not base64", b->value_offset);
   out.signature = std::move(*signature);
   locate_b_value(value, *b, out);
-  const core::Tag* bh = tags->find("bh");
+  const core::Tag* bh = found.bh;
   auto body_hash = core::base64_decode(bh->value);
   if (!body_hash || body_hash->empty()) return tag_error(Errc::bad_value, "bh", "is not base64", bh->value_offset);
   out.body_hash = std::move(*body_hash);
 
-  if (const core::Tag* c = tags->find("c"))
+  if (const core::Tag* c = found.c)
     if (auto ok = parse_canonicalization(c->value, out, c->value_offset); !ok) return std::unexpected(ok.error());
 
-  const core::Tag* d = tags->find("d");
+  const core::Tag* d = found.d;
   if (!core::to_a_label(d->value, core::DomainSyntax::ldh_underscore))
     return tag_error(Errc::bad_value, "d", fmt::format("'{}' is not a domain name", shown(d->value)), d->value_offset);
   out.domain = std::string(d->value);
-  const core::Tag* s = tags->find("s");
+  const core::Tag* s = found.s;
   if (!core::to_a_label(s->value, core::DomainSyntax::ldh_underscore))
     return tag_error(Errc::bad_value, "s", fmt::format("'{}' is not a selector", shown(s->value)), s->value_offset);
   out.selector = std::string(s->value);
-  const core::Tag* h = tags->find("h");
+  const core::Tag* h = found.h;
   if (auto ok = parse_header_list(h->value, out, h->value_offset); !ok) return std::unexpected(ok.error());
 
-  if (const core::Tag* i = tags->find("i")) {
+  if (const core::Tag* i = found.i) {
     auto auid = decode_dkim_quoted_printable(i->value);
     if (!auid) return tag_error(Errc::bad_value, "i", auid.error().message, i->value_offset);
     std::size_t at = auid->rfind('@');
@@ -180,12 +230,12 @@ core::Expected<Signature> parse_signature(std::string_view value) {
     out.auid = "@" + out.domain;
   }
 
-  if (const core::Tag* l = tags->find("l")) {
+  if (const core::Tag* l = found.l) {
     auto length = parse_decimal(l->value);
     if (!length || l->value.size() > 76) return tag_error(Errc::bad_value, "l", "is not a decimal length", l->value_offset);
     out.body_length = *length;
   }
-  if (const core::Tag* q = tags->find("q")) {
+  if (const core::Tag* q = found.q) {
     bool dns_txt = false;
     for (std::size_t start = 0; start <= q->value.size();) {
       std::size_t colon = q->value.find(':', start);
@@ -195,8 +245,8 @@ core::Expected<Signature> parse_signature(std::string_view value) {
     }
     if (!dns_txt) return tag_error(Errc::bad_value, "q", "offers no dns/txt query method", q->value_offset);
   }
-  for (auto [name, slot] : {std::pair{"t", &out.timestamp}, std::pair{"x", &out.expiration}}) {
-    const core::Tag* tag = tags->find(name);
+  for (auto [name, tag, slot] : {std::tuple{"t", found.t, &out.timestamp},
+                                  std::tuple{"x", found.x, &out.expiration}}) {
     if (tag == nullptr) continue;
     auto number = parse_decimal(tag->value);
     // 12 digits reach the year 33658; longer values are not times (RFC 6376 3.5).
@@ -204,7 +254,7 @@ core::Expected<Signature> parse_signature(std::string_view value) {
     *slot = static_cast<std::int64_t>(*number);
   }
   if (out.timestamp && out.expiration && *out.expiration <= *out.timestamp)
-    return tag_error(Errc::bad_value, "x", "is not later than t= (RFC 6376 3.5)", tags->find("x")->value_offset);
+    return tag_error(Errc::bad_value, "x", "is not later than t= (RFC 6376 3.5)", found.x->value_offset);
   return out;
 }
 

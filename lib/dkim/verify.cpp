@@ -113,6 +113,8 @@ struct Verifier::Impl {
   std::vector<Pending> pending;
   detail::BodyHashes bodies;
   std::vector<std::string> key_names;
+  KeyList cached_keys;                  // by key_names index; null where the cache had none
+  std::vector<std::size_t> looked_up;   // the key_names indices `keys` fetches, in its order
   std::optional<core::Started<KeyList>> keys;
   bool fed_raw = false;
   bool ended = false;
@@ -209,13 +211,25 @@ core::Expected<void> Verifier::feed(std::string_view bytes) {
 
 void Verifier::on_end_of_headers(const mail::HeaderSection& headers) {
   std::int64_t time = impl_->now();
-  detail::HeaderIndex lookup(headers);
-  for (std::size_t i = 0; i < headers.size(); ++i)
-    if (headers[i].name_is("DKIM-Signature")) impl_->add_signature(headers, i, lookup, time);
-  if (!impl_->key_names.empty()) {
-    KeyCache& cache = impl_->options.key_cache ? *impl_->options.key_cache : KeyCache::shared();
-    impl_->keys.emplace(detail::fetch_keys(impl_->resolver, impl_->key_names, cache));
+  std::optional<detail::HeaderIndex> lookup;  // only signed messages need it
+  for (std::size_t i = 0; i < headers.size(); ++i) {
+    if (!headers[i].name_is("DKIM-Signature")) continue;
+    if (!lookup) lookup.emplace(headers);
+    impl_->add_signature(headers, i, *lookup, time);
   }
+  if (impl_->key_names.empty()) return;
+  // Keys in the cache are taken now; only the others are looked up, concurrently.
+  KeyCache& cache = impl_->options.key_cache ? *impl_->options.key_cache : KeyCache::shared();
+  auto now = std::chrono::steady_clock::now();
+  std::vector<std::string> missing;
+  impl_->cached_keys.resize(impl_->key_names.size());
+  for (std::size_t i = 0; i < impl_->key_names.size(); ++i) {
+    impl_->cached_keys[i] = cache.find(impl_->key_names[i], now);
+    if (impl_->cached_keys[i]) continue;
+    missing.push_back(impl_->key_names[i]);
+    impl_->looked_up.push_back(i);
+  }
+  if (!missing.empty()) impl_->keys.emplace(detail::fetch_keys(impl_->resolver, std::move(missing), cache));
 }
 
 void Verifier::on_body(std::string_view chunk) { impl_->bodies.feed(chunk); }
@@ -231,8 +245,11 @@ core::Task<std::vector<Result>> Verifier::finish() {
     static_cast<void>(done);  // a header error was already reported by feed()
   }
   if (!impl_->ended) impl_->bodies.finish();
-  KeyList fetched;
-  if (impl_->keys) fetched = co_await *impl_->keys;
+  KeyList fetched = std::move(impl_->cached_keys);
+  if (impl_->keys) {
+    KeyList answers = co_await *impl_->keys;
+    for (std::size_t i = 0; i < answers.size(); ++i) fetched[impl_->looked_up[i]] = std::move(answers[i]);
+  }
   std::vector<Result> results;
   results.reserve(impl_->pending.size());
   for (Pending& p : impl_->pending) {

@@ -55,7 +55,8 @@ TEST(DkimCanonicalize, Rfc6376ExampleHeadersAreByteExact) {
   std::string_view a = "A: X\r\n";
   std::string_view b = "B : Y\t\r\n\tZ  \r\n";
   EXPECT_EQ(visible(header(a, relaxed) + header(b, relaxed)), visible("a:X\r\nb:Y Z\r\n"));
-  EXPECT_EQ(visible(header(a, simple) + header(b, simple)), visible("A: X\r\nB : Y\t\r\n\tZ  \r\n"));
+  EXPECT_EQ(visible(header(a, simple) + header(b, simple)),
+            visible("A: X\r\nB : Y\t\r\n\tZ  \r\n"));
 }
 
 TEST(DkimCanonicalize, Rfc6376ExampleBodiesAreByteExact) {
@@ -147,8 +148,10 @@ TEST(DkimCanonicalize, StreamingBodyGivesSameBytesAtEverySplit) {
     for (std::size_t first = 0; first <= text.size(); ++first)
       for (std::size_t second = first; second <= text.size(); ++second) {
         std::string_view view = text;
-        ASSERT_EQ(body({view.substr(0, first), view.substr(first, second - first), view.substr(second)}, c),
-                  whole)
+        ASSERT_EQ(
+            body({view.substr(0, first), view.substr(first, second - first), view.substr(second)},
+                 c),
+            whole)
             << to_string(c) << " split at " << first << " and " << second;
       }
     // One byte at a time.
@@ -168,7 +171,8 @@ TEST(DkimCanonicalize, LongRunsOfEmptyLinesAreCountedNotBuffered) {
   for (int i = 0; i < 1'000'000; ++i) blank_lines += "\r\n";
   for (Canonicalization c : {simple, relaxed}) {
     EXPECT_EQ(body("a\r\n" + blank_lines, c), "a\r\n") << to_string(c);
-    EXPECT_EQ(body("a\r\n" + blank_lines + "b\r\n", c), "a\r\n" + blank_lines + "b\r\n") << to_string(c);
+    EXPECT_EQ(body("a\r\n" + blank_lines + "b\r\n", c), "a\r\n" + blank_lines + "b\r\n")
+        << to_string(c);
   }
 }
 

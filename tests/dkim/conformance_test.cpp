@@ -50,7 +50,9 @@ TEST_P(DkimCorpus, GivesRfcResultPerSignature) {
   }
 }
 
-std::string name_of(const ::testing::TestParamInfo<DkimCase>& test) { return case_name(test.param); }
+std::string name_of(const ::testing::TestParamInfo<DkimCase>& test) {
+  return case_name(test.param);
+}
 
 INSTANTIATE_TEST_SUITE_P(Dkim, DkimCorpus, ::testing::ValuesIn(load_dkim_corpus()), name_of);
 

@@ -51,7 +51,8 @@ DkimCase build_case(const YAML::Node& entry, const std::string& fake_dns) {
   c.file = scalar(entry["file"]);
   c.zone = std::make_shared<dns::ZoneResolver>();
   std::string raw;
-  if (!read_file(corpus_dir + c.file, raw)) return broken(c.file, "cannot read " + corpus_dir + c.file);
+  if (!read_file(corpus_dir + c.file, raw))
+    return broken(c.file, "cannot read " + corpus_dir + c.file);
   // README: "most files use LF; convert every bare LF to CRLF before verifying". Files marked
   // CRLF are already wire form and must not be touched (a lone LF in them is data).
   c.message = scalar(entry["line_endings"]).starts_with("LF") ? to_crlf(raw) : raw;
@@ -68,7 +69,8 @@ DkimCase build_case(const YAML::Node& entry, const std::string& fake_dns) {
   }
 
   std::vector<std::string> expected;
-  for (const YAML::Node& result : entry["rfc_expected"]) expected.push_back(result.as<std::string>());
+  for (const YAML::Node& result : entry["rfc_expected"])
+    expected.push_back(result.as<std::string>());
   if (expected == std::vector<std::string>{"none"}) return c;  // no DKIM-Signature at all
   const YAML::Node& signatures = entry["signatures"];
   if (!signatures || signatures.size() != expected.size())
@@ -78,7 +80,8 @@ DkimCase build_case(const YAML::Node& entry, const std::string& fake_dns) {
     std::vector<std::string> acceptable = {expected[i]};
     if (scalar(signature["rfc_expected"]) != expected[i])
       return broken(c.file, "per-signature rfc_expected differs from the message's list");
-    for (const YAML::Node& also : signature["rfc_also_acceptable"]) acceptable.push_back(also.as<std::string>());
+    for (const YAML::Node& also : signature["rfc_also_acceptable"])
+      acceptable.push_back(also.as<std::string>());
     c.acceptable.push_back(std::move(acceptable));
     c.domains.push_back(scalar(signature["d"]));
     c.reasons.push_back(scalar(signature["rfc_reason"]));

@@ -13,15 +13,15 @@
 namespace hallmark::dkim::testing {
 
 struct DkimCase {
-  std::string file;                // "mail-dkim/corpus/badkey_14.txt", relative to the dkim folder
-  std::string message;             // wire form: bare LF converted to CRLF where the manifest says so
+  std::string file;     // "mail-dkim/corpus/badkey_14.txt", relative to the dkim folder
+  std::string message;  // wire form: bare LF converted to CRLF where the manifest says so
   /// Per DKIM-Signature in header order: the acceptable RFC 8601 results, rfc_expected first
   /// and then rfc_also_acceptable. Empty for a message without signatures ("none").
   std::vector<std::vector<std::string>> acceptable;
   std::vector<std::string> domains;  // d= per signature as the manifest records it ("" if unknown)
   std::vector<std::string> reasons;  // rfc_reason per signature, for failure messages
   std::shared_ptr<dns::ZoneResolver> zone;
-  std::string load_error;            // set when the case itself could not be built
+  std::string load_error;  // set when the case itself could not be built
 };
 
 /// Every case of the manifest. A manifest that cannot be read yields one case whose

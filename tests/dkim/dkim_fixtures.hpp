@@ -27,7 +27,8 @@ namespace hallmark::dkim::testing {
 inline constexpr std::int64_t pinned_now = 1700000000;
 
 inline std::string read_conformance(std::string_view path) {
-  std::ifstream in(std::string(HALLMARK_CONFORMANCE_DIR) + "/" + std::string(path), std::ios::binary);
+  std::ifstream in(std::string(HALLMARK_CONFORMANCE_DIR) + "/" + std::string(path),
+                   std::ios::binary);
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
@@ -59,7 +60,9 @@ inline PrivateKey ed25519_key() {
   return key;
 }
 
-inline PrivateKey key_of(KeyType type) { return type == KeyType::rsa ? rsa_key(2048) : ed25519_key(); }
+inline PrivateKey key_of(KeyType type) {
+  return type == KeyType::rsa ? rsa_key(2048) : ed25519_key();
+}
 
 /// Signing options for d=example.com s=sel at the pinned time.
 inline SignOptions sign_options(std::string domain = "example.com", std::string selector = "sel") {
@@ -72,7 +75,8 @@ inline SignOptions sign_options(std::string domain = "example.com", std::string 
 
 /// The message with the DKIM-Signature field prepended; "" (and a test failure) if signing
 /// fails.
-inline std::string signed_copy(std::string_view message, const PrivateKey& key, SignOptions options) {
+inline std::string signed_copy(std::string_view message, const PrivateKey& key,
+                               SignOptions options) {
   auto field = sign_message(message, key, std::move(options));
   if (!field) {
     ADD_FAILURE() << "signing failed: " << field.error().message;
@@ -83,7 +87,8 @@ inline std::string signed_copy(std::string_view message, const PrivateKey& key, 
 
 /// Verifies at the pinned time (unless the options set a clock) with a fresh key cache, so
 /// tests that publish different keys under one name do not see each other's.
-inline std::vector<Result> verify(dns::Resolver& resolver, std::string_view message, VerifyOptions options = {}) {
+inline std::vector<Result> verify(dns::Resolver& resolver, std::string_view message,
+                                  VerifyOptions options = {}) {
   if (!options.now) options.now = [] { return pinned_now; };
   KeyCache cache;
   options.key_cache = &cache;
@@ -91,7 +96,8 @@ inline std::vector<Result> verify(dns::Resolver& resolver, std::string_view mess
 }
 
 /// A zone with `record` at sel._domainkey.example.com.
-inline dns::ZoneResolver zone_with(std::string record, std::string name = "sel._domainkey.example.com") {
+inline dns::ZoneResolver zone_with(std::string record,
+                                   std::string name = "sel._domainkey.example.com") {
   dns::ZoneResolver zone;
   zone.add_txt(name, {std::move(record)});
   return zone;

@@ -15,6 +15,7 @@
 namespace hallmark::dkim {
 namespace {
 
+using ::testing::HasSubstr;
 using testing::pinned_now;
 using testing::rsa_key;
 using testing::sign_options;
@@ -22,7 +23,6 @@ using testing::signed_copy;
 using testing::summary;
 using testing::verify;
 using testing::zone_with;
-using ::testing::HasSubstr;
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 constexpr bool sanitized = true;
@@ -77,8 +77,9 @@ const std::string plain_message =
 std::string signature_field(std::string_view extra_tags, std::string_view b = "AAAA",
                             std::string_view bh = "2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=",
                             std::string_view h = "From:To:Subject") {
-  return "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com; s=sel; h=" + std::string(h) +
-         "; bh=" + std::string(bh) + "; " + std::string(extra_tags) + "b=" + std::string(b) + "\r\n";
+  return "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com; s=sel; h=" +
+         std::string(h) + "; bh=" + std::string(bh) + "; " + std::string(extra_tags) +
+         "b=" + std::string(b) + "\r\n";
 }
 
 TEST(DkimHostile, MalformedBase64IsPermerrorNamingTheTag) {
@@ -102,7 +103,8 @@ TEST(DkimHostile, MalformedBase64IsPermerrorNamingTheTag) {
   }
   // Damaged base64 in the key record: the key, not the signature, is at fault.
   dns::ZoneResolver bad_key = zone_with("v=DKIM1; k=rsa; p=MIGf*MA0GCSqGSIb3");
-  std::vector<Result> results = verify(bad_key, signed_copy(plain_message, rsa_key(2048), sign_options()));
+  std::vector<Result> results =
+      verify(bad_key, signed_copy(plain_message, rsa_key(2048), sign_options()));
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(summary(results[0]), "permerror/key_syntax");
   EXPECT_THAT(results[0].detail, HasSubstr("'p'"));
@@ -112,8 +114,11 @@ TEST(DkimHostile, MalformedBase64IsPermerrorNamingTheTag) {
 // verifier must hash what they select (each instance once) in time linear in the list.
 TEST(DkimHostile, HundredThousandEntryHeaderList) {
   std::string h = "From";
-  for (int i = 1; i < 100'000; ++i) h += i % 3 == 0 ? ":To" : (i % 3 == 1 ? ":X-Absent-" + std::to_string(i) : ":from");
-  std::string message = signature_field("", "AAAA", "2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=", h) + plain_message;
+  for (int i = 1; i < 100'000; ++i)
+    h += i % 3 == 0 ? ":To" : (i % 3 == 1 ? ":X-Absent-" + std::to_string(i) : ":from");
+  std::string message =
+      signature_field("", "AAAA", "2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=", h) +
+      plain_message;
   ASSERT_GT(message.size(), 700'000u);  // most of the 2 MiB a header section may have
   dns::ZoneResolver zone = zone_with(rsa_key(2048).dns_record());
   std::vector<Result> results = bounded("100,000-entry h=", [&] { return verify(zone, message); });
@@ -153,7 +158,8 @@ TEST(DkimHostile, TenThousandSignatureFieldsAreCappedNotVerified) {
   // The default header limit is 10,000 fields; raise it so the signature cap is what acts.
   options.limits.max_fields = 20'000;
   std::string message = many_signatures(10'000);
-  std::vector<Result> results = bounded("10,000 signatures", [&] { return verify(counting, message, options); });
+  std::vector<Result> results =
+      bounded("10,000 signatures", [&] { return verify(counting, message, options); });
   ASSERT_EQ(results.size(), 10'000u);
   EXPECT_LE(counting.lookups, options.max_signatures);
   for (std::size_t i = 0; i < results.size(); ++i) {
@@ -176,8 +182,9 @@ TEST(DkimHostile, TenThousandSignatureFieldsOverflowTheDefaultHeaderLimit) {
   ASSERT_FALSE(fed);
   EXPECT_EQ(fed.error().code, core::Errc::too_many);
   EXPECT_THAT(fed.error().message, HasSubstr("10000 fields"));
+  // The verifier stays usable: finishing completes, with nothing verified and no lookups.
   std::vector<Result> results = core::sync_wait(verifier.finish());
-  EXPECT_LE(results.size(), 10'000u);
+  for (const Result& r : results) EXPECT_NE(r.outcome, Outcome::pass);
 }
 
 std::string spki_of(const PrivateKey& key) {
@@ -193,7 +200,8 @@ TEST(DkimHostile, GarbageAndTruncatedDerKeysAreUnusable) {
   std::string noise(300, '\0');
   for (char& c : noise) c = static_cast<char>(random());
   // An Ed25519 SubjectPublicKeyInfo: a real key, but not an RSA one.
-  std::string ed_spki = "\x30\x2a\x30\x05\x06\x03\x2b\x65\x70\x03\x21\x00" + std::string(32, '\x11');
+  std::string ed_spki =
+      "\x30\x2a\x30\x05\x06\x03\x2b\x65\x70\x03\x21\x00" + std::string(32, '\x11');
   struct {
     const char* name;
     std::string k;
@@ -212,7 +220,8 @@ TEST(DkimHostile, GarbageAndTruncatedDerKeysAreUnusable) {
       {"an Ed25519 SPKI under k=ed25519 (RFC 8463 wants the raw 32 octets)", "ed25519", ed_spki},
   };
   for (const auto& test : cases) {
-    dns::ZoneResolver zone = zone_with("v=DKIM1; k=" + test.k + "; p=" + core::base64_encode(test.p));
+    dns::ZoneResolver zone =
+        zone_with("v=DKIM1; k=" + test.k + "; p=" + core::base64_encode(test.p));
     std::vector<Result> results = verify(zone, message);
     ASSERT_EQ(results.size(), 1u) << test.name;
     EXPECT_EQ(results[0].outcome, Outcome::permerror) << test.name;
@@ -232,9 +241,10 @@ TEST(DkimHostile, MegabyteKeyRecordIsRejectedQuickly) {
     std::string record;
   } cases[] = {
       {"a 1 MB p=", "v=DKIM1; k=rsa; p=" + huge_p},
-      {"a 1 MB notes tag before a good key", "v=DKIM1; n=" + std::string(1'000'000, 'n') + "; " +
-                                                 rsa_key(2048).dns_record().substr(9)},
-      {"120,000 unknown tags", [] {
+      {"a 1 MB notes tag before a good key",
+       "v=DKIM1; n=" + std::string(1'000'000, 'n') + "; " + rsa_key(2048).dns_record().substr(9)},
+      {"120,000 unknown tags",
+       [] {
          std::string r = "v=DKIM1; k=rsa; ";
          for (int i = 0; i < 120'000; ++i) r += "x" + std::to_string(i) + "=1;";
          return r + "p=";
@@ -244,7 +254,8 @@ TEST(DkimHostile, MegabyteKeyRecordIsRejectedQuickly) {
     ASSERT_GE(test.record.size(), 1'000'000u) << test.name;
     // Published as the 255-octet strings a real zone would hold, about 4,000 of them.
     std::vector<std::string> strings;
-    for (std::size_t at = 0; at < test.record.size(); at += 255) strings.push_back(test.record.substr(at, 255));
+    for (std::size_t at = 0; at < test.record.size(); at += 255)
+      strings.push_back(test.record.substr(at, 255));
     dns::ZoneResolver zone;
     zone.add_txt("sel._domainkey.example.com", strings);
     std::vector<Result> results = bounded(test.name, [&] { return verify(zone, message); });
@@ -255,7 +266,8 @@ TEST(DkimHostile, MegabyteKeyRecordIsRejectedQuickly) {
     } else {
       EXPECT_EQ(results[0].outcome, Outcome::permerror) << test.name;
       EXPECT_FALSE(results[0].detail.empty()) << test.name;
-      EXPECT_LT(results[0].detail.size(), 1000u) << test.name << ": the detail must not echo the record";
+      EXPECT_LT(results[0].detail.size(), 1000u)
+          << test.name << ": the detail must not echo the record";
     }
   }
 }
@@ -278,7 +290,8 @@ TEST(DkimHostile, BrokenSignatureFieldsArePermerrors) {
   };
   dns::ZoneResolver zone;
   for (const std::string& field : fields) {
-    std::vector<Result> results = bounded("broken field", [&] { return verify(zone, field + plain_message); });
+    std::vector<Result> results =
+        bounded("broken field", [&] { return verify(zone, field + plain_message); });
     ASSERT_EQ(results.size(), 1u) << field.substr(0, 80);
     EXPECT_EQ(results[0].outcome, Outcome::permerror) << field.substr(0, 80);
     EXPECT_FALSE(results[0].detail.empty()) << field.substr(0, 80);

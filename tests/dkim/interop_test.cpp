@@ -22,15 +22,15 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::StartsWith;
 
-#define REQUIRE_ORACLE(missing)                 \
-  do {                                          \
-    const std::string why_missing = (missing);  \
-    if (!why_missing.empty()) {                 \
-      if (std::getenv("CI") != nullptr) {       \
-        FAIL() << why_missing;                  \
-      }                                         \
-      GTEST_SKIP() << why_missing;              \
-    }                                           \
+#define REQUIRE_ORACLE(missing)                \
+  do {                                         \
+    const std::string why_missing = (missing); \
+    if (!why_missing.empty()) {                \
+      if (std::getenv("CI") != nullptr) {      \
+        FAIL() << why_missing;                 \
+      }                                        \
+      GTEST_SKIP() << why_missing;             \
+    }                                          \
   } while (false)
 
 struct Sample {
@@ -63,7 +63,8 @@ const Sample samples[] = {
      "Content-Type: text/plain; charset=utf-8\n"
      "Content-Transfer-Encoding: 8bit\n"
      "\n"
-     "Gr\xc3\xbc\xc3\x9f" "e aus K\xc3\xb6ln \xe2\x82\xac 5\n"
+     "Gr\xc3\xbc\xc3\x9f"
+     "e aus K\xc3\xb6ln \xe2\x82\xac 5\n"
      "\n"
      "  indented   line with   spaces  \n"
      " \t\n"
@@ -76,10 +77,12 @@ const Sample samples[] = {
     {"folded",
      [] {
        std::string references = "References:";
-       for (int i = 0; i < 40; ++i) references += (i % 3 == 0 ? "\r\n\t" : " ") + std::string("<thread-") +
-                                                  std::to_string(i) + "@lists.example.org>";
+       for (int i = 0; i < 40; ++i)
+         references += (i % 3 == 0 ? "\r\n\t" : " ") + std::string("<thread-") + std::to_string(i) +
+                       "@lists.example.org>";
        std::string to = "To: ";
-       for (int i = 0; i < 25; ++i) to += (i ? ",\r\n    " : "") + std::string("user") + std::to_string(i) + "@example.net";
+       for (int i = 0; i < 25; ++i)
+         to += (i ? ",\r\n    " : "") + std::string("user") + std::to_string(i) + "@example.net";
        return "From: Alice <alice@example.com>\r\n" + to + "\r\n" +
               "Subject: A subject long enough\r\n\t that it was folded\r\n  more than   once\r\n" +
               "Date: Tue, 24 Nov 2026 10:00:00 +0000\r\n" + references + "\r\n" +
@@ -136,6 +139,11 @@ struct Combination {
   }
 };
 
+void PrintTo(const Combination& c, std::ostream* out) {
+  *out << c.algorithm() << " c=" << c.canonicalization() << (c.length ? " l=" : "") << " "
+       << c.sample->name;
+}
+
 std::vector<Combination> combinations(bool (*keep)(const Combination&) = nullptr) {
   std::vector<Combination> out;
   for (KeyType key : {KeyType::rsa, KeyType::ed25519})
@@ -151,8 +159,9 @@ std::vector<Combination> combinations(bool (*keep)(const Combination&) = nullptr
 
 std::string combination_name(const ::testing::TestParamInfo<Combination>& info) {
   const Combination& c = info.param;
-  return std::string(c.key == KeyType::rsa ? "rsa" : "ed25519") + "_" + std::string(to_string(c.header)) + "_" +
-         std::string(to_string(c.body)) + (c.length ? "_l_" : "_") + c.sample->name;
+  return std::string(c.key == KeyType::rsa ? "rsa" : "ed25519") + "_" +
+         std::string(to_string(c.header)) + "_" + std::string(to_string(c.body)) +
+         (c.length ? "_l_" : "_") + c.sample->name;
 }
 
 // hallmark signs the sample as stored; the oracle sees the wire form.
@@ -169,7 +178,8 @@ std::string hallmark_signed_wire(const Combination& c, bool oversign = false) {
 std::vector<Result> verify_now(dns::ZoneResolver& zone, std::string_view message) {
   VerifyOptions options;
   options.now = [] {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
   };
   return testing::verify(zone, message, options);
@@ -205,7 +215,8 @@ TEST_P(Dkimpy, VerifiesHallmarkSignature) {
   REQUIRE_ORACLE(oracle::dkimpy_missing());
   const Combination& c = GetParam();
   std::string error;
-  std::vector<std::string> verdicts = oracle::dkimpy_verify(hallmark_signed_wire(c), keys().published(c.key), error);
+  std::vector<std::string> verdicts =
+      oracle::dkimpy_verify(hallmark_signed_wire(c), keys().published(c.key), error);
   ASSERT_TRUE(error.empty()) << error;
   EXPECT_THAT(verdicts, ElementsAre("pass"));
 }
@@ -230,7 +241,8 @@ TEST_P(OpenDkim, VerifiesHallmarkSignature) {
   REQUIRE_ORACLE(oracle::opendkim_missing());
   const Combination& c = GetParam();
   std::string error;
-  std::vector<std::string> verdicts = oracle::opendkim_verify(hallmark_signed_wire(c), keys().published(c.key), error);
+  std::vector<std::string> verdicts =
+      oracle::opendkim_verify(hallmark_signed_wire(c), keys().published(c.key), error);
   ASSERT_TRUE(error.empty()) << error;
   EXPECT_THAT(verdicts, ElementsAre("pass"));
 }
@@ -255,7 +267,8 @@ TEST_P(OpenDkimSigner, SignatureVerifiesWithHallmark) {
   expect_hallmark_passes(c, field);
 }
 
-INSTANTIATE_TEST_SUITE_P(Interop, OpenDkimSigner, ::testing::ValuesIn(combinations(opendkim_signs_correctly)),
+INSTANTIATE_TEST_SUITE_P(Interop, OpenDkimSigner,
+                         ::testing::ValuesIn(combinations(opendkim_signs_correctly)),
                          combination_name);
 
 // ---- agreement on failures and flags ----
@@ -264,7 +277,8 @@ INSTANTIATE_TEST_SUITE_P(Interop, OpenDkimSigner, ::testing::ValuesIn(combinatio
 TEST(DkimInterop, TamperedMessagesFailInEveryVerifier) {
   REQUIRE_ORACLE(oracle::dkimpy_missing());
   REQUIRE_ORACLE(oracle::opendkim_missing());
-  const Combination c{KeyType::rsa, Canonicalization::relaxed, Canonicalization::relaxed, false, &samples[0]};
+  const Combination c{KeyType::rsa, Canonicalization::relaxed, Canonicalization::relaxed, false,
+                      &samples[0]};
   const std::string good = hallmark_signed_wire(c, /*oversign=*/true);
   struct {
     const char* name;
@@ -284,11 +298,13 @@ TEST(DkimInterop, TamperedMessagesFailInEveryVerifier) {
     dns::ZoneResolver zone = testing::zone_with(keys().rsa.dns_record());
     EXPECT_EQ(testing::verify(zone, message)[0].outcome, Outcome::fail);
     std::string error;
-    std::vector<std::string> dkimpy = oracle::dkimpy_verify(message, keys().published(KeyType::rsa), error);
+    std::vector<std::string> dkimpy =
+        oracle::dkimpy_verify(message, keys().published(KeyType::rsa), error);
     ASSERT_TRUE(error.empty()) << error;
     ASSERT_EQ(dkimpy.size(), 1u);
     EXPECT_NE(dkimpy[0], "pass");
-    std::vector<std::string> opendkim = oracle::opendkim_verify(message, keys().published(KeyType::rsa), error);
+    std::vector<std::string> opendkim =
+        oracle::opendkim_verify(message, keys().published(KeyType::rsa), error);
     ASSERT_TRUE(error.empty()) << error;
     ASSERT_EQ(opendkim.size(), 1u);
     EXPECT_THAT(opendkim[0], StartsWith("fail"));
@@ -299,22 +315,30 @@ TEST(DkimInterop, TamperedMessagesFailInEveryVerifier) {
 TEST(DkimInterop, OraclesPassTheRfc8463Example) {
   REQUIRE_ORACLE(oracle::dkimpy_missing());
   REQUIRE_ORACLE(oracle::opendkim_missing());
-  std::string message = testing::to_crlf(testing::read_conformance("dkim/rfc8463/rfc8463-example.msg"));
+  std::string message =
+      testing::to_crlf(testing::read_conformance("dkim/rfc8463/rfc8463-example.msg"));
   std::vector<oracle::PublishedKey> published = {
-      {"brisbane._domainkey.football.example.com", "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="},
+      {"brisbane._domainkey.football.example.com",
+       "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="},
       {"test._domainkey.football.example.com",
-       "v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDkHlOQoBTzWRiGs5V6NpP3idY6Wk08a5qhdR6wy5bdOKb2jLQiY/"
-       "J16JYi0Qvx/byYzCNb3W91y3FutACDfzwQ/BC/e/8uBsCR+yz1Lxj+PL6lHvqMKrM3rG4hstT5QjvHO9PzoxZyVYLzBfO2EeC3Ip3G+"
+       "v=DKIM1; k=rsa; "
+       "p="
+       "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDkHlOQoBTzWRiGs5V6NpP3idY6Wk08a5qhdR6wy5bdOKb2jLQiY/"
+       "J16JYi0Qvx/byYzCNb3W91y3FutACDfzwQ/BC/e/"
+       "8uBsCR+yz1Lxj+PL6lHvqMKrM3rG4hstT5QjvHO9PzoxZyVYLzBfO2EeC3Ip3G+"
        "2kryOTIKT+l/K4w3QIDAQAB"}};
   std::string error;
-  EXPECT_THAT(oracle::dkimpy_verify(message, published, error), ElementsAre("pass", "pass")) << error;
-  EXPECT_THAT(oracle::opendkim_verify(message, published, error), ElementsAre("pass", "pass")) << error;
+  EXPECT_THAT(oracle::dkimpy_verify(message, published, error), ElementsAre("pass", "pass"))
+      << error;
+  EXPECT_THAT(oracle::opendkim_verify(message, published, error), ElementsAre("pass", "pass"))
+      << error;
 }
 
 // A t=y key: OpenDKIM flags it, hallmark reports it, both still pass the signature.
 TEST(DkimInterop, TestingKeyIsReportedLikeOpenDkim) {
   REQUIRE_ORACLE(oracle::opendkim_missing());
-  const Combination c{KeyType::ed25519, Canonicalization::relaxed, Canonicalization::simple, false, &samples[0]};
+  const Combination c{KeyType::ed25519, Canonicalization::relaxed, Canonicalization::simple, false,
+                      &samples[0]};
   std::string message = hallmark_signed_wire(c);
   std::string error;
   EXPECT_THAT(oracle::opendkim_verify(message, keys().published(KeyType::ed25519, "; t=y"), error),
@@ -334,7 +358,8 @@ TEST(DkimInterop, OpenDkimTestmsgSignatureIsSha1AndVerifiesWhenAllowed) {
   REQUIRE_ORACLE(oracle::opendkim_testmsg_missing());
   std::string error;
   // The tool insists on RFC 5322's mandatory fields (Date, From) and reads the wire form.
-  std::string message = oracle::opendkim_testmsg_sign(samples[2].text, keys().rsa.to_pem(), "example.com", "sel", error);
+  std::string message = oracle::opendkim_testmsg_sign(samples[2].text, keys().rsa.to_pem(),
+                                                      "example.com", "sel", error);
   ASSERT_FALSE(message.empty()) << error;
   ASSERT_THAT(message, StartsWith("DKIM-Signature: v=1; a=rsa-sha1; c=relaxed/simple;"));
   dns::ZoneResolver zone = testing::zone_with(keys().rsa.dns_record());
@@ -344,7 +369,8 @@ TEST(DkimInterop, OpenDkimTestmsgSignatureIsSha1AndVerifiesWhenAllowed) {
   VerifyOptions lenient;
   lenient.allow_sha1 = true;
   lenient.now = [] {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
   };
   std::vector<Result> allowed = testing::verify(zone, message, lenient);

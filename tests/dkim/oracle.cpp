@@ -56,12 +56,14 @@ bool executable(const std::string& path) { return access(path.c_str(), X_OK) == 
 
 }  // namespace
 
-Run run(const std::vector<std::string>& argv, std::string_view input, std::chrono::seconds timeout) {
+Run run(const std::vector<std::string>& argv, std::string_view input,
+        std::chrono::seconds timeout) {
   Run result;
   // A child that exits before reading its input must not kill the test with SIGPIPE.
   signal(SIGPIPE, SIG_IGN);
   int in_pipe[2], out_pipe[2], err_pipe[2];
-  if (pipe2(in_pipe, O_CLOEXEC) != 0 || pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
+  if (pipe2(in_pipe, O_CLOEXEC) != 0 || pipe2(out_pipe, O_CLOEXEC) != 0 ||
+      pipe2(err_pipe, O_CLOEXEC) != 0) {
     result.err = "pipe failed";
     return result;
   }
@@ -92,13 +94,16 @@ Run run(const std::vector<std::string>& argv, std::string_view input, std::chron
   bool in_open = !input.empty(), out_open = true, err_open = true;
   if (!in_open) close(in_pipe[1]);
   while (out_open || err_open) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       result.timed_out = true;
       kill(pid, SIGKILL);
       break;
     }
-    pollfd fds[3] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}, {in_open ? in_pipe[1] : -1, POLLOUT, 0}};
+    pollfd fds[3] = {{out_pipe[0], POLLIN, 0},
+                     {err_pipe[0], POLLIN, 0},
+                     {in_open ? in_pipe[1] : -1, POLLOUT, 0}};
     if (poll(fds, 3, static_cast<int>(left.count())) < 0 && errno != EINTR) break;
     char buffer[65536];
     for (int i = 0; i < 2; ++i) {
@@ -129,7 +134,8 @@ Run run(const std::vector<std::string>& argv, std::string_view input, std::chron
 }
 
 TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "hallmark-dkim-oracle-XXXXXX").string();
+  std::string pattern =
+      (std::filesystem::temp_directory_path() / "hallmark-dkim-oracle-XXXXXX").string();
   if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
 }
 
@@ -146,10 +152,12 @@ std::string TempDir::write(std::string_view name, std::string_view content) cons
 
 std::string dkimpy_missing() {
   static const std::string why = [] {
-    if (!executable(python)) return std::string("/usr/bin/python3 is missing (Debian package python3)");
+    if (!executable(python))
+      return std::string("/usr/bin/python3 is missing (Debian package python3)");
     Run probe = run({python, "-c", "import dkim, nacl"});
     if (probe.status != 0)
-      return "/usr/bin/python3 cannot import dkim and nacl (Debian packages python3-dkim, python3-nacl): " +
+      return "/usr/bin/python3 cannot import dkim and nacl (Debian packages python3-dkim, "
+             "python3-nacl): " +
              probe.err;
     return std::string();
   }();
@@ -209,10 +217,11 @@ std::string opendkim_sign(const SignRequest& request, std::string& error) {
   return crlf(r.out);
 }
 
-std::vector<std::string> dkimpy_verify(std::string_view message, const std::vector<PublishedKey>& keys,
-                                       std::string& error) {
+std::vector<std::string> dkimpy_verify(std::string_view message,
+                                       const std::vector<PublishedKey>& keys, std::string& error) {
   TempDir dir;
-  Run r = run({python, oracle_dir + "dkimpy_verify.py", dir.write("message.eml", message), keys_file(dir, keys)});
+  Run r = run({python, oracle_dir + "dkimpy_verify.py", dir.write("message.eml", message),
+               keys_file(dir, keys)});
   if (r.status != 0) {
     error = "dkimpy_verify.py: " + describe(r);
     return {};
@@ -220,7 +229,8 @@ std::vector<std::string> dkimpy_verify(std::string_view message, const std::vect
   return lines_of(r.out);
 }
 
-std::vector<std::string> opendkim_verify(std::string_view message, const std::vector<PublishedKey>& keys,
+std::vector<std::string> opendkim_verify(std::string_view message,
+                                         const std::vector<PublishedKey>& keys,
                                          std::string& error) {
   TempDir dir;
   Run r = run({HALLMARK_OPENDKIM_ORACLE, "verify", keys_file(dir, keys)}, message);
@@ -231,13 +241,14 @@ std::vector<std::string> opendkim_verify(std::string_view message, const std::ve
   return lines_of(r.out);
 }
 
-std::string opendkim_testmsg_sign(std::string_view message, std::string_view pem, std::string_view domain,
-                                  std::string_view selector, std::string& error) {
+std::string opendkim_testmsg_sign(std::string_view message, std::string_view pem,
+                                  std::string_view domain, std::string_view selector,
+                                  std::string& error) {
   TempDir dir;
   // -C keeps CRLF in the signature field; without it the tool prints a corrupted b= tail
   // (its CR-stripping does not re-terminate the string).
-  Run r = run({"/usr/sbin/opendkim-testmsg", "-C", "-d", std::string(domain), "-s", std::string(selector), "-k",
-               dir.write("key.pem", pem)},
+  Run r = run({"/usr/sbin/opendkim-testmsg", "-C", "-d", std::string(domain), "-s",
+               std::string(selector), "-k", dir.write("key.pem", pem)},
               message);
   if (r.status != 0 || r.out.empty()) {
     error = "opendkim-testmsg: " + describe(r);

@@ -67,13 +67,14 @@ std::string opendkim_sign(const SignRequest& request, std::string& error);
 
 /// One verdict line per signature, in header order ("pass", "fail ...", "error ..."); empty with
 /// `error` set when the oracle itself failed.
-std::vector<std::string> dkimpy_verify(std::string_view message, const std::vector<PublishedKey>& keys,
-                                       std::string& error);
-std::vector<std::string> opendkim_verify(std::string_view message, const std::vector<PublishedKey>& keys,
-                                         std::string& error);
+std::vector<std::string> dkimpy_verify(std::string_view message,
+                                       const std::vector<PublishedKey>& keys, std::string& error);
+std::vector<std::string> opendkim_verify(std::string_view message,
+                                         const std::vector<PublishedKey>& keys, std::string& error);
 
 /// opendkim-testmsg -C -d DOMAIN -s SELECTOR -k KEY: the whole signed message.
-std::string opendkim_testmsg_sign(std::string_view message, std::string_view pem, std::string_view domain,
-                                  std::string_view selector, std::string& error);
+std::string opendkim_testmsg_sign(std::string_view message, std::string_view pem,
+                                  std::string_view domain, std::string_view selector,
+                                  std::string& error);
 
 }  // namespace hallmark::dkim::oracle

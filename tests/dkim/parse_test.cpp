@@ -21,9 +21,8 @@ constexpr std::string_view b64_bh = "2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8
 // Every required tag of a good signature, by name, in a fixed order.
 struct Tags {
   std::vector<std::pair<std::string, std::string>> list = {
-      {"v", "1"},           {"a", "rsa-sha256"},  {"c", "relaxed/simple"}, {"d", "example.com"},
-      {"s", "sel"},         {"h", "From:To"},     {"bh", std::string(b64_bh)},
-      {"b", std::string(b64_b)}};
+      {"v", "1"},   {"a", "rsa-sha256"}, {"c", "relaxed/simple"},     {"d", "example.com"},
+      {"s", "sel"}, {"h", "From:To"},    {"bh", std::string(b64_bh)}, {"b", std::string(b64_b)}};
 
   Tags& set(const std::string& name, const std::string& value) {
     for (auto& [tag, text] : list)
@@ -47,7 +46,8 @@ struct Tags {
 
 TEST(DkimSignatureParse, ReadsEveryTag) {
   std::string text =
-      " v=1; a=ed25519-sha256; c=simple/relaxed;\r\n\td=Example.COM; s=brisbane; i=joe=40sub.example.com;"
+      " v=1; a=ed25519-sha256; c=simple/relaxed;\r\n\td=Example.COM; s=brisbane; "
+      "i=joe=40sub.example.com;"
       " l=1234; q=dns/txt; t=1528637909; x=1528637999;\r\n h = From : To :\r\n\tSubject ;"
       " z=From:foo@eng.example.net; bh=" +
       std::string(b64_bh) + "; b=RnJvbSBh\r\n\t bmQgVG8g c2lnbmVk";
@@ -97,8 +97,7 @@ TEST(DkimSignatureParse, AcceptsWhatTheRfcAllows) {
       Tags().set("q", "foo/bar:dns/txt").text(),  // one acceptable method among others
       Tags().set("l", "0").text(),
       // l= may have 76 digits; a verifier only needs to see it is longer than any body.
-      Tags().set("l", std::string(76, '9')).text(),
-      Tags().set("t", "0").set("x", "1").text(),
+      Tags().set("l", std::string(76, '9')).text(), Tags().set("t", "0").set("x", "1").text(),
       Tags().set("x", "1").text(),  // x= alone: nothing to compare with
       Tags().set("unknown_tag", "ignored").text(),
       Tags().text() + ";",  // a trailing ';' is allowed
@@ -136,7 +135,8 @@ TEST(DkimSignatureParse, RejectionsNameTheTag) {
       {Tags().set("b", "not*base64").text(), Errc::bad_value, "b"},
       {Tags().set("b", "").text(), Errc::bad_value, "b"},
       {Tags().set("b", "QUJD=").text(), Errc::bad_value, "b"},  // bad padding
-      {Tags().set("bh", "2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8").text(), Errc::bad_value, "bh"},
+      {Tags().set("bh", "2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8").text(), Errc::bad_value,
+       "bh"},
       {Tags().set("bh", "").text(), Errc::bad_value, "bh"},
       {Tags().set("c", "fancy/simple").text(), Errc::bad_value, "c"},
       {Tags().set("c", "simple/").text(), Errc::bad_value, "c"},
@@ -146,7 +146,8 @@ TEST(DkimSignatureParse, RejectionsNameTheTag) {
       {Tags().set("h", "To:Subject").text(), Errc::bad_value, "h"},  // RFC 6376 5.4: From is a MUST
       {Tags().set("h", "From::To").text(), Errc::bad_value, "h"},
       {Tags().set("i", "joe@example.org").text(), Errc::bad_value, "i"},
-      {Tags().set("i", "joe@notexample.com").text(), Errc::bad_value, "i"},  // a suffix, not a subdomain
+      {Tags().set("i", "joe@notexample.com").text(), Errc::bad_value,
+       "i"},  // a suffix, not a subdomain
       {Tags().set("i", "joe").text(), Errc::bad_value, "i"},
       {Tags().set("i", "joe=4@example.com").text(), Errc::bad_value, "i"},  // bad quoted-printable
       {Tags().set("l", "-1").text(), Errc::bad_value, "l"},

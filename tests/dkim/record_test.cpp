@@ -20,7 +20,8 @@ using ::testing::HasSubstr;
 
 // The RFC 8463 A.2 keys.
 constexpr std::string_view rsa_p =
-    "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDkHlOQoBTzWRiGs5V6NpP3idY6Wk08a5qhdR6wy5bdOKb2jLQiY/J16JYi0Qvx/"
+    "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDkHlOQoBTzWRiGs5V6NpP3idY6Wk08a5qhdR6wy5bdOKb2jLQiY/"
+    "J16JYi0Qvx/"
     "byYzCNb3W91y3FutACDfzwQ/BC/e/8uBsCR+yz1Lxj+PL6lHvqMKrM3rG4hstT5QjvHO9PzoxZyVYLzBfO2EeC3Ip3G+"
     "2kryOTIKT+l/K4w3QIDAQAB";
 constexpr std::string_view ed25519_p = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
@@ -134,7 +135,8 @@ TEST(DkimKeyRecordParse, FoldedBase64IsJoined) {
 }
 
 TEST(DkimKeyRecordParse, KeyNameIsSelectorUnderDomainkey) {
-  EXPECT_EQ(key_name("brisbane", "football.example.com"), "brisbane._domainkey.football.example.com");
+  EXPECT_EQ(key_name("brisbane", "football.example.com"),
+            "brisbane._domainkey.football.example.com");
   EXPECT_EQ(key_name("2023-05.eu", "example.org"), "2023-05.eu._domainkey.example.org");
 }
 
@@ -154,15 +156,18 @@ TEST(DkimKeyRecord, KeyPublishedAsSeveralStringsVerifies) {
   const std::string signed_message = *field + message;
   for (std::size_t piece : {1u, 2u, 7u, 100u, 255u}) {
     std::vector<std::string> strings;
-    for (std::size_t at = 0; at < record.size(); at += piece) strings.push_back(record.substr(at, piece));
+    for (std::size_t at = 0; at < record.size(); at += piece)
+      strings.push_back(record.substr(at, piece));
     dns::ZoneResolver zone;
     zone.add_txt("sel._domainkey.example.com", strings);
     KeyCache cache;
     VerifyOptions verify_options;
     verify_options.key_cache = &cache;
-    std::vector<Result> results = core::sync_wait(verify_message(zone, signed_message, verify_options));
+    std::vector<Result> results =
+        core::sync_wait(verify_message(zone, signed_message, verify_options));
     ASSERT_EQ(results.size(), 1u);
-    EXPECT_EQ(results[0].outcome, Outcome::pass) << "strings of " << piece << ": " << results[0].detail;
+    EXPECT_EQ(results[0].outcome, Outcome::pass)
+        << "strings of " << piece << ": " << results[0].detail;
     EXPECT_EQ(results[0].key_bits, 2048u);
   }
 }

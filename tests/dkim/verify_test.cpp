@@ -71,7 +71,8 @@ TEST(DkimSign, SignedMessagesVerifyForEveryAlgorithmAndCanonicalization) {
           ASSERT_EQ(results.size(), 1u);
           EXPECT_EQ(results[0].outcome, Outcome::pass)
               << to_string(header_c) << "/" << to_string(body_c) << " l=" << length << ": "
-              << results[0].detail << "\n" << signed_message;
+              << results[0].detail << "\n"
+              << signed_message;
           std::string altered = signed_message;
           altered[altered.size() - 8] ^= 1;
           EXPECT_EQ(verify(zone, altered)[0].outcome, Outcome::fail);
@@ -104,14 +105,20 @@ struct NegativeCase {
   const char* name;
   KeyType key = KeyType::rsa;
   std::function<void(SignOptions&)> sign = [](SignOptions&) {};
-  std::function<std::string(const std::string& record)> publish = [](const std::string& record) { return record; };
-  std::function<std::string(const std::string& message)> transit = [](const std::string& message) { return message; };
+  std::function<std::string(const std::string& record)> publish = [](const std::string& record) {
+    return record;
+  };
+  std::function<std::string(const std::string& message)> transit = [](const std::string& message) {
+    return message;
+  };
   std::function<void(VerifyOptions&)> check = [](VerifyOptions&) {};
   std::string_view verdict;
   bool testing_key = false;
 };
 
-std::string append(const std::string& text, std::string_view more) { return text + std::string(more); }
+std::string append(const std::string& text, std::string_view more) {
+  return text + std::string(more);
+}
 
 const NegativeCase negative_cases[] = {
     {.name = "one altered body byte (rsa)",
@@ -126,7 +133,8 @@ const NegativeCase negative_cases[] = {
      .verdict = "fail/signature_mismatch"},
     {.name = "altered signed header (ed25519)",
      .key = KeyType::ed25519,
-     .transit = [](const std::string& m) { return replace(m, "<1@example.com>", "<2@example.com>"); },
+     .transit =
+         [](const std::string& m) { return replace(m, "<1@example.com>", "<2@example.com>"); },
      .verdict = "fail/signature_mismatch"},
     {.name = "added unsigned header",
      .transit = [](const std::string& m) { return "Received: from relay.example.net\r\n" + m; },
@@ -134,11 +142,17 @@ const NegativeCase negative_cases[] = {
     // RFC 6376 8.15: without over-signing, a From added above the signed one is not seen by
     // the verifier (it takes instances bottom-up) but is shown by mail readers.
     {.name = "added From, not over-signed",
-     .transit = [](const std::string& m) { return add_below_signature(m, "From: Mallory <m@evil.example>\r\n"); },
+     .transit =
+         [](const std::string& m) {
+           return add_below_signature(m, "From: Mallory <m@evil.example>\r\n");
+         },
      .verdict = "pass"},
     {.name = "added From, over-signed",
      .sign = [](SignOptions& o) { o.oversign = true; },
-     .transit = [](const std::string& m) { return add_below_signature(m, "From: Mallory <m@evil.example>\r\n"); },
+     .transit =
+         [](const std::string& m) {
+           return add_below_signature(m, "From: Mallory <m@evil.example>\r\n");
+         },
      .verdict = "fail/signature_mismatch"},
     {.name = "added Subject, over-signed",
      .sign = [](SignOptions& o) { o.oversign = true; },
@@ -146,7 +160,8 @@ const NegativeCase negative_cases[] = {
      .verdict = "fail/signature_mismatch"},
     {.name = "added Cc, over-signed though absent when signed",
      .sign = [](SignOptions& o) { o.oversign = true; },
-     .transit = [](const std::string& m) { return add_below_signature(m, "Cc: eve@evil.example\r\n"); },
+     .transit =
+         [](const std::string& m) { return add_below_signature(m, "Cc: eve@evil.example\r\n"); },
      .verdict = "fail/signature_mismatch"},
     {.name = "revoked key",
      .publish = [](const std::string&) { return std::string("v=DKIM1; k=rsa; p="); },
@@ -265,7 +280,9 @@ TEST(DkimVerify, SmallRsaKeyIsPermerrorUnlessAllowed) {
 
   PrivateKey smallest_allowed = rsa_key(1024);
   dns::ZoneResolver zone_1024 = zone_with(smallest_allowed.dns_record());
-  EXPECT_EQ(summary(verify(zone_1024, signed_copy(plain_message, smallest_allowed, sign_options()))), "pass");
+  EXPECT_EQ(
+      summary(verify(zone_1024, signed_copy(plain_message, smallest_allowed, sign_options()))),
+      "pass");
 }
 
 TEST(DkimVerify, DnsFailuresAreTemperrors) {
@@ -305,10 +322,13 @@ TEST(DkimVerify, TransportChangesPassWhereTheCanonicalizationAllows) {
   const std::string lf_message =
       "From: Alice <alice@example.com>\n"
       "To: bob@example.net\n"
-      "Subject:" + long_subject + "\n"
+      "Subject:" +
+      long_subject +
+      "\n"
       "Date: Tue, 24 Nov 2026 10:00:00 +0000\n"
       "\n"
-      "Gr\xc3\xbc\xc3\x9f" "e aus K\xc3\xb6ln,\n\n  spaced   text  \n";
+      "Gr\xc3\xbc\xc3\x9f"
+      "e aus K\xc3\xb6ln,\n\n  spaced   text  \n";
   struct {
     const char* name;
     std::function<std::string(const std::string&)> transit;
@@ -319,11 +339,14 @@ TEST(DkimVerify, TransportChangesPassWhereTheCanonicalizationAllows) {
       {"LF to CRLF", [](const std::string& m) { return to_crlf(m); }, true, true},
       {"trailing blank lines added", [](const std::string& m) { return m + "\n\n\n"; }, true, true},
       {"long header refolded",
-       [](const std::string& m) { return replace(m, " word30 word31", "\n\tword30\n  word31"); }, false, true},
-      {"body white space changed", [](const std::string& m) { return replace(m, "spaced   text", "spaced text"); }, true,
+       [](const std::string& m) { return replace(m, " word30 word31", "\n\tword30\n  word31"); },
+       false, true},
+      {"body white space changed",
+       [](const std::string& m) { return replace(m, "spaced   text", "spaced text"); }, true,
        false},
       {"trailing white space added to a body line",
-       [](const std::string& m) { return replace(m, "K\xc3\xb6ln,\n", "K\xc3\xb6ln, \t\n"); }, true, false},
+       [](const std::string& m) { return replace(m, "K\xc3\xb6ln,\n", "K\xc3\xb6ln, \t\n"); }, true,
+       false},
   };
   for (KeyType type : {KeyType::rsa, KeyType::ed25519}) {
     PrivateKey key = key_of(type);
@@ -335,8 +358,9 @@ TEST(DkimVerify, TransportChangesPassWhereTheCanonicalizationAllows) {
         options.body_canonicalization = body_c;
         std::string signed_message = signed_copy(lf_message, key, options);
         for (const auto& change : changes) {
-          bool should_pass = (header_c == Canonicalization::relaxed || change.simple_header_passes) &&
-                             (body_c == Canonicalization::relaxed || change.simple_body_passes);
+          bool should_pass =
+              (header_c == Canonicalization::relaxed || change.simple_header_passes) &&
+              (body_c == Canonicalization::relaxed || change.simple_body_passes);
           std::vector<Result> results = verify(zone, change.transit(signed_message));
           ASSERT_EQ(results.size(), 1u);
           EXPECT_EQ(results[0].outcome == Outcome::pass, should_pass)

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <string>
 
@@ -110,20 +109,32 @@ TEST(CliDkim, KeygenSignVerifyPassesForRsaAndEd25519) {
   }
 }
 
+// The character-strings of a zone line `NAME. IN TXT ( "..." "..." )`; empty when the line
+// has another shape. (No std::regex: GCC 12 warns inside it at -O2.)
+std::vector<std::string> txt_strings(std::string_view line, std::string_view name) {
+  std::string head = std::string(name) + ". IN TXT (";
+  if (!line.starts_with(head) || !line.ends_with(" )\n")) return {};
+  line = line.substr(head.size(), line.size() - head.size() - 3);
+  std::vector<std::string> strings;
+  while (!line.empty()) {
+    if (!line.starts_with(" \"")) return {};
+    std::size_t close = line.find('"', 2);
+    if (close == std::string_view::npos) return {};
+    strings.emplace_back(line.substr(2, close - 2));
+    line.remove_prefix(close + 1);
+  }
+  return strings;
+}
+
 TEST(CliDkim, KeygenPrintsAZoneLineOfShortStrings) {
   for (std::string type : {"rsa", "ed25519"}) {
     Keys keys = make_keys(type, "mail2026");
-    std::smatch parts;
-    std::regex line(R"(^mail2026\._domainkey\.example\.test\. IN TXT \( "v=DKIM1; k=(\w+); " ((?:"[^"]*" )+)\)\n$)");
-    ASSERT_TRUE(std::regex_match(keys.zone_line, parts, line)) << keys.zone_line;
-    EXPECT_EQ(parts[1], type);
-    std::string strings = parts[2];
-    EXPECT_TRUE(strings.starts_with("\"p=")) << strings;
-    for (std::size_t start = 0; start < strings.size();) {
-      std::size_t end = strings.find('"', start + 1);
-      EXPECT_LE(end - start - 1, 255u) << strings;
-      start = end + 2;
-    }
+    std::vector<std::string> strings =
+        txt_strings(keys.zone_line, "mail2026._domainkey.example.test");
+    ASSERT_GE(strings.size(), 2u) << keys.zone_line;
+    EXPECT_EQ(strings[0], "v=DKIM1; k=" + type + "; ");
+    EXPECT_TRUE(strings[1].starts_with("p=")) << keys.zone_line;
+    for (const std::string& text : strings) EXPECT_LE(text.size(), 255u) << keys.zone_line;
     std::ifstream key(keys.key_file);
     std::string first;
     std::getline(key, first);
@@ -131,13 +142,18 @@ TEST(CliDkim, KeygenPrintsAZoneLineOfShortStrings) {
     EXPECT_EQ(std::filesystem::status(keys.key_file).permissions() & std::filesystem::perms::all,
               std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   }
-  // A 2048-bit key's p= needs two strings.
-  RunResult r = run_cli({"keygen", "--type", "rsa", "--domain", "example.test", "--selector",
+  // A 2048-bit key's p= needs two strings: 255 octets, then the rest.
+  RunResult r = run_cli({"keygen", "--type", "rsa", "--domain", "Example.TEST.", "--selector",
                          "big", "--bits", "2048"});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_TRUE(r.out.starts_with("-----BEGIN PRIVATE KEY-----\n")) << "PEM first, on stdout";
-  EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(\( "v=DKIM1; k=rsa; " "p=[^"]{253}" "[^"]+" \)\n$)")))
-      << r.out;
+  std::size_t record = r.out.find("big._domainkey");
+  ASSERT_NE(record, std::string::npos) << r.out;
+  std::vector<std::string> strings =
+      txt_strings(std::string_view(r.out).substr(record), "big._domainkey.example.test");
+  ASSERT_EQ(strings.size(), 3u) << r.out;
+  EXPECT_EQ(strings[1].size(), 255u);
+  EXPECT_TRUE(strings[1].starts_with("p=MII")) << strings[1];
 }
 
 TEST(CliDkim, KeygenWithoutOutWritesAKeyDkimSignCanRead) {

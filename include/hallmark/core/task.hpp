@@ -22,12 +22,18 @@ namespace detail {
 
 class PromiseBase : public RecycledFrame {
  public:
+  // A task that completes before its awaiter has finished suspending (the usual case with
+  // zone fixtures and cache hits) must not resume the awaiter from inside itself: without a
+  // guaranteed tail call (-O0, sanitizers) every such hand-back would nest a stack frame, and a
+  // loop over thousands of synchronous awaits would overflow. So whoever comes second of
+  // "task finished" and "awaiter suspended" resumes the awaiter, and a synchronous finish
+  // simply lets await_suspend return false.
   struct FinalAwaiter {
     bool await_ready() const noexcept { return false; }
     template <class Promise>
-    std::coroutine_handle<> await_suspend(std::coroutine_handle<Promise> done) noexcept {
-      std::coroutine_handle<> next = done.promise().continuation_;
-      return next ? next : std::noop_coroutine();
+    void await_suspend(std::coroutine_handle<Promise> done) noexcept {
+      PromiseBase& promise = done.promise();
+      if (promise.finished_.exchange(true, std::memory_order_acq_rel)) promise.continuation_.resume();
     }
     void await_resume() const noexcept {}
   };
@@ -36,6 +42,11 @@ class PromiseBase : public RecycledFrame {
   FinalAwaiter final_suspend() const noexcept { return {}; }
   void unhandled_exception() noexcept { exception_ = std::current_exception(); }
   void set_continuation(std::coroutine_handle<> next) noexcept { continuation_ = next; }
+  /// Called by the awaiter after it has started the task: true when the task has already
+  /// finished, so the awaiter should not suspend.
+  bool finished_before_suspend() noexcept {
+    return finished_.exchange(true, std::memory_order_acq_rel);
+  }
 
  protected:
   void rethrow_if_failed() const {
@@ -43,8 +54,9 @@ class PromiseBase : public RecycledFrame {
   }
 
  private:
-  std::coroutine_handle<> continuation_;
+  std::coroutine_handle<> continuation_ = std::noop_coroutine();
   std::exception_ptr exception_;
+  std::atomic<bool> finished_{false};
 };
 
 template <class T>
@@ -102,19 +114,22 @@ class [[nodiscard]] Task {
     struct Awaiter {
       std::coroutine_handle<promise_type> task;
       bool await_ready() const noexcept { return !task || task.done(); }
-      std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiter) noexcept {
+      bool await_suspend(std::coroutine_handle<> awaiter) noexcept {
         task.promise().set_continuation(awaiter);
-        return task;
+        task.resume();
+        return !task.promise().finished_before_suspend();
       }
       T await_resume() { return task.promise().take(); }
     };
     return Awaiter{handle_};
   }
 
-  /// For drivers (sync_wait, when_all): start the task without a continuation.
+  /// For drivers (sync_wait, tests): start the task; `continuation` is resumed if it
+  /// finishes later, asynchronously.
   void start_detached(std::coroutine_handle<> continuation) noexcept {
     handle_.promise().set_continuation(continuation);
     handle_.resume();
+    handle_.promise().finished_before_suspend();
   }
   T take_result() { return handle_.promise().take(); }
 

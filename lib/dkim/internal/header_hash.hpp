@@ -3,9 +3,9 @@
 // by name, then the signature field itself with b= emptied. Layer-private; ARC reuses it.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "hallmark/dkim/types.hpp"
@@ -13,16 +13,29 @@
 
 namespace hallmark::dkim::detail {
 
-/// Field indices by lower-case name, bottom-up: built once per message, shared by every
-/// signature so a 100,000-name h= costs one map lookup per name.
+/// Field indices grouped by name (ASCII case-insensitive), bottom-up within a name: built once
+/// per message as one sorted array, shared by every signature, so a 100,000-name h= costs one
+/// binary search per name and nothing is allocated per name or per lookup.
 class HeaderIndex {
  public:
   explicit HeaderIndex(const mail::HeaderSection& headers);
-  /// Indices of the fields called `lower_name`, last field first; empty when there are none.
-  const std::vector<std::size_t>& bottom_up(const std::string& lower_name) const;
+
+  /// The fields called `name` (any case) are positions [first, first + count) of the order.
+  struct Group {
+    std::size_t first = 0;
+    std::size_t count = 0;
+  };
+  Group find(std::string_view name) const noexcept;
+  /// Indices of the fields called `name` (any case), last field first; empty when there are none.
+  std::span<const std::size_t> bottom_up(std::string_view name) const noexcept;
+  /// The field index at a position of the order.
+  std::size_t field(std::size_t position) const noexcept { return order_[position]; }
+  /// How many positions the order has: one per field.
+  std::size_t size() const noexcept { return order_.size(); }
 
  private:
-  std::unordered_map<std::string, std::vector<std::size_t>> by_name_;
+  const mail::HeaderSection* headers_;
+  std::vector<std::size_t> order_;  // field indices by name, then last field first
 };
 
 /// Appends the canonical signed header fields named by `names` (each instance used once,

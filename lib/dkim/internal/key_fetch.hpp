@@ -23,7 +23,8 @@ struct FetchedKey {
   PublicKey key;
 };
 
-/// Looks up every name concurrently (each at most once), answering from `cache` where it can.
+/// Looks up every name in DNS concurrently and keeps what it finds in `cache`; the caller has
+/// already asked `cache` for them (a warm cache needs no task at all).
 core::Task<std::vector<std::shared_ptr<const FetchedKey>>> fetch_keys(dns::Resolver& resolver,
                                                                       std::vector<std::string> names,
                                                                       KeyCache& cache);
