@@ -101,8 +101,6 @@ struct ByteMasks {
   std::uint64_t low = 0;  // relaxed only: bytes up to SP
 };
 
-using Classifier = ByteMasks (*)(const char* block) noexcept;
-
 // Bytes of a block that may change, given the block's classes, the next block's (for the up to
 // three bytes after a byte that decide it) and whether the byte before the block is a CR. A
 // byte is flagged when it is a bare LF; the CR of a CRLF followed by a byte that is neither
@@ -110,27 +108,45 @@ using Classifier = ByteMasks (*)(const char* block) noexcept;
 // leading WSP); and for relaxed a SP before a byte up to SP, or a byte up to SP other than SP,
 // CR and LF (HTAB, and control bytes, which are content but rare enough for the closer look).
 // Line ends followed by content, after any empty lines, are not flagged: they pass unchanged.
-std::uint64_t changed_bytes(const ByteMasks& here, const ByteMasks& next, bool cr_before,
-                            bool relaxed) noexcept {
+template <bool relaxed>
+inline std::uint64_t changed_bytes(const ByteMasks& here, const ByteMasks& next, bool cr_before) noexcept {
   auto ahead = [](std::uint64_t now, std::uint64_t later, unsigned by) {
     return (now >> by) | (later << (64 - by));
   };
   std::uint64_t bare_lf = here.lf & ~((here.cr << 1) | std::uint64_t{cr_before});
   std::uint64_t line_end = here.cr & ahead(here.lf, next.lf, 1);
   std::uint64_t empty_line_next = ahead(here.cr, next.cr, 2) & ahead(here.lf, next.lf, 3);
-  if (relaxed) {
+  if constexpr (relaxed) {
     std::uint64_t other_low = here.low & ~(here.sp | here.cr | here.lf);
     std::uint64_t squeezed = here.sp & ahead(here.low, next.low, 1);
     std::uint64_t unsure_line = ahead(here.low, next.low, 2) & ~empty_line_next;
     return bare_lf | other_low | squeezed | (line_end & unsure_line);
+  } else {
+    std::uint64_t unsure_line = ahead(here.cr | here.lf, next.cr | next.lf, 2) & ~empty_line_next;
+    return bare_lf | (line_end & unsure_line);
   }
-  std::uint64_t unsure_line = ahead(here.cr | here.lf, next.cr | next.lf, 2) & ~empty_line_next;
-  return bare_lf | (line_end & unsure_line);
 }
+
+// Where a scan over one chunk stands: the 64-byte block it stopped in, kept so that resuming a
+// few bytes on after an edit does not classify the block again (the flags are facts about the
+// bytes, whatever the canonicalizer's state).
+struct ScanState {
+  const char* begin;
+  const char* end;
+  const char* base = nullptr;  // the block `flags` describes; null when there is none
+  std::uint64_t flags = 0;
+  ByteMasks here;
+  ByteMasks next;
+};
+
+// From `p` (not the chunk's first byte), the first byte that may change, or the point short of
+// the chunk's end where the scan leaves the rest to the caller. One of these per instruction
+// set, so the classification inlines into the loop.
+using Scan = const char* (*)(ScanState& state, const char* p) noexcept;
 
 #if defined(__x86_64__) || defined(__i386__)
 template <bool relaxed>
-__attribute__((target("avx2"))) ByteMasks classify_avx2(const char* p) noexcept {
+__attribute__((target("avx2"))) inline ByteMasks classify_avx2(const char* p) noexcept {
   using V = __m256i;
   V a = _mm256_loadu_si256(reinterpret_cast<const V*>(p));
   V b = _mm256_loadu_si256(reinterpret_cast<const V*>(p + 32));
@@ -151,11 +167,45 @@ __attribute__((target("avx2"))) ByteMasks classify_avx2(const char* p) noexcept 
   }
   return m;
 }
+
+template <bool relaxed>
+__attribute__((target("avx2"))) const char* scan_avx2(ScanState& s, const char* p) noexcept {
+  if (s.base == nullptr || p < s.base || p >= s.base + 64) {
+    if (s.end - p < 128 || p == s.begin) return p;
+    s.base = p;
+    s.here = classify_avx2<relaxed>(p);
+    s.next = classify_avx2<relaxed>(p + 64);
+    s.flags = changed_bytes<relaxed>(s.here, s.next, p[-1] == '\r');
+  }
+  std::uint64_t from_p = s.flags & (~std::uint64_t{0} << (p - s.base));
+  if (from_p != 0) return s.base + __builtin_ctzll(from_p);
+  // In locals while it runs: the loads are char data, which may alias the state.
+  const char* base = s.base;
+  ByteMasks here = s.here;
+  ByteMasks next = s.next;
+  while (s.end - base >= 192) {  // the next block and the one after it, for lookahead
+    bool cr_before = (here.cr >> 63) != 0;
+    base += 64;
+    here = next;
+    next = classify_avx2<relaxed>(base + 64);
+    std::uint64_t flags = changed_bytes<relaxed>(here, next, cr_before);
+    if (flags != 0) {
+      s.base = base;
+      s.flags = flags;
+      s.here = here;
+      s.next = next;
+      return base + __builtin_ctzll(flags);
+    }
+  }
+  s.base = nullptr;
+  return base + 64;
+}
 #endif
 
 #if defined(__SSE2__)
+// The same with 16-byte vectors, for processors without AVX2.
 template <bool relaxed>
-ByteMasks classify_sse2(const char* p) noexcept {
+inline ByteMasks classify_sse2(const char* p) noexcept {
   using V = __m128i;
   V v[4];
   for (int i = 0; i < 4; ++i) v[i] = _mm_loadu_si128(reinterpret_cast<const V*>(p + 16 * i));
@@ -177,72 +227,78 @@ ByteMasks classify_sse2(const char* p) noexcept {
   }
   return m;
 }
+
+template <bool relaxed>
+const char* scan_sse2(ScanState& s, const char* p) noexcept {
+  if (s.base == nullptr || p < s.base || p >= s.base + 64) {
+    if (s.end - p < 128 || p == s.begin) return p;
+    s.base = p;
+    s.here = classify_sse2<relaxed>(p);
+    s.next = classify_sse2<relaxed>(p + 64);
+    s.flags = changed_bytes<relaxed>(s.here, s.next, p[-1] == '\r');
+  }
+  std::uint64_t from_p = s.flags & (~std::uint64_t{0} << (p - s.base));
+  if (from_p != 0) return s.base + __builtin_ctzll(from_p);
+  // In locals while it runs: the loads are char data, which may alias the state.
+  const char* base = s.base;
+  ByteMasks here = s.here;
+  ByteMasks next = s.next;
+  while (s.end - base >= 192) {
+    bool cr_before = (here.cr >> 63) != 0;
+    base += 64;
+    here = next;
+    next = classify_sse2<relaxed>(base + 64);
+    std::uint64_t flags = changed_bytes<relaxed>(here, next, cr_before);
+    if (flags != 0) {
+      s.base = base;
+      s.flags = flags;
+      s.here = here;
+      s.next = next;
+      return base + __builtin_ctzll(flags);
+    }
+  }
+  s.base = nullptr;
+  return base + 64;
+}
 #endif
 
-Classifier pick_classifier(bool relaxed) noexcept {
+#if !defined(__SSE2__)
+const char* scan_none(ScanState& /*state*/, const char* p) noexcept { return p; }
+#endif
+
+Scan pick_scan(bool relaxed) noexcept {
 #if defined(__x86_64__) || defined(__i386__)
   static const bool avx2 = __builtin_cpu_supports("avx2");
-  if (avx2) return relaxed ? &classify_avx2<true> : &classify_avx2<false>;
+  if (avx2) return relaxed ? &scan_avx2<true> : &scan_avx2<false>;
 #endif
 #if defined(__SSE2__)
-  return relaxed ? &classify_sse2<true> : &classify_sse2<false>;
+  return relaxed ? &scan_sse2<true> : &scan_sse2<false>;
 #else
   static_cast<void>(relaxed);
-  return nullptr;
+  return &scan_none;
 #endif
 }
 
-// Finds, 64 bytes at a time over one chunk, the bytes that may change (changed_bytes()). It
-// keeps the block it stopped in, so resuming a few bytes on after an edit does not classify
-// the block again; the flags are facts about the bytes, whatever the canonicalizer's state.
+// Finds, 64 bytes at a time over one chunk, the bytes that may change (changed_bytes()).
 class ChangeScanner {
  public:
   ChangeScanner(const char* begin, const char* end, bool relaxed) noexcept
-      : begin_(begin), end_(end), relaxed_(relaxed), classify_(pick_classifier(relaxed)) {}
+      : state_{begin, end, nullptr, 0, {}, {}}, scan_(pick_scan(relaxed)) {}
 
   // From `p` (not the chunk's first byte), the first byte that may change, or the point short
   // of the chunk's end where the scan leaves the rest to the caller; the bytes before it are
   // their own canonical form. A stop after CRs and CRLFs moves back before them, so the
   // caller sees each line end and the empty lines before a stop whole.
   const char* skip_unchanged(const char* p) noexcept {
-    const char* stop = scan(p);
+    const char* stop = scan_(state_, p);
     if (stop > p && stop[-1] == '\r') --stop;
     while (stop - p >= 2 && stop[-2] == '\r' && stop[-1] == '\n') stop -= 2;
     return stop;
   }
 
  private:
-  const char* scan(const char* p) noexcept {
-    if (base_ == nullptr || p < base_ || p >= base_ + 64) {
-      if (classify_ == nullptr || end_ - p < 128 || p == begin_) return p;
-      base_ = p;
-      here_ = classify_(p);
-      next_ = classify_(p + 64);
-      flags_ = changed_bytes(here_, next_, p[-1] == '\r', relaxed_);
-    }
-    std::uint64_t from_p = flags_ & (~std::uint64_t{0} << (p - base_));
-    if (from_p != 0) return base_ + __builtin_ctzll(from_p);
-    while (end_ - base_ >= 192) {  // the next block and the one after it, for lookahead
-      bool cr_before = (here_.cr >> 63) != 0;
-      base_ += 64;
-      here_ = next_;
-      next_ = classify_(base_ + 64);
-      flags_ = changed_bytes(here_, next_, cr_before, relaxed_);
-      if (flags_ != 0) return base_ + __builtin_ctzll(flags_);
-    }
-    const char* tail = base_ + 64;
-    base_ = nullptr;
-    return tail;
-  }
-
-  const char* begin_;
-  const char* end_;
-  bool relaxed_;
-  Classifier classify_;
-  const char* base_ = nullptr;  // the block flags_ describes; null when there is none
-  std::uint64_t flags_ = 0;
-  ByteMasks here_;
-  ByteMasks next_;
+  ScanState state_;
+  Scan scan_;
 };
 
 // The first byte at or after `p` that needs unchanged_run()'s closer look; the bytes before it
@@ -258,17 +314,24 @@ const char* next_candidate(ChangeScanner& scanner, const char* begin, const char
   return end;
 }
 
-// From `p`, a content byte with nothing pending before it, the end of the longest stretch that
-// is its own canonical form and ends with a content byte (so nothing is pending after it
-// either). Line ends inside it are CRLFs followed, after any empty lines, by more content.
-const char* unchanged_run(ChangeScanner& scanner, const char* begin, const char* p,
-                          const char* end, bool relaxed) noexcept {
+// A stretch of the chunk that is its own canonical form, and where canonicalization goes on.
+struct Run {
+  const char* end;
+  const char* resume;  // `end`, or past a WSP run whose squeezed SP ends the stretch
+};
+
+// From `p`, a content byte with nothing pending before it, the longest stretch that is its own
+// canonical form and ends with a content byte (so nothing is pending after it either), or with
+// the first SP of a WSP run between words, the rest of which is then skipped. Line ends inside
+// it are CRLFs followed, after any empty lines, by more content.
+Run unchanged_run(ChangeScanner& scanner, const char* begin, const char* p, const char* end,
+                  bool relaxed) noexcept {
   for (;;) {
     p = next_candidate(scanner, begin, p, end, relaxed);
-    if (p == end) return end;
+    if (p == end) return {end, end};
     auto c = static_cast<unsigned char>(*p);
     if (c == '\r') {
-      if (end - p < 2) return p;
+      if (end - p < 2) return {p, p};
       if (p[1] != '\n') {  // a CR on its own is content
         ++p;
         continue;
@@ -285,17 +348,24 @@ const char* unchanged_run(ChangeScanner& scanner, const char* begin, const char*
         p = line + 1;
         continue;
       }
-      return p;  // the chunk ends first, or the next line needs the byte-wise rules
+      return {p, p};  // the chunk ends first, or the next line needs the byte-wise rules
     }
-    if (relaxed && c == ' ' && end - p >= 2 && is_content(static_cast<unsigned char>(p[1]), true)) {
-      ++p;  // a single SP before a control byte, which is content
-      continue;
+    if (relaxed && c == ' ') {
+      const char* word = p + 1;
+      while (word < end && (*word == ' ' || *word == '\t')) ++word;
+      if (word == p + 1 && word < end && is_content(static_cast<unsigned char>(*word), true)) {
+        ++p;  // a single SP before a control byte, which is content
+        continue;
+      }
+      // RFC 6376 3.4.4: a WSP run between words becomes one SP, here its own first byte.
+      if (word < end && is_content(static_cast<unsigned char>(*word), true)) return {p + 1, word};
+      return {p, p};
     }
     if (relaxed && c != ' ' && c != '\t' && c != '\n') {
       ++p;  // control bytes other than HTAB, CR, LF are content
       continue;
     }
-    return p;  // bare LF; relaxed: HTAB, a run of WSP, WSP at a line end or chunk end
+    return {p, p};  // bare LF; relaxed: HTAB, WSP at a line end or at the chunk's end
   }
 }
 
@@ -348,10 +418,10 @@ void BodyCanonicalizer::feed_bytes(std::string_view chunk, SinkRef sink) {
       ++p;
     } else {
       flush_pending(sink);
-      const char* run_end = unchanged_run(scanner, chunk.data(), p, end, relaxed_);
-      sink(p, static_cast<std::size_t>(run_end - p));
+      Run run = unchanged_run(scanner, chunk.data(), p, end, relaxed_);
+      sink(p, static_cast<std::size_t>(run.end - p));
       emitted_ = true;
-      p = run_end;
+      p = run.resume;
     }
   }
 }

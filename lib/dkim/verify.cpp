@@ -118,6 +118,8 @@ struct Verifier::Impl {
   std::optional<core::Started<KeyList>> keys;
   bool fed_raw = false;
   bool ended = false;
+  std::optional<core::Error> header_error;  // the header section broke the parser's limits
+  bool headers_seen = false;
 
   std::int64_t now() const {
     if (options.now) return options.now();
@@ -206,10 +208,13 @@ Verifier::~Verifier() {
 
 core::Expected<void> Verifier::feed(std::string_view bytes) {
   impl_->fed_raw = true;
-  return impl_->parser.feed(bytes);
+  core::Expected<void> fed = impl_->parser.feed(bytes);
+  if (!fed && !impl_->header_error) impl_->header_error = fed.error();
+  return fed;
 }
 
 void Verifier::on_end_of_headers(const mail::HeaderSection& headers) {
+  impl_->headers_seen = true;
   std::int64_t time = impl_->now();
   std::optional<detail::HeaderIndex> lookup;  // only signed messages need it
   for (std::size_t i = 0; i < headers.size(); ++i) {
@@ -242,7 +247,7 @@ void Verifier::on_end() {
 core::Task<std::vector<Result>> Verifier::finish() {
   if (impl_->fed_raw && !impl_->ended) {
     core::Expected<void> done = impl_->parser.finish();
-    static_cast<void>(done);  // a header error was already reported by feed()
+    if (!done && !impl_->header_error) impl_->header_error = done.error();
   }
   if (!impl_->ended) impl_->bodies.finish();
   KeyList fetched = std::move(impl_->cached_keys);
@@ -251,6 +256,16 @@ core::Task<std::vector<Result>> Verifier::finish() {
     for (std::size_t i = 0; i < answers.size(); ++i) fetched[impl_->looked_up[i]] = std::move(answers[i]);
   }
   std::vector<Result> results;
+  // A header section past the parser's limits was never seen whole: rather than report it as
+  // unsigned ("none"), which a flood of fields would otherwise buy, it is a permanent error.
+  if (impl_->header_error && !impl_->headers_seen) {
+    Result broken;
+    broken.outcome = Outcome::permerror;
+    broken.reason = Reason::syntax;
+    broken.detail = "message header section not verifiable: " + impl_->header_error->message;
+    results.push_back(std::move(broken));
+    co_return results;
+  }
   results.reserve(impl_->pending.size());
   for (Pending& p : impl_->pending) {
     impl_->verdict(p, fetched);

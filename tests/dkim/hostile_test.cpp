@@ -182,9 +182,15 @@ TEST(DkimHostile, TenThousandSignatureFieldsOverflowTheDefaultHeaderLimit) {
   ASSERT_FALSE(fed);
   EXPECT_EQ(fed.error().code, core::Errc::too_many);
   EXPECT_THAT(fed.error().message, HasSubstr("10000 fields"));
-  // The verifier stays usable: finishing completes, with nothing verified and no lookups.
+  // Finishing completes with no lookups, and the message is a permanent error rather than
+  // "unsigned": a flood of fields must not buy a dkim=none.
   std::vector<Result> results = core::sync_wait(verifier.finish());
-  for (const Result& r : results) EXPECT_NE(r.outcome, Outcome::pass);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].outcome, Outcome::permerror);
+  EXPECT_THAT(results[0].detail, HasSubstr("header section"));
+  std::vector<Result> whole = verify(zone, message);
+  ASSERT_EQ(whole.size(), 1u);
+  EXPECT_EQ(whole[0].outcome, Outcome::permerror);
 }
 
 std::string spki_of(const PrivateKey& key) {
