@@ -57,7 +57,8 @@ struct VerifyCase {
   std::string message;
 };
 
-std::vector<dkim::Result> hallmark_verify(std::string_view message, const dkim::VerifyOptions& options) {
+std::vector<dkim::Result> hallmark_verify(std::string_view message,
+                                          const dkim::VerifyOptions& options) {
   dns::ZoneResolver& zone = keys().zone;
   return core::sync_wait(dkim::verify_message(zone, message, options), zone.pump());
 }
@@ -170,9 +171,15 @@ BaselineCase baseline_for(const VerifyCase& c) {
   auto signature = dkim::parse_signature(headers[index].value);
   if (!signature) fail("corpus signature does not parse: " + signature.error().message);
   dkim::detail::HeaderIndex lookup(headers);
-  BaselineCase b{c.signer, c.size, c.message, public_key_of(c.signer->key), nullptr,
-                 signature->signature, dkim::detail::header_digest(headers, lookup, index, *signature)};
-  if (c.signer->key.type() == dkim::KeyType::rsa) b.rsa_verify = prepared_rsa_verify(b.public_key.get());
+  BaselineCase b{c.signer,
+                 c.size,
+                 c.message,
+                 public_key_of(c.signer->key),
+                 nullptr,
+                 signature->signature,
+                 dkim::detail::header_digest(headers, lookup, index, *signature)};
+  if (c.signer->key.type() == dkim::KeyType::rsa)
+    b.rsa_verify = prepared_rsa_verify(b.public_key.get());
   if (!baseline_verify(b)) fail("the baseline cannot verify the corpus signature");
   return b;
 }
@@ -180,7 +187,7 @@ BaselineCase baseline_for(const VerifyCase& c) {
 // ---- corpus, registration, ratios --------------------------------------------------------
 
 struct Corpus {
-  std::vector<VerifyCase> verify;    // signer x size x canonicalization
+  std::vector<VerifyCase> verify;      // signer x size x canonicalization
   std::vector<BaselineCase> baseline;  // signer x size, on the relaxed message's bytes
 };
 
@@ -192,8 +199,9 @@ Corpus& corpus() {
       for (std::uint64_t size : sizes) {
         const std::string body = hallmark_bench::dkim_body(size);
         for (dkim::Canonicalization canon : canonicalizations)
-          out.verify.push_back(VerifyCase{signer, canon, size,
-                                          hallmark_bench::dkim_signed_message(*signer, canon, header, body)});
+          out.verify.push_back(
+              VerifyCase{signer, canon, size,
+                         hallmark_bench::dkim_signed_message(*signer, canon, header, body)});
         out.baseline.push_back(baseline_for(out.verify[out.verify.size() - 2]));
       }
     return out;
@@ -202,7 +210,8 @@ Corpus& corpus() {
 }
 
 std::string verify_name(const VerifyCase& c) {
-  return "BM_Verify_" + std::string(c.signer->name) + "_" + canonicalization_name(c.canonicalization);
+  return "BM_Verify_" + std::string(c.signer->name) + "_" +
+         canonicalization_name(c.canonicalization);
 }
 std::string baseline_name(const BaselineCase& b) {
   return "BM_Baseline_" + std::string(b.signer->name);
@@ -277,8 +286,9 @@ void print_ratios(const RatioReporter& reporter) {
                 static_cast<unsigned long long>(v.size), *ours, *base, ratio,
                 ratio <= target ? "" : "  over target");
   }
-  std::printf("(CPU time per message; ratio = hallmark / OpenSSL-only baseline, target <= %.2fx: %s)\n",
-              target, met ? "met" : "NOT met");
+  std::printf(
+      "(CPU time per message; ratio = hallmark / OpenSSL-only baseline, target <= %.2fx: %s)\n",
+      target, met ? "met" : "NOT met");
 }
 
 }  // namespace

@@ -69,7 +69,8 @@ std::string sign_streamed(const hallmark_bench::DkimKeys& keys, const std::strin
                           {&keys.ed25519, dkim::Canonicalization::simple}};
   std::string fields;
   for (const Signers& s : plan) {
-    dkim::Signer signer(s.signer->key, hallmark_bench::dkim_sign_options(*s.signer, s.canonicalization));
+    dkim::Signer signer(s.signer->key,
+                        hallmark_bench::dkim_sign_options(*s.signer, s.canonicalization));
     if (!signer.feed(header) || !signer.feed("\r\n")) fail("signer rejected the header");
     hallmark_bench::BodyText body(size);
     while (!body.done()) {
@@ -138,9 +139,10 @@ int main() {
   std::int64_t growth = *peak - *before;
   bool passed = all_pass(results, 2);
 
-  std::printf("message: %llu octets of body in %zu-octet chunks, 2 signatures "
-              "(rsa-2048 relaxed, ed25519 simple): %s\n",
-              static_cast<unsigned long long>(body_size), chunk_size, passed ? "pass" : "NOT pass");
+  std::printf(
+      "message: %llu octets of body in %zu-octet chunks, 2 signatures "
+      "(rsa-2048 relaxed, ed25519 simple): %s\n",
+      static_cast<unsigned long long>(body_size), chunk_size, passed ? "pass" : "NOT pass");
   std::printf("RSS before verifying: %lld KiB\n", static_cast<long long>(*before));
   std::printf("peak RSS while verifying: %lld KiB (high-water mark %s)\n",
               static_cast<long long>(*peak),

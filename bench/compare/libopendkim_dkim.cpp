@@ -72,7 +72,8 @@ bool hallmark_passes(const std::string& message, std::string* why = nullptr) {
       core::sync_wait(dkim::verify_message(zone, message, options), zone.pump());
   bool pass = results.size() == 1 && results[0].outcome == dkim::Outcome::pass;
   if (!pass && why != nullptr)
-    *why = results.empty() ? "no result" : std::string(to_string(results[0].reason)) + ": " + results[0].detail;
+    *why = results.empty() ? "no result"
+                           : std::string(to_string(results[0].reason)) + ": " + results[0].detail;
   return pass;
 }
 
@@ -112,7 +113,8 @@ class Libopendkim {
   // handed raw bytes and finds the fields itself.
   bool verify(std::string_view message, std::string* why = nullptr) {
     DKIM_STAT status = DKIM_STAT_OK;
-    DKIM* dkim = dkim_verify(lib_, reinterpret_cast<const unsigned char*>("bench"), nullptr, &status);
+    DKIM* dkim =
+        dkim_verify(lib_, reinterpret_cast<const unsigned char*>("bench"), nullptr, &status);
     if (dkim == nullptr) {
       if (why != nullptr) *why = std::string("dkim_verify: ") + dkim_getresultstr(status);
       return false;
@@ -143,7 +145,8 @@ class Libopendkim {
     bool pass = status == DKIM_STAT_OK && sig != nullptr && DKIM_SIG_CHECK(sig);
     if (!pass && why != nullptr) {
       *why = dkim_getresultstr(status);
-      if (sig != nullptr) *why += std::string(" (") + dkim_sig_geterrorstr(dkim_sig_geterror(sig)) + ")";
+      if (sig != nullptr)
+        *why += std::string(" (") + dkim_sig_geterrorstr(dkim_sig_geterror(sig)) + ")";
       if (const char* error = dkim_geterror(dkim)) *why += std::string(": ") + error;
     }
     dkim_free(dkim);
@@ -288,8 +291,9 @@ void print_ratios(const RateReporter& reporter) {
     std::printf("%-24s %14.0f %14.0f %9.2fx%s\n", c.suffix.c_str(), *ours, *theirs, ratio,
                 ratio >= target ? "" : "  under target");
   }
-  std::printf("(messages per second of CPU time; ratio = hallmark / libopendkim, target >= %.1fx: %s)\n",
-              target, met ? "met" : "NOT met");
+  std::printf(
+      "(messages per second of CPU time; ratio = hallmark / libopendkim, target >= %.1fx: %s)\n",
+      target, met ? "met" : "NOT met");
 }
 
 }  // namespace

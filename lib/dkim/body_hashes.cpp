@@ -35,7 +35,8 @@ void BodyHashes::emit(Canonicalization canonicalization, const char* data, std::
 }
 
 void BodyHashes::collect(Canonicalization canonicalization, const char* data, std::size_t size) {
-  Gathered& gathered = canonicalization == Canonicalization::simple ? simple_gathered_ : relaxed_gathered_;
+  Gathered& gathered =
+      canonicalization == Canonicalization::simple ? simple_gathered_ : relaxed_gathered_;
   if (size < Gathered::direct && gathered.size + size <= Gathered::capacity) {
     std::memcpy(gathered.bytes.data() + gathered.size, data, size);
     gathered.size += size;
@@ -51,7 +52,8 @@ void BodyHashes::collect(Canonicalization canonicalization, const char* data, st
 }
 
 void BodyHashes::flush(Canonicalization canonicalization) {
-  Gathered& gathered = canonicalization == Canonicalization::simple ? simple_gathered_ : relaxed_gathered_;
+  Gathered& gathered =
+      canonicalization == Canonicalization::simple ? simple_gathered_ : relaxed_gathered_;
   if (gathered.size == 0) return;
   emit(canonicalization, gathered.bytes.data(), gathered.size);
   gathered.size = 0;

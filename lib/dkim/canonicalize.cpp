@@ -3,6 +3,9 @@
 // streaming body canonicalizer (3.4.3, 3.4.4), which passes unchanged stretches of the body on
 // as views instead of byte by byte.
 #include "hallmark/dkim/canonicalize.hpp"
+
+#include <cstring>
+
 #include "core/internal/ascii.hpp"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -33,41 +36,67 @@ void append_simple(std::string_view raw, std::string& out) {
   if (!field.ends_with("\r\n")) out += field.ends_with('\r') ? "\n" : "\r\n";
 }
 
+// The first byte from `p` that may be a WSP, CR or LF other than a single SP between two bytes
+// above SP; bytes it skips are copied as they are. Control bytes stop it too, though relaxed
+// canonicalization keeps them: they are rare, and the caller looks closer.
+const char* next_header_stop(const char* p, const char* end) noexcept {
+#if defined(__SSE2__)
+  const __m128i space = _mm_set1_epi8(' ');
+  while (end - p >= 17) {  // 16 bytes and the one after them
+    __m128i here = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 1));
+    // Unsigned x <= SP is min(x, SP) == x: SSE2 has no unsigned byte compare.
+    __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(here, space), here);
+    __m128i next_low = _mm_cmpeq_epi8(_mm_min_epu8(next, space), next);
+    __m128i lone_space = _mm_andnot_si128(next_low, _mm_cmpeq_epi8(here, space));
+    int mask = _mm_movemask_epi8(_mm_andnot_si128(lone_space, low));
+    if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
+    p += 16;
+  }
+#endif
+  for (; p < end; ++p) {
+    auto c = static_cast<unsigned char>(*p);
+    if (c <= ' ' && (c != ' ' || end - p < 2 || static_cast<unsigned char>(p[1]) <= ' ')) return p;
+  }
+  return end;
+}
+
 void append_relaxed(std::string_view raw, std::string& out) {
   std::size_t colon = raw.find(':');
   std::string_view name = raw.substr(0, colon);
   while (!name.empty() && is_wsp(name.back())) name.remove_suffix(1);
-  for (char c : name) out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-  out += ':';
-  if (colon == std::string_view::npos) {
-    out += "\r\n";
-    return;
-  }
+  std::string_view value =
+      colon == std::string_view::npos ? std::string_view() : raw.substr(colon + 1);
+  // Written through a pointer into room for the longest result, then trimmed, in spans.
+  const std::size_t start = out.size();
+  out.resize(start + name.size() + value.size() + 3);
+  char* w = out.data() + start;
+  for (char c : name) *w++ = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+  *w++ = ':';
   // Unfold (drop CR and LF), squeeze WSP runs to one SP, drop WSP at both ends of the value.
-  bool space = false;
-  bool started = false;
-  std::string_view value = raw.substr(colon + 1);
-  std::size_t i = 0;
-  while (i < value.size()) {
-    char c = value[i];
-    if (c == '\r' || c == '\n') {
-      ++i;
-      continue;
+  const char* p = value.data();
+  const char* const end = p + value.size();
+  while (p < end && !is_plain(*p)) ++p;
+  while (p < end) {
+    const char* run = p;  // starts with a plain byte
+    for (;;) {
+      p = next_header_stop(p, end);
+      if (p == end) break;
+      if (is_plain(*p) || (*p == ' ' && end - p >= 2 && is_plain(p[1]))) {
+        ++p;
+        continue;
+      }
+      break;
     }
-    if (is_wsp(c)) {
-      space = started;
-      ++i;
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    started = true;
-    std::size_t plain_end = i + 1;  // copied as one span rather than a byte at a time
-    while (plain_end < value.size() && is_plain(value[plain_end])) ++plain_end;
-    out.append(value.substr(i, plain_end - i));
-    i = plain_end;
+    std::memcpy(w, run, static_cast<std::size_t>(p - run));
+    w += p - run;
+    bool wsp = false;
+    for (; p < end && !is_plain(*p); ++p) wsp = wsp || is_wsp(*p);
+    if (wsp && p < end) *w++ = ' ';
   }
-  out += "\r\n";
+  *w++ = '\r';
+  *w++ = '\n';
+  out.resize(static_cast<std::size_t>(w - out.data()));
 }
 
 // ---- bodies ---------------------------------------------------------------------------------
@@ -109,7 +138,8 @@ struct ByteMasks {
 // CR and LF (HTAB, and control bytes, which are content but rare enough for the closer look).
 // Line ends followed by content, after any empty lines, are not flagged: they pass unchanged.
 template <bool relaxed>
-inline std::uint64_t changed_bytes(const ByteMasks& here, const ByteMasks& next, bool cr_before) noexcept {
+inline std::uint64_t changed_bytes(const ByteMasks& here, const ByteMasks& next,
+                                   bool cr_before) noexcept {
   auto ahead = [](std::uint64_t now, std::uint64_t later, unsigned by) {
     return (now >> by) | (later << (64 - by));
   };
@@ -163,7 +193,8 @@ __attribute__((target("avx2"))) inline ByteMasks classify_avx2(const char* p) no
     const V sp = _mm256_set1_epi8(' ');
     m.sp = bits(_mm256_cmpeq_epi8(a, sp), _mm256_cmpeq_epi8(b, sp));
     // Unsigned x <= SP is min(x, SP) == x: there is no unsigned byte compare.
-    m.low = bits(_mm256_cmpeq_epi8(_mm256_min_epu8(a, sp), a), _mm256_cmpeq_epi8(_mm256_min_epu8(b, sp), b));
+    m.low = bits(_mm256_cmpeq_epi8(_mm256_min_epu8(a, sp), a),
+                 _mm256_cmpeq_epi8(_mm256_min_epu8(b, sp), b));
   }
   return m;
 }

@@ -44,7 +44,8 @@ HeaderIndex::Group HeaderIndex::find(std::string_view name) const noexcept {
   auto last = std::partition_point(first, order_.end(), [&](std::size_t i) {
     return compare_names(headers[i].name, name) == 0;
   });
-  return Group{static_cast<std::size_t>(first - order_.begin()), static_cast<std::size_t>(last - first)};
+  return Group{static_cast<std::size_t>(first - order_.begin()),
+               static_cast<std::size_t>(last - first)};
 }
 
 std::span<const std::size_t> HeaderIndex::bottom_up(std::string_view name) const noexcept {

@@ -74,7 +74,8 @@ core::Expected<void> parse_header_list(std::string_view text, Signature& out,
                                        std::size_t offset) {
   bool has_from = false;
   std::size_t start = 0;
-  out.signed_headers.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), ':')) + 1);
+  auto names = static_cast<std::size_t>(std::count(text.begin(), text.end(), ':')) + 1;
+  out.signed_headers.reserve(names);
   while (start <= text.size()) {
     std::size_t colon = text.find(':', start);
     if (colon == std::string_view::npos) colon = text.size();
@@ -245,8 +246,8 @@ core::Expected<Signature> parse_signature(std::string_view value) {
     }
     if (!dns_txt) return tag_error(Errc::bad_value, "q", "offers no dns/txt query method", q->value_offset);
   }
-  for (auto [name, tag, slot] : {std::tuple{"t", found.t, &out.timestamp},
-                                  std::tuple{"x", found.x, &out.expiration}}) {
+  for (auto [name, tag, slot] :
+       {std::tuple{"t", found.t, &out.timestamp}, std::tuple{"x", found.x, &out.expiration}}) {
     if (tag == nullptr) continue;
     auto number = parse_decimal(tag->value);
     // 12 digits reach the year 33658; longer values are not times (RFC 6376 3.5).
@@ -254,7 +255,8 @@ core::Expected<Signature> parse_signature(std::string_view value) {
     *slot = static_cast<std::int64_t>(*number);
   }
   if (out.timestamp && out.expiration && *out.expiration <= *out.timestamp)
-    return tag_error(Errc::bad_value, "x", "is not later than t= (RFC 6376 3.5)", found.x->value_offset);
+    return tag_error(Errc::bad_value, "x", "is not later than t= (RFC 6376 3.5)",
+                     found.x->value_offset);
   return out;
 }
 

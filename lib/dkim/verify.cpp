@@ -113,8 +113,8 @@ struct Verifier::Impl {
   std::vector<Pending> pending;
   detail::BodyHashes bodies;
   std::vector<std::string> key_names;
-  KeyList cached_keys;                  // by key_names index; null where the cache had none
-  std::vector<std::size_t> looked_up;   // the key_names indices `keys` fetches, in its order
+  KeyList cached_keys;                 // by key_names index; null where the cache had none
+  std::vector<std::size_t> looked_up;  // the key_names indices `keys` fetches, in its order
   std::optional<core::Started<KeyList>> keys;
   bool fed_raw = false;
   bool ended = false;
@@ -234,7 +234,8 @@ void Verifier::on_end_of_headers(const mail::HeaderSection& headers) {
     missing.push_back(impl_->key_names[i]);
     impl_->looked_up.push_back(i);
   }
-  if (!missing.empty()) impl_->keys.emplace(detail::fetch_keys(impl_->resolver, std::move(missing), cache));
+  if (!missing.empty())
+    impl_->keys.emplace(detail::fetch_keys(impl_->resolver, std::move(missing), cache));
 }
 
 void Verifier::on_body(std::string_view chunk) { impl_->bodies.feed(chunk); }
@@ -253,7 +254,8 @@ core::Task<std::vector<Result>> Verifier::finish() {
   KeyList fetched = std::move(impl_->cached_keys);
   if (impl_->keys) {
     KeyList answers = co_await *impl_->keys;
-    for (std::size_t i = 0; i < answers.size(); ++i) fetched[impl_->looked_up[i]] = std::move(answers[i]);
+    for (std::size_t i = 0; i < answers.size(); ++i)
+      fetched[impl_->looked_up[i]] = std::move(answers[i]);
   }
   std::vector<Result> results;
   // A header section past the parser's limits was never seen whole: rather than report it as

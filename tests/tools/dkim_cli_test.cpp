@@ -338,6 +338,20 @@ test     TXT ( "v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDkHlOQoB
   EXPECT_EQ(nlohmann::json::parse(missing.out)["signatures"][0]["reason"], "key_not_found");
 }
 
+TEST(CliDkim, OversizedHeaderSectionIsAPermerror) {
+  Keys keys = make_keys("ed25519", "sel");
+  std::string message = "From: a@example.test\r\n";
+  std::string field = "X-Filler: " + std::string(990, 'x') + "\r\n";
+  while (message.size() <= 2 * 1024 * 1024) message += field;  // past mail::Limits' 2 MiB
+  message += "\r\nbody\r\n";
+  RunResult r = run_cli({"dkim-verify", "--zone", keys.zone_file, "--json"}, message);
+  ASSERT_EQ(r.status, 0) << "a verdict, not an unreadable input: " << r.err;
+  nlohmann::json out = nlohmann::json::parse(r.out);
+  ASSERT_EQ(out["signatures"].size(), 1u) << out;
+  EXPECT_EQ(out["signatures"][0]["result"], "permerror");
+  EXPECT_EQ(out["signatures"][0]["reason"], "syntax");
+}
+
 TEST(CliDkim, UsageErrorsExitTwo) {
   Keys keys = make_keys("ed25519", "sel");
   std::string message = write_temp_file("usage.eml", message_text);
