@@ -22,9 +22,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (record->revoked()) return 0;
   // Both key types: a record's k= may disagree with what p= holds, and the verifier decodes
   // p= as k= says.
-  for (dkim::KeyType type : {record->type, record->type == dkim::KeyType::rsa
-                                               ? dkim::KeyType::ed25519
-                                               : dkim::KeyType::rsa}) {
+  for (dkim::KeyType type :
+       {record->type,
+        record->type == dkim::KeyType::rsa ? dkim::KeyType::ed25519 : dkim::KeyType::rsa}) {
     auto key = dkim::detail::decode_public_key(type, record->public_key);
     if (!key) continue;
     if (!key->key || key->type != type || key->bits == 0) std::abort();

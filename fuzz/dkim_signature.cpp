@@ -23,7 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   // The verifier hashes the field with the b= span emptied (RFC 6376 3.7): the span must lie
   // inside the value and hold exactly the signature that was decoded.
-  if (signature->b_value_offset > size || signature->b_value_length > size - signature->b_value_offset)
+  if (signature->b_value_offset > size ||
+      signature->b_value_length > size - signature->b_value_offset)
     std::abort();
   core::Expected<std::string> b =
       core::base64_decode(value.substr(signature->b_value_offset, signature->b_value_length));
@@ -31,13 +32,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (signature->signature.empty() || signature->body_hash.empty()) std::abort();
   // RFC 6376 5.4: From is signed; 3.5: i= lies within d=.
   bool from = false;
-  for (const std::string& name : signature->signed_headers) from |= core::domain_equal(name, "from");
+  for (const std::string& name : signature->signed_headers)
+    from |= core::domain_equal(name, "from");
   if (!from) std::abort();
   std::size_t at = signature->auid.rfind('@');
   if (at == std::string::npos) std::abort();
   if (!core::is_subdomain_of(std::string_view(signature->auid).substr(at + 1), signature->domain))
     std::abort();
-  if (signature->timestamp && signature->expiration && *signature->expiration <= *signature->timestamp)
+  if (signature->timestamp && signature->expiration &&
+      *signature->expiration <= *signature->timestamp)
     std::abort();
   return 0;
 }

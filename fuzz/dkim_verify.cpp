@@ -43,7 +43,8 @@ dkim::VerifyOptions options(dkim::KeyCache& cache) {
 std::vector<dkim::Result> streamed(std::string_view message, std::size_t split) {
   dkim::KeyCache cache;
   dkim::Verifier verifier(zone(), options(cache));
-  if (verifier.feed(message.substr(0, split))) static_cast<void>(verifier.feed(message.substr(split)));
+  if (verifier.feed(message.substr(0, split)))
+    static_cast<void>(verifier.feed(message.substr(split)));
   return core::sync_wait(verifier.finish(), zone().pump());
 }
 

@@ -10,7 +10,7 @@ namespace hallmark::core::detail {
 namespace {
 
 constexpr std::size_t granule = 64;
-constexpr std::size_t classes = 32;            // frames up to 2 KB are recycled
+constexpr std::size_t classes = 32;  // frames up to 2 KB are recycled
 constexpr std::size_t max_cached_per_class = 64;
 
 struct FreeFrame {

@@ -127,8 +127,6 @@ bool Cidr::contains(const IpAddress& address) const noexcept {
   return same_prefix(network, client, prefix);
 }
 
-std::string Cidr::to_string() const {
-  return fmt::format("{}/{}", network.to_string(), prefix);
-}
+std::string Cidr::to_string() const { return fmt::format("{}/{}", network.to_string(), prefix); }
 
 }  // namespace hallmark::core

@@ -10,7 +10,8 @@ std::size_t BodyHashes::job_for(Canonicalization canonicalization, Hash hash,
                                 std::optional<std::uint64_t> limit) {
   for (std::size_t i = 0; i < jobs_.size(); ++i) {
     const Job& job = jobs_[i];
-    if (job.canonicalization == canonicalization && job.hash == hash && job.limit == limit) return i;
+    if (job.canonicalization == canonicalization && job.hash == hash && job.limit == limit)
+      return i;
   }
   jobs_.push_back(Job{canonicalization, hash, limit, Digest(hash), 0, 0, {}});
   std::optional<BodyCanonicalizer>& canonicalizer =

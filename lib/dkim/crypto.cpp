@@ -108,8 +108,11 @@ core::Expected<PublicKey> decode_public_key(KeyType type, std::string_view data)
     out.key = own(d2i_PublicKey(EVP_PKEY_RSA, nullptr, &p, static_cast<long>(data.size())));
     if (out.key && p != bytes(data) + data.size()) out.key.reset();
   }
-  if (!out.key) return core::fail(core::Errc::bad_value, "RSA key is neither SubjectPublicKeyInfo nor RSAPublicKey DER");
-  if (!EVP_PKEY_is_a(out.key.get(), "RSA")) return core::fail(core::Errc::bad_value, "key data holds a key that is not RSA");
+  if (!out.key)
+    return core::fail(core::Errc::bad_value,
+                      "RSA key is neither SubjectPublicKeyInfo nor RSAPublicKey DER");
+  if (!EVP_PKEY_is_a(out.key.get(), "RSA"))
+    return core::fail(core::Errc::bad_value, "key data holds a key that is not RSA");
   out.bits = static_cast<unsigned>(EVP_PKEY_get_bits(out.key.get()));
   if (auto ctx = new_rsa_verify(out.key.get(), Hash::sha256))
     out.rsa_sha256 = std::make_shared<PreparedRsaVerify>(std::move(ctx));
@@ -121,7 +124,8 @@ bool verify_digest(const PublicKey& key, Algorithm algorithm, std::string_view d
   if (!key.key || key.type != key_type_of(algorithm)) return false;
   if (key.type == KeyType::ed25519) {
     std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
-    if (EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.key.get()) != 1) return false;
+    if (EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.key.get()) != 1)
+      return false;
     return EVP_DigestVerify(ctx.get(), bytes(signature), signature.size(), bytes(digest),
                             digest.size()) == 1;
   }

@@ -92,8 +92,8 @@ std::string header_digest(const mail::HeaderSection& headers, const HeaderIndex&
   std::string canonical;
   // Canonical fields are at most the raw ones plus a CRLF each where a bare LF ended them.
   canonical.reserve(headers.raw().size() + 2 * signature.signed_headers.size() + 2);
-  append_signed_headers(headers, index, signature.signed_headers,
-                        signature.header_canonicalization, canonical);
+  append_signed_headers(headers, index, signature.signed_headers, signature.header_canonicalization,
+                        canonical);
   const mail::HeaderField& field = headers[field_index];
   auto value_offset = static_cast<std::size_t>(field.value.data() - field.raw.data());
   std::size_t b_begin = value_offset + signature.b_value_offset;

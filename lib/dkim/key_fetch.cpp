@@ -49,8 +49,8 @@ void KeyCache::clear() {
   impl_->order.clear();
 }
 
-std::shared_ptr<const detail::FetchedKey> KeyCache::find(std::string_view name,
-                                                         std::chrono::steady_clock::time_point now) {
+std::shared_ptr<const detail::FetchedKey> KeyCache::find(
+    std::string_view name, std::chrono::steady_clock::time_point now) {
   std::lock_guard lock(impl_->mutex);
   auto it = impl_->index.find(name);
   if (it == impl_->index.end() || it->second->expires <= now) {
@@ -95,7 +95,8 @@ std::shared_ptr<const FetchedKey> from_answer(const dns::Answer& answer) {
     return failed(Outcome::temperror, Reason::key_unavailable,
                   fmt::format("key lookup of {}: {}", answer.name, dns::to_string(answer.status)));
   if (answer.is_void() || answer.txt.empty())
-    return failed(Outcome::permerror, Reason::key_not_found, fmt::format("no key at {}", answer.name));
+    return failed(Outcome::permerror, Reason::key_not_found,
+                  fmt::format("no key at {}", answer.name));
   // RFC 6376 3.6.2.2: several records are a publishing error; use the first that parses.
   std::string first_error;
   for (const dns::Txt& txt : answer.txt) {
@@ -137,9 +138,8 @@ core::Task<std::shared_ptr<const FetchedKey>> fetch_key(dns::Resolver& resolver,
 
 }  // namespace
 
-core::Task<std::vector<std::shared_ptr<const FetchedKey>>> fetch_keys(dns::Resolver& resolver,
-                                                                      std::vector<std::string> names,
-                                                                      KeyCache& cache) {
+core::Task<std::vector<std::shared_ptr<const FetchedKey>>> fetch_keys(
+    dns::Resolver& resolver, std::vector<std::string> names, KeyCache& cache) {
   std::vector<core::Task<std::shared_ptr<const FetchedKey>>> lookups;
   lookups.reserve(names.size());
   for (std::string& name : names) lookups.push_back(fetch_key(resolver, std::move(name), cache));

@@ -64,14 +64,15 @@ core::Expected<void> parse_canonicalization(std::string_view text, Signature& ou
   // RFC 6376 3.5: "c=relaxed" alone means relaxed headers and simple body.
   auto body = slash == std::string_view::npos ? std::optional(Canonicalization::simple)
                                               : one(text.substr(slash + 1));
-  if (!header || !body) return tag_error(Errc::bad_value, "c", fmt::format("has unknown value '{}'", shown(text)), offset);
+  if (!header || !body)
+    return tag_error(Errc::bad_value, "c", fmt::format("has unknown value '{}'", shown(text)),
+                     offset);
   out.header_canonicalization = *header;
   out.body_canonicalization = *body;
   return {};
 }
 
-core::Expected<void> parse_header_list(std::string_view text, Signature& out,
-                                       std::size_t offset) {
+core::Expected<void> parse_header_list(std::string_view text, Signature& out, std::size_t offset) {
   bool has_from = false;
   std::size_t start = 0;
   auto names = static_cast<std::size_t>(std::count(text.begin(), text.end(), ':')) + 1;
@@ -84,7 +85,8 @@ core::Expected<void> parse_header_list(std::string_view text, Signature& out,
     for (char c : name) {
       auto byte = static_cast<unsigned char>(c);
       if (byte < 0x21 || byte > 0x7e)  // RFC 5322 2.2: ftext
-        return tag_error(Errc::bad_value, "h", fmt::format("has a bad field name '{}'", shown(name)), offset);
+        return tag_error(Errc::bad_value, "h",
+                         fmt::format("has a bad field name '{}'", shown(name)), offset);
     }
     has_from |= core::domain_equal(name, "from");  // ASCII case-insensitive
     out.signed_headers.emplace_back(name);
@@ -189,43 +191,56 @@ core::Expected<Signature> parse_signature(std::string_view value) {
 
   Signature out;
   const core::Tag* v = found.v;
-  if (v->value != "1") return tag_error(Errc::unsupported, "v", fmt::format("is '{}', not 1", shown(v->value)), v->value_offset);
+  if (v->value != "1")
+    return tag_error(Errc::unsupported, "v", fmt::format("is '{}', not 1", shown(v->value)),
+                     v->value_offset);
   const core::Tag* a = found.a;
   auto algorithm = parse_algorithm(a->value);
-  if (!algorithm) return tag_error(Errc::unsupported, "a", fmt::format("names unknown algorithm '{}'", shown(a->value)), a->value_offset);
+  if (!algorithm)
+    return tag_error(Errc::unsupported, "a",
+                     fmt::format("names unknown algorithm '{}'", shown(a->value)), a->value_offset);
   out.algorithm = *algorithm;
 
   const core::Tag* b = found.b;
   auto signature = core::base64_decode(b->value);
-  if (!signature || signature->empty()) return tag_error(Errc::bad_value, "b", "is not base64", b->value_offset);
+  if (!signature || signature->empty())
+    return tag_error(Errc::bad_value, "b", "is not base64", b->value_offset);
   out.signature = std::move(*signature);
   locate_b_value(value, *b, out);
   const core::Tag* bh = found.bh;
   auto body_hash = core::base64_decode(bh->value);
-  if (!body_hash || body_hash->empty()) return tag_error(Errc::bad_value, "bh", "is not base64", bh->value_offset);
+  if (!body_hash || body_hash->empty())
+    return tag_error(Errc::bad_value, "bh", "is not base64", bh->value_offset);
   out.body_hash = std::move(*body_hash);
 
   if (const core::Tag* c = found.c)
-    if (auto ok = parse_canonicalization(c->value, out, c->value_offset); !ok) return std::unexpected(ok.error());
+    if (auto ok = parse_canonicalization(c->value, out, c->value_offset); !ok)
+      return std::unexpected(ok.error());
 
   const core::Tag* d = found.d;
   if (!core::to_a_label(d->value, core::DomainSyntax::ldh_underscore))
-    return tag_error(Errc::bad_value, "d", fmt::format("'{}' is not a domain name", shown(d->value)), d->value_offset);
+    return tag_error(Errc::bad_value, "d",
+                     fmt::format("'{}' is not a domain name", shown(d->value)), d->value_offset);
   out.domain = std::string(d->value);
   const core::Tag* s = found.s;
   if (!core::to_a_label(s->value, core::DomainSyntax::ldh_underscore))
-    return tag_error(Errc::bad_value, "s", fmt::format("'{}' is not a selector", shown(s->value)), s->value_offset);
+    return tag_error(Errc::bad_value, "s", fmt::format("'{}' is not a selector", shown(s->value)),
+                     s->value_offset);
   out.selector = std::string(s->value);
   const core::Tag* h = found.h;
-  if (auto ok = parse_header_list(h->value, out, h->value_offset); !ok) return std::unexpected(ok.error());
+  if (auto ok = parse_header_list(h->value, out, h->value_offset); !ok)
+    return std::unexpected(ok.error());
 
   if (const core::Tag* i = found.i) {
     auto auid = decode_dkim_quoted_printable(i->value);
     if (!auid) return tag_error(Errc::bad_value, "i", auid.error().message, i->value_offset);
     std::size_t at = auid->rfind('@');
     // RFC 6376 3.5: the domain of i= must be d= or a subdomain of it.
-    if (at == std::string::npos || !core::is_subdomain_of(std::string_view(*auid).substr(at + 1), out.domain))
-      return tag_error(Errc::bad_value, "i", fmt::format("'{}' is not within d={}", shown(*auid), out.domain), i->value_offset);
+    if (at == std::string::npos ||
+        !core::is_subdomain_of(std::string_view(*auid).substr(at + 1), out.domain))
+      return tag_error(Errc::bad_value, "i",
+                       fmt::format("'{}' is not within d={}", shown(*auid), out.domain),
+                       i->value_offset);
     out.auid = std::move(*auid);
   } else {
     out.auid = "@" + out.domain;
@@ -233,7 +248,8 @@ core::Expected<Signature> parse_signature(std::string_view value) {
 
   if (const core::Tag* l = found.l) {
     auto length = parse_decimal(l->value);
-    if (!length || l->value.size() > 76) return tag_error(Errc::bad_value, "l", "is not a decimal length", l->value_offset);
+    if (!length || l->value.size() > 76)
+      return tag_error(Errc::bad_value, "l", "is not a decimal length", l->value_offset);
     out.body_length = *length;
   }
   if (const core::Tag* q = found.q) {
@@ -244,14 +260,16 @@ core::Expected<Signature> parse_signature(std::string_view value) {
       dns_txt |= trim_fws(q->value.substr(start, colon - start)) == "dns/txt";
       start = colon + 1;
     }
-    if (!dns_txt) return tag_error(Errc::bad_value, "q", "offers no dns/txt query method", q->value_offset);
+    if (!dns_txt)
+      return tag_error(Errc::bad_value, "q", "offers no dns/txt query method", q->value_offset);
   }
   for (auto [name, tag, slot] :
        {std::tuple{"t", found.t, &out.timestamp}, std::tuple{"x", found.x, &out.expiration}}) {
     if (tag == nullptr) continue;
     auto number = parse_decimal(tag->value);
     // 12 digits reach the year 33658; longer values are not times (RFC 6376 3.5).
-    if (!number || tag->value.size() > 12) return tag_error(Errc::bad_value, name, "is not a timestamp", tag->value_offset);
+    if (!number || tag->value.size() > 12)
+      return tag_error(Errc::bad_value, name, "is not a timestamp", tag->value_offset);
     *slot = static_cast<std::int64_t>(*number);
   }
   if (out.timestamp && out.expiration && *out.expiration <= *out.timestamp)

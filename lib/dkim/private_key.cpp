@@ -28,7 +28,8 @@ core::Expected<PrivateKey> PrivateKey::from_pem(std::string_view text) {
     BIO* bio = BIO_new_mem_buf(text.data(), static_cast<int>(text.size()));
     key = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
     BIO_free(bio);
-    if (key == nullptr) return core::fail(core::Errc::bad_value, "PEM text holds no readable private key");
+    if (key == nullptr)
+      return core::fail(core::Errc::bad_value, "PEM text holds no readable private key");
   } else {
     // dkimpy's Ed25519 key files: the base64 of the 32-octet RFC 8032 seed.
     auto seed = core::base64_decode(text);
@@ -57,7 +58,8 @@ core::Expected<PrivateKey> PrivateKey::generate(KeyType type, unsigned bits) {
     key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
   } else {
     if (bits < 1024 || bits > 8192)
-      return core::fail(core::Errc::bad_value, fmt::format("RSA key size {} is not in 1024..8192", bits));
+      return core::fail(core::Errc::bad_value,
+                        fmt::format("RSA key size {} is not in 1024..8192", bits));
     key = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<std::size_t>(bits));
   }
   if (key == nullptr) return core::fail(core::Errc::bad_value, "key generation failed");
@@ -92,7 +94,8 @@ std::string PrivateKey::dns_record() const {
   // RFC 6376 3.6.1: RSA keys are published as DER SubjectPublicKeyInfo.
   unsigned char* der = nullptr;
   int size = i2d_PUBKEY(key, &der);
-  if (size > 0) public_key.assign(reinterpret_cast<const char*>(der), static_cast<std::size_t>(size));
+  if (size > 0)
+    public_key.assign(reinterpret_cast<const char*>(der), static_cast<std::size_t>(size));
   OPENSSL_free(der);
   return "v=DKIM1; k=rsa; p=" + core::base64_encode(public_key);
 }

@@ -44,8 +44,12 @@ core::Expected<KeyRecord> parse_key_record(std::string_view text) {
   KeyRecord key;
   if (const core::Tag* v = tags->find("v")) {
     // RFC 6376 3.6.1: if present, v= MUST be "DKIM1" and the first tag.
-    if (v->value != "DKIM1") return core::fail(Errc::unsupported, fmt::format("key tag 'v' is '{}', not DKIM1", shown(v->value)), v->value_offset);
-    if (&(*tags)[0] != v) return core::fail(Errc::bad_value, "key tag 'v' is not the first tag", v->offset);
+    if (v->value != "DKIM1")
+      return core::fail(Errc::unsupported,
+                        fmt::format("key tag 'v' is '{}', not DKIM1", shown(v->value)),
+                        v->value_offset);
+    if (&(*tags)[0] != v)
+      return core::fail(Errc::bad_value, "key tag 'v' is not the first tag", v->offset);
   }
   if (const core::Tag* k = tags->find("k")) {
     if (k->value == "rsa") {
@@ -53,13 +57,18 @@ core::Expected<KeyRecord> parse_key_record(std::string_view text) {
     } else if (k->value == "ed25519") {
       key.type = KeyType::ed25519;
     } else {
-      return core::fail(Errc::unsupported, fmt::format("key tag 'k' names unknown key type '{}'", shown(k->value)), k->value_offset);
+      return core::fail(Errc::unsupported,
+                        fmt::format("key tag 'k' names unknown key type '{}'", shown(k->value)),
+                        k->value_offset);
     }
   }
   const core::Tag* p = tags->find("p");
   if (p == nullptr) return core::fail(Errc::missing_tag, "key record has no p= tag", 0);
   auto public_key = core::base64_decode(p->value);
-  if (!public_key) return core::fail(Errc::bad_encoding, fmt::format("key tag 'p' is not base64: {}", public_key.error().message), p->value_offset);
+  if (!public_key)
+    return core::fail(Errc::bad_encoding,
+                      fmt::format("key tag 'p' is not base64: {}", public_key.error().message),
+                      p->value_offset);
   key.public_key = std::move(*public_key);
   if (const core::Tag* h = tags->find("h")) {
     for_each_item(h->value, [&](std::string_view name) {
@@ -67,7 +76,9 @@ core::Expected<KeyRecord> parse_key_record(std::string_view text) {
       if (name == "sha1") key.hashes.push_back(Hash::sha1);
     });
     // Only unknown hashes listed: nothing this verifier can use (RFC 6376 3.6.1 h=).
-    if (key.hashes.empty()) return core::fail(Errc::unsupported, "key tag 'h' lists no known hash algorithm", h->value_offset);
+    if (key.hashes.empty())
+      return core::fail(Errc::unsupported, "key tag 'h' lists no known hash algorithm",
+                        h->value_offset);
   }
   if (const core::Tag* s = tags->find("s"))
     for_each_item(s->value, [&](std::string_view service) { key.services.emplace_back(service); });

@@ -87,10 +87,21 @@ class FieldWriter {
 }  // namespace
 
 const std::vector<std::string>& default_signed_headers() {
-  static const std::vector<std::string> names = {
-      "From", "Reply-To", "Subject", "Date", "To", "Cc", "Message-ID", "In-Reply-To",
-      "References", "MIME-Version", "Content-Type", "Content-Transfer-Encoding",
-      "List-Id", "List-Unsubscribe", "List-Unsubscribe-Post"};
+  static const std::vector<std::string> names = {"From",
+                                                 "Reply-To",
+                                                 "Subject",
+                                                 "Date",
+                                                 "To",
+                                                 "Cc",
+                                                 "Message-ID",
+                                                 "In-Reply-To",
+                                                 "References",
+                                                 "MIME-Version",
+                                                 "Content-Type",
+                                                 "Content-Transfer-Encoding",
+                                                 "List-Id",
+                                                 "List-Unsubscribe",
+                                                 "List-Unsubscribe-Post"};
   return names;
 }
 
@@ -156,15 +167,19 @@ core::Expected<std::string> Signer::finish() {
   if (!s.ended) {
     if (auto done = s.parser.finish(); !done) return std::unexpected(std::move(done.error()));
   }
-  if (!s.has_from) return core::fail(core::Errc::missing_tag, "the message has no From field to sign (RFC 6376 5.4)");
+  if (!s.has_from)
+    return core::fail(core::Errc::missing_tag,
+                      "the message has no From field to sign (RFC 6376 5.4)");
   if (s.options.domain.empty() || s.options.selector.empty())
     return core::fail(core::Errc::bad_value, "signing needs a domain (d=) and a selector (s=)");
   Algorithm algorithm = s.algorithm();
   if (key_type_of(algorithm) != s.key.type())
-    return core::fail(core::Errc::bad_value, fmt::format("{} needs a different key type", to_string(algorithm)));
+    return core::fail(core::Errc::bad_value,
+                      fmt::format("{} needs a different key type", to_string(algorithm)));
   if (s.options.auid) {
     std::size_t at = s.options.auid->rfind('@');
-    if (at == std::string::npos || !core::is_subdomain_of(s.options.auid->substr(at + 1), s.options.domain))
+    if (at == std::string::npos ||
+        !core::is_subdomain_of(s.options.auid->substr(at + 1), s.options.domain))
       return core::fail(core::Errc::bad_value, "i= must be within d=");
   }
   const detail::BodyHashes::Job& body = s.bodies.job(s.body_job);

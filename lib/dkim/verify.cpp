@@ -31,7 +31,7 @@ using KeyList = std::vector<std::shared_ptr<const detail::FetchedKey>>;
 struct Pending {
   Result result;
   std::optional<Signature> signature;
-  bool decided = false;     // an outcome was reached before any key or body was needed
+  bool decided = false;  // an outcome was reached before any key or body was needed
   std::string header_digest;
   std::size_t body_job = 0;
   std::size_t key_index = 0;
@@ -67,11 +67,14 @@ void describe_unparsed(std::string_view value, Result& result) {
 void check_signature(Pending& p, const VerifyOptions& options, std::int64_t now) {
   const Signature& s = *p.signature;
   if (s.algorithm == Algorithm::rsa_sha1 && !options.allow_sha1)
-    return decide(p, Outcome::permerror, Reason::sha1_rejected, "rsa-sha1 is not accepted (RFC 8301 3.1)");
+    return decide(p, Outcome::permerror, Reason::sha1_rejected,
+                  "rsa-sha1 is not accepted (RFC 8301 3.1)");
   if (s.expiration && *s.expiration + options.clock_skew_seconds < now)
-    return decide(p, Outcome::permerror, Reason::expired, fmt::format("signature expired at x={}", *s.expiration));
+    return decide(p, Outcome::permerror, Reason::expired,
+                  fmt::format("signature expired at x={}", *s.expiration));
   if (s.timestamp && *s.timestamp > now + options.clock_skew_seconds)
-    return decide(p, Outcome::permerror, Reason::future_timestamp, fmt::format("signature time t={} is in the future", *s.timestamp));
+    return decide(p, Outcome::permerror, Reason::future_timestamp,
+                  fmt::format("signature time t={} is in the future", *s.timestamp));
 }
 
 // Checks of RFC 6376 6.1.2 and RFC 8301 3.2 on the key.
@@ -83,22 +86,25 @@ void check_key(Pending& p, const detail::FetchedKey& key, const VerifyOptions& o
   p.result.key_bits = key.key.bits;
   if (record.type != key_type_of(s.algorithm))
     return decide(p, Outcome::permerror, Reason::key_type_mismatch, "key type does not match a=");
-  if (!record.hashes.empty() &&
-      std::find(record.hashes.begin(), record.hashes.end(), hash_of(s.algorithm)) == record.hashes.end())
-    return decide(p, Outcome::permerror, Reason::key_hash_rejected, "key h= does not allow the signature's hash");
+  if (!record.hashes.empty() && std::find(record.hashes.begin(), record.hashes.end(),
+                                          hash_of(s.algorithm)) == record.hashes.end())
+    return decide(p, Outcome::permerror, Reason::key_hash_rejected,
+                  "key h= does not allow the signature's hash");
   if (!record.services.empty() &&
-      std::find_if(record.services.begin(), record.services.end(),
-                   [](const std::string& service) { return service == "*" || service == "email"; }) ==
-          record.services.end())
+      std::find_if(record.services.begin(), record.services.end(), [](const std::string& service) {
+        return service == "*" || service == "email";
+      }) == record.services.end())
     return decide(p, Outcome::permerror, Reason::key_service_mismatch, "key s= excludes email");
   if (record.strict_subdomains) {
     std::string_view auid_domain = std::string_view(s.auid).substr(s.auid.rfind('@') + 1);
     if (!core::domain_equal(auid_domain, s.domain))
-      return decide(p, Outcome::permerror, Reason::key_strict_subdomain, "key t=s forbids an i= subdomain of d=");
+      return decide(p, Outcome::permerror, Reason::key_strict_subdomain,
+                    "key t=s forbids an i= subdomain of d=");
   }
   if (record.type == KeyType::rsa && key.key.bits < options.min_rsa_bits)
     return decide(p, Outcome::permerror, Reason::key_too_small,
-                  fmt::format("RSA key of {} bits is below {} (RFC 8301 3.2)", key.key.bits, options.min_rsa_bits));
+                  fmt::format("RSA key of {} bits is below {} (RFC 8301 3.2)", key.key.bits,
+                              options.min_rsa_bits));
 }
 
 }  // namespace
@@ -168,8 +174,8 @@ struct Verifier::Impl {
     check_signature(p, options, time);
     if (!p.decided) {
       p.header_digest = detail::header_digest(headers, lookup, index, *p.signature);
-      p.body_job = bodies.job_for(p.signature->body_canonicalization, hash_of(p.signature->algorithm),
-                                  p.signature->body_length);
+      p.body_job = bodies.job_for(p.signature->body_canonicalization,
+                                  hash_of(p.signature->algorithm), p.signature->body_length);
       p.key_index = key_slot(*p.signature);
     }
     pending.push_back(std::move(p));
@@ -183,10 +189,13 @@ struct Verifier::Impl {
     const detail::BodyHashes::Job& job = bodies.job(p.body_job);
     if (s.body_length && *s.body_length > job.canonical_length)
       return decide(p, Outcome::fail, Reason::body_length_exceeds,
-                    fmt::format("l={} is longer than the {}-octet body", *s.body_length, job.canonical_length));
+                    fmt::format("l={} is longer than the {}-octet body", *s.body_length,
+                                job.canonical_length));
     if (job.digest != s.body_hash)
-      return decide(p, Outcome::fail, Reason::body_hash_mismatch, "body hash does not match bh= (RFC 6376 6.1.3)");
-    if (!detail::verify_digest(fetched[p.key_index]->key, s.algorithm, p.header_digest, s.signature))
+      return decide(p, Outcome::fail, Reason::body_hash_mismatch,
+                    "body hash does not match bh= (RFC 6376 6.1.3)");
+    if (!detail::verify_digest(fetched[p.key_index]->key, s.algorithm, p.header_digest,
+                               s.signature))
       return decide(p, Outcome::fail, Reason::signature_mismatch, "signature does not verify");
     decide(p, Outcome::pass, Reason::ok, {});
   }
@@ -202,7 +211,8 @@ Verifier::~Verifier() {
     if (core::Pump* pump = impl_->resolver.pump())
       while (!impl_->keys->done() && pump->pump_once()) {
       }
-    if (!impl_->keys->done()) static_cast<void>(new core::Started<KeyList>(std::move(*impl_->keys)));
+    if (!impl_->keys->done())
+      static_cast<void>(new core::Started<KeyList>(std::move(*impl_->keys)));
   }
 }
 

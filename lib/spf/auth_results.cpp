@@ -14,7 +14,8 @@ std::string comment(const Result& result, std::string_view receiver, std::string
   std::string_view sender = result.sender;
   switch (result.outcome) {
     case Outcome::pass:
-      return fmt::format("{}: domain of {} designates {} as permitted sender", receiver, sender, ip);
+      return fmt::format("{}: domain of {} designates {} as permitted sender", receiver, sender,
+                         ip);
     case Outcome::fail:
       return fmt::format("{}: domain of {} does not designate {} as permitted sender", receiver,
                          sender, ip);

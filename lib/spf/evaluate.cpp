@@ -154,8 +154,8 @@ core::Task<Result> run_check_host(dns::Resolver& resolver, CheckHostInput input,
   detail::Decision decision;
   if (!detail::is_checkable_domain(input.domain)) {
     decision.outcome = Outcome::none;
-    decision.reason = fmt::format("'{}' is not a domain SPF can check (RFC 7208 4.3)",
-                                  input.domain);
+    decision.reason =
+        fmt::format("'{}' is not a domain SPF can check (RFC 7208 4.3)", input.domain);
   } else {
     decision = co_await evaluator.evaluate(input.domain, 0);
   }

@@ -58,8 +58,8 @@ void Evaluator::finish(Result& result) {
   result.void_lookups = void_lookups_;
   result.trace = std::move(trace_);
   if (options_.trace && dropped_trace_ > 0)
-    result.trace.push_back(
-        TraceEntry{{}, "...", 0, 0, false, fmt::format("{} more terms not traced", dropped_trace_)});
+    result.trace.push_back(TraceEntry{
+        {}, "...", 0, 0, false, fmt::format("{} more terms not traced", dropped_trace_)});
 }
 
 }  // namespace hallmark::spf::detail

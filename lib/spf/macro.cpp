@@ -55,8 +55,8 @@ std::string transform(std::string_view value, const MacroPiece& piece) {
 
 // RFC 3986 2.3: unreserved = ALPHA / DIGIT / "-" / "." / "_" / "~"
 bool is_unreserved(unsigned char c) noexcept {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '.' || c == '_' || c == '~';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
 }
 
 void append_url_escaped(std::string& out, std::string_view value) {

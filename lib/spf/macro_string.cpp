@@ -18,16 +18,31 @@ using core::detail::to_lower;
 
 bool is_macro_letter(char c, MacroContext context) noexcept {
   switch (to_lower(c)) {
-    case 's': case 'l': case 'o': case 'd': case 'i': case 'p': case 'h': case 'v': return true;
+    case 's':
+    case 'l':
+    case 'o':
+    case 'd':
+    case 'i':
+    case 'p':
+    case 'h':
+    case 'v': return true;
     // RFC 7208 7.2: c, r and t are allowed only in explanation text.
-    case 'c': case 'r': case 't': return context == MacroContext::explanation;
+    case 'c':
+    case 'r':
+    case 't': return context == MacroContext::explanation;
     default: return false;
   }
 }
 
 bool is_delimiter(char c) noexcept {
   switch (c) {
-    case '.': case '-': case '+': case ',': case '/': case '_': case '=': return true;
+    case '.':
+    case '-':
+    case '+':
+    case ',':
+    case '/':
+    case '_':
+    case '=': return true;
     default: return false;
   }
 }
@@ -92,8 +107,7 @@ core::Expected<MacroString> parse_macro_string(std::string_view text, MacroConte
         return core::fail(core::Errc::syntax,
                           fmt::format("character 0x{:02x} is not allowed in '{}'", byte, text), i);
       std::size_t end = i + 1;
-      while (end < text.size() && text[end] != '%' && text[end] > 0x20 && text[end] < 0x7f)
-        ++end;
+      while (end < text.size() && text[end] != '%' && text[end] > 0x20 && text[end] < 0x7f) ++end;
       add_literal(text.substr(i, end - i));
       i = end;
       continue;
@@ -142,9 +156,9 @@ core::Expected<MacroString> parse_macro_string(std::string_view text, MacroConte
     }
     for (; pos < body.size(); ++pos) {
       if (!is_delimiter(body[pos]))
-        return core::fail(core::Errc::syntax,
-                          fmt::format("'{}' is not a macro delimiter in '%{{{}}}'", body[pos], body),
-                          i);
+        return core::fail(
+            core::Errc::syntax,
+            fmt::format("'{}' is not a macro delimiter in '%{{{}}}'", body[pos], body), i);
       piece.delimiters += body[pos];
     }
     out.pieces.push_back(std::move(piece));

@@ -63,12 +63,12 @@ core::Task<Decision> Evaluator::evaluate(std::string domain, unsigned depth) {
     chosen = &record;
     text = std::move(candidate);
   }
-  if (chosen == nullptr) co_return decide(Outcome::none, fmt::format("{} has no SPF record", domain));
+  if (chosen == nullptr)
+    co_return decide(Outcome::none, fmt::format("{} has no SPF record", domain));
 
   RecordCache::Entry entry = cache_->parse(text);
   if (!*entry)
-    co_return decide(Outcome::permerror,
-                     fmt::format("{}: {}", domain, entry->error().message));
+    co_return decide(Outcome::permerror, fmt::format("{}: {}", domain, entry->error().message));
   const Record& record = **entry;
 
   for (const Mechanism& mechanism : record.mechanisms) {
@@ -100,8 +100,8 @@ core::Task<Decision> Evaluator::evaluate(std::string domain, unsigned depth) {
       case Match::permerror: co_return decide(Outcome::permerror, std::move(result.note));
       case Match::yes: {
         if (term.empty()) term = to_string(mechanism);
-        Decision decision = decide(outcome_of(mechanism.qualifier),
-                                   fmt::format("{} matched {}", domain, term));
+        Decision decision =
+            decide(outcome_of(mechanism.qualifier), fmt::format("{} matched {}", domain, term));
         decision.mechanism = std::move(term);
         decision.record = entry;
         decision.domain = domain;
@@ -113,12 +113,14 @@ core::Task<Decision> Evaluator::evaluate(std::string domain, unsigned depth) {
   if (record.redirect) {
     // RFC 7208 6.1: redirect counts as a DNS-querying term; a target without a record, or
     // one that is malformed, is permerror rather than none.
-    if (!count_term()) co_return decide(Outcome::permerror, limit_reason(options_.max_dns_mechanisms));
+    if (!count_term())
+      co_return decide(Outcome::permerror, limit_reason(options_.max_dns_mechanisms));
     std::optional<std::string> target = co_await target_name(*record.redirect, domain);
     std::string term = "redirect=" + record.redirect->text;
     if (!target) {
       add_trace(TraceEntry{domain, term, depth, 0, false, "invalid target name"});
-      co_return decide(Outcome::permerror, fmt::format("{}: redirect target is not a domain", domain));
+      co_return decide(Outcome::permerror,
+                       fmt::format("{}: redirect target is not a domain", domain));
     }
     add_trace(TraceEntry{domain, term, depth, 0, true, "-> " + *target});
     Decision redirected = co_await evaluate(*target, depth + 1);
@@ -127,7 +129,8 @@ core::Task<Decision> Evaluator::evaluate(std::string domain, unsigned depth) {
                        fmt::format("redirect target {} has no SPF record", *target));
     co_return redirected;
   }
-  Decision fallthrough = decide(Outcome::neutral, fmt::format("no mechanism of {} matched", domain));
+  Decision fallthrough =
+      decide(Outcome::neutral, fmt::format("no mechanism of {} matched", domain));
   co_return fallthrough;  // RFC 7208 4.7: as if "?all" ended the record
 }
 
@@ -170,7 +173,8 @@ core::Task<MatchResult> Evaluator::match_address(const Mechanism& m, std::string
   Answer answer = co_await query(*target, address_type());
   if (answer.is_error()) co_return MatchResult{Match::temperror, failure_note(answer)};
   if (answer.is_void()) {
-    if (!count_void()) co_return MatchResult{Match::permerror, "too many void lookups (RFC 7208 4.6.4)"};
+    if (!count_void())
+      co_return MatchResult{Match::permerror, "too many void lookups (RFC 7208 4.6.4)"};
     co_return MatchResult{Match::no, "void lookup"};
   }
   co_return MatchResult{contains_client(answer, prefix_for(m)) ? Match::yes : Match::no, {}};
@@ -185,7 +189,8 @@ core::Task<MatchResult> Evaluator::match_mx(const Mechanism& m, std::string doma
   Answer mx = co_await query(*target, Type::mx);
   if (mx.is_error()) co_return MatchResult{Match::temperror, failure_note(mx)};
   if (mx.is_void()) {
-    if (!count_void()) co_return MatchResult{Match::permerror, "too many void lookups (RFC 7208 4.6.4)"};
+    if (!count_void())
+      co_return MatchResult{Match::permerror, "too many void lookups (RFC 7208 4.6.4)"};
     co_return MatchResult{Match::no, "void lookup"};
   }
   // RFC 7208 4.6.4: the publisher controls its MX set, so too many exchanges is its error.
@@ -200,7 +205,8 @@ core::Task<MatchResult> Evaluator::match_mx(const Mechanism& m, std::string doma
   std::vector<Answer> addresses = co_await core::when_all(std::move(lookups));
   const Answer* failed = nullptr;
   for (const Answer& answer : addresses) {
-    if (answer.ok() && contains_client(answer, prefix_for(m))) co_return MatchResult{Match::yes, {}};
+    if (answer.ok() && contains_client(answer, prefix_for(m)))
+      co_return MatchResult{Match::yes, {}};
     if (answer.is_error() && failed == nullptr) failed = &answer;
   }
   if (failed != nullptr) co_return MatchResult{Match::temperror, failure_note(*failed)};
@@ -217,7 +223,8 @@ core::Task<MatchResult> Evaluator::match_ptr(const Mechanism& m, std::string dom
   // A DNS error during the PTR lookup makes the mechanism not match (RFC 7208 5.5).
   if (ptr.is_error()) co_return MatchResult{Match::no, failure_note(ptr)};
   if (ptr.is_void()) {
-    if (!count_void()) co_return MatchResult{Match::permerror, "too many void lookups (RFC 7208 4.6.4)"};
+    if (!count_void())
+      co_return MatchResult{Match::permerror, "too many void lookups (RFC 7208 4.6.4)"};
     co_return MatchResult{Match::no, "void lookup"};
   }
   // PTR names are the client's, so extras are dropped rather than blamed (RFC 7208 4.6.4).
@@ -238,7 +245,8 @@ core::Task<MatchResult> Evaluator::match_exists(const Mechanism& m, std::string 
   Answer answer = co_await query(*target, Type::a);
   if (answer.is_error()) co_return MatchResult{Match::temperror, failure_note(answer)};
   if (answer.is_void()) {
-    if (!count_void()) co_return MatchResult{Match::permerror, "too many void lookups (RFC 7208 4.6.4)"};
+    if (!count_void())
+      co_return MatchResult{Match::permerror, "too many void lookups (RFC 7208 4.6.4)"};
     co_return MatchResult{Match::no, "void lookup"};
   }
   co_return MatchResult{Match::yes, "exists " + *target};

@@ -75,10 +75,22 @@ core::Expected<Mechanism> parse_mechanism(std::string_view term, std::size_t off
   Mechanism mechanism;
   std::string_view rest = term;
   switch (rest.front()) {
-    case '+': mechanism.qualifier = Qualifier::pass; rest.remove_prefix(1); break;
-    case '-': mechanism.qualifier = Qualifier::fail; rest.remove_prefix(1); break;
-    case '~': mechanism.qualifier = Qualifier::softfail; rest.remove_prefix(1); break;
-    case '?': mechanism.qualifier = Qualifier::neutral; rest.remove_prefix(1); break;
+    case '+':
+      mechanism.qualifier = Qualifier::pass;
+      rest.remove_prefix(1);
+      break;
+    case '-':
+      mechanism.qualifier = Qualifier::fail;
+      rest.remove_prefix(1);
+      break;
+    case '~':
+      mechanism.qualifier = Qualifier::softfail;
+      rest.remove_prefix(1);
+      break;
+    case '?':
+      mechanism.qualifier = Qualifier::neutral;
+      rest.remove_prefix(1);
+      break;
     default: break;
   }
   std::size_t name_end = rest.find_first_of(":/");
@@ -166,8 +178,8 @@ core::Expected<void> parse_term(std::string_view term, std::size_t offset, Recor
     std::string name = core::to_lower_ascii(term.substr(0, eq));
     std::string_view value = term.substr(eq + 1);
     bool is_target = name == "redirect" || name == "exp";
-    auto parsed = parse_macro_string(
-        value, is_target ? MacroContext::domain_spec : MacroContext::modifier);
+    auto parsed =
+        parse_macro_string(value, is_target ? MacroContext::domain_spec : MacroContext::modifier);
     if (!parsed) return term_error(term, parsed.error().message, offset);
     if (name == "redirect" || name == "exp") {
       std::optional<MacroString>& slot = name == "redirect" ? record.redirect : record.explanation;
@@ -212,10 +224,10 @@ core::Expected<Record> parse_record(std::string_view text) {
     for (std::size_t i = 0; i < term.size(); ++i) {
       auto byte = static_cast<unsigned char>(term[i]);
       if (byte < 0x21 || byte > 0x7e)  // RFC 7208 3.1: US-ASCII only
-        return core::fail(Errc::syntax,
-                          fmt::format("byte 0x{:02x} in term at offset {} is not printable ASCII",
-                                      byte, pos + i),
-                          pos + i);
+        return core::fail(
+            Errc::syntax,
+            fmt::format("byte 0x{:02x} in term at offset {} is not printable ASCII", byte, pos + i),
+            pos + i);
     }
     if (auto ok = parse_term(term, pos, record); !ok) return std::unexpected(std::move(ok.error()));
     pos = end;

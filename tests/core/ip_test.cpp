@@ -28,8 +28,9 @@ TEST(IpAddressParse, AcceptsCanonicalForms) {
 }
 
 TEST(IpAddressParse, RejectsMalformedText) {
-  for (std::string_view text : std::initializer_list<std::string_view>{"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.4 ", "fe80::1%eth0", ":::",
-        "1:2:3:4:5:6:7:8:9", "example.com", std::string_view("1.2.3.4\0", 8)}) {
+  for (std::string_view text : std::initializer_list<std::string_view>{
+           "", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.4 ", "fe80::1%eth0",
+           ":::", "1:2:3:4:5:6:7:8:9", "example.com", std::string_view("1.2.3.4\0", 8)}) {
     EXPECT_FALSE(IpAddress::parse(text)) << text;
   }
   EXPECT_FALSE(IpAddress::parse(std::string(10000, '1')));
@@ -53,12 +54,17 @@ TEST(Cidr, ParsesAndMatches) {
     std::string_view cidr, address;
     bool inside;
   } cases[] = {
-      {"192.0.2.0/24", "192.0.2.200", true},   {"192.0.2.0/24", "192.0.3.1", false},
-      {"192.0.2.128/25", "192.0.2.127", false}, {"0.0.0.0/0", "203.0.113.9", true},
-      {"192.0.2.1", "192.0.2.1", true},        {"192.0.2.1", "192.0.2.2", false},
-      {"2001:db8::/32", "2001:db8:ffff::1", true}, {"2001:db8::/33", "2001:db8:8000::1", false},
+      {"192.0.2.0/24", "192.0.2.200", true},
+      {"192.0.2.0/24", "192.0.3.1", false},
+      {"192.0.2.128/25", "192.0.2.127", false},
+      {"0.0.0.0/0", "203.0.113.9", true},
+      {"192.0.2.1", "192.0.2.1", true},
+      {"192.0.2.1", "192.0.2.2", false},
+      {"2001:db8::/32", "2001:db8:ffff::1", true},
+      {"2001:db8::/33", "2001:db8:8000::1", false},
       {"192.0.2.0/24", "::ffff:192.0.2.7", true},  // RFC 7208 5: mapped client is IPv4
-      {"192.0.2.0/24", "2001:db8::1", false},      {"::/0", "192.0.2.1", false},
+      {"192.0.2.0/24", "2001:db8::1", false},
+      {"::/0", "192.0.2.1", false},
   };
   for (auto [cidr_text, address, inside] : cases) {
     Expected<Cidr> cidr = Cidr::parse(cidr_text);
@@ -68,8 +74,9 @@ TEST(Cidr, ParsesAndMatches) {
 }
 
 TEST(Cidr, RejectsBadPrefixes) {
-  for (std::string_view text : std::initializer_list<std::string_view>{"192.0.2.0/33", "192.0.2.0/", "192.0.2.0/024", "192.0.2.0/-1",
-                                "2001:db8::/129", "192.0.2.0/2x", "/24"})
+  for (std::string_view text : std::initializer_list<std::string_view>{
+           "192.0.2.0/33", "192.0.2.0/", "192.0.2.0/024", "192.0.2.0/-1", "2001:db8::/129",
+           "192.0.2.0/2x", "/24"})
     EXPECT_FALSE(Cidr::parse(text)) << text;
 }
 

@@ -115,7 +115,8 @@ TEST(SpfCheckHost, ExplanationIsExpandedAfterFail) {
   dns::ZoneResolver z = zone(policy_zone);
   Result r = check(z, "192.0.2.9", "user@explained.example.com");
   ASSERT_EQ(r.outcome, Outcome::fail);
-  EXPECT_EQ(r.explanation, "192.0.2.9 is not one of explained.example.com's designated mail servers.");
+  EXPECT_EQ(r.explanation,
+            "192.0.2.9 is not one of explained.example.com's designated mail servers.");
   Result plain = check(z, "192.0.2.200", "user@example.com");
   EXPECT_EQ(plain.explanation, "example.com does not designate 192.0.2.200 as a permitted sender");
 }
@@ -140,8 +141,7 @@ std::string chain_zone(std::string_view term, int count) {
   std::string text = "$ORIGIN example.net.\n";
   for (int i = 0; i < count; ++i)
     text += "d" + std::to_string(i) + " TXT \"v=spf1 " + std::string(term) + "d" +
-            std::to_string(i + 1) + ".example.net" +
-            (term == "redirect=" ? "" : " -all") + "\"\n";
+            std::to_string(i + 1) + ".example.net" + (term == "redirect=" ? "" : " -all") + "\"\n";
   text += "d" + std::to_string(count) + " TXT \"v=spf1 +all\"\n";
   return text;
 }
@@ -230,7 +230,8 @@ TEST(SpfConcurrency, PtrValidationLookupsRunTogether) {
 
 TEST(SpfHostile, HugeAndTrickyPolicies) {
   std::string terms;
-  for (int i = 0; i < 5000; ++i) terms += " ip4:10." + std::to_string(i / 256 % 256) + "." + std::to_string(i % 256) + ".1";
+  for (int i = 0; i < 5000; ++i)
+    terms += " ip4:10." + std::to_string(i / 256 % 256) + "." + std::to_string(i % 256) + ".1";
   std::string big = "v=spf1" + terms + " -all";
   dns::ZoneResolver z;
   // One TXT record of many strings, 64 KB in all.

@@ -19,15 +19,18 @@ TEST(SpfRecordParse, NormalisesDirectives) {
       {"v=spf1", ""},
       {"V=SPF1 A MX ~ALL", "+a +mx ~all"},
       {"v=spf1 a/24//64 ~all", "+a/24//64 ~all"},
-      {"v=spf1 a:mail.example.com/24 mx:example.com//64", "+a:mail.example.com/24 +mx:example.com//64"},
-      {"v=spf1 ip4:192.0.2.0/24 ip6:2001:DB8::/32 ?all", "+ip4:192.0.2.0/24 +ip6:2001:db8::/32 ?all"},
+      {"v=spf1 a:mail.example.com/24 mx:example.com//64",
+       "+a:mail.example.com/24 +mx:example.com//64"},
+      {"v=spf1 ip4:192.0.2.0/24 ip6:2001:DB8::/32 ?all",
+       "+ip4:192.0.2.0/24 +ip6:2001:db8::/32 ?all"},
       {"v=spf1 ip4:192.0.2.1 ip6:::1", "+ip4:192.0.2.1 +ip6:::1"},
       {"v=spf1 include:_spf.example.com exists:%{ir}.%{l1r+-}._spf.%{d} -all",
        "+include:_spf.example.com +exists:%{ir}.%{l1r+-}._spf.%{d} -all"},
       {"v=spf1 ptr ptr:example.com", "+ptr +ptr:example.com"},
       {"v=spf1   mx   redirect=_spf.example.com  ", "+mx redirect=_spf.example.com"},
       {"v=spf1 exp=explain.%{d} -all", "-all exp=explain.%{d}"},
-      {"v=spf1 moo.cow-far_out=man:dog/cat ip4:1.2.3.4 -all", "+ip4:1.2.3.4 -all moo.cow-far_out=man:dog/cat"},
+      {"v=spf1 moo.cow-far_out=man:dog/cat ip4:1.2.3.4 -all",
+       "+ip4:1.2.3.4 -all moo.cow-far_out=man:dog/cat"},
       {"v=spf1 a:example.com.", "+a:example.com."},
       {"v=spf1 a:foo-bar.com-x", "+a:foo-bar.com-x"},
       {"v=spf1 a:%{d}.a-b", "+a:%{d}.a-b"},
@@ -107,8 +110,9 @@ TEST(SpfRecordParse, RejectsSecondRedirectOrExp) {
 }
 
 TEST(SpfRecordParse, RejectsNonAsciiAndControlBytes) {
-  for (std::string_view text : std::initializer_list<std::string_view>{"v=spf1 a:caf\xc3\xa9.example -all", "v=spf1 \xef\xbb\xbf-all",
-                                "v=spf1 -all\t", std::string_view("v=spf1 -all\0", 12)}) {
+  for (std::string_view text : std::initializer_list<std::string_view>{
+           "v=spf1 a:caf\xc3\xa9.example -all", "v=spf1 \xef\xbb\xbf-all", "v=spf1 -all\t",
+           std::string_view("v=spf1 -all\0", 12)}) {
     auto record = parse_record(text);
     EXPECT_FALSE(record) << text;
   }

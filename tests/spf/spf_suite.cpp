@@ -111,7 +111,8 @@ std::vector<SpfCase> load_spf_suite(const std::string& relative_path) {
       c.scenario = std::to_string(index) + " " + description;
       c.id = test.first.as<std::string>();
       if (t["spec"]) {
-        for (const std::string& part : strings_of(t["spec"])) c.spec += (c.spec.empty() ? "" : ", ") + part;
+        for (const std::string& part : strings_of(t["spec"]))
+          c.spec += (c.spec.empty() ? "" : ", ") + part;
       }
       c.helo = t["helo"] ? t["helo"].as<std::string>() : "";
       c.host = t["host"].as<std::string>();

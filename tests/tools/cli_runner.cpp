@@ -52,7 +52,8 @@ RunResult run_cli(const std::vector<std::string>& args, std::string_view input) 
   if (input.empty()) close(in_pipe[1]);
   bool in_open = !input.empty(), out_open = true, err_open = true;
   while (out_open || err_open) {
-    pollfd fds[3] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0},
+    pollfd fds[3] = {{out_pipe[0], POLLIN, 0},
+                     {err_pipe[0], POLLIN, 0},
                      {in_open ? in_pipe[1] : -1, POLLOUT, 0}};
     if (poll(fds, 3, -1) < 0 && errno != EINTR) break;
     char buffer[65536];
@@ -84,8 +85,8 @@ RunResult run_cli(const std::vector<std::string>& args, std::string_view input) 
 }
 
 std::string write_temp_file(std::string_view name, std::string_view content) {
-  std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                              ("hallmark-cli-test-" + std::to_string(getpid()));
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("hallmark-cli-test-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   std::filesystem::path path = dir / name;
   std::ofstream(path, std::ios::binary) << content;

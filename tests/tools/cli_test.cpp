@@ -44,8 +44,8 @@ TEST_F(CliDns, NamesEveryStatus) {
   struct {
     std::string name, type, status;
   } cases[] = {
-      {"mail.example.test", "A", "noerror"},   {"nope.example.test", "A", "nxdomain"},
-      {"mail.example.test", "MX", "nodata"},   {"slow.example.test", "TXT", "timeout"},
+      {"mail.example.test", "A", "noerror"},    {"nope.example.test", "A", "nxdomain"},
+      {"mail.example.test", "MX", "nodata"},    {"slow.example.test", "TXT", "timeout"},
       {"broken.example.test", "A", "servfail"}, {"alias.example.test", "AAAA", "noerror"},
   };
   for (const auto& c : cases) {
@@ -136,8 +136,8 @@ helo     A   198.51.100.1
 
 TEST(CliSpf, JsonReportsResultCountsAndTrace) {
   std::string zone = write_temp_file("spf.zone", spf_zone);
-  RunResult r = run_cli({"spf", "--ip", "2001:db8::5", "--helo", "helo.example.test",
-                         "--mail-from", "user@example.test", "--zone", zone, "--json"});
+  RunResult r = run_cli({"spf", "--ip", "2001:db8::5", "--helo", "helo.example.test", "--mail-from",
+                         "user@example.test", "--zone", zone, "--json"});
   ASSERT_EQ(r.status, 0) << r.err;
   nlohmann::json out = nlohmann::json::parse(r.out);
   EXPECT_EQ(out["result"], "pass");
@@ -150,8 +150,8 @@ TEST(CliSpf, JsonReportsResultCountsAndTrace) {
 
 TEST(CliSpf, FailCarriesTheExplanation) {
   std::string zone = write_temp_file("spf.zone", spf_zone);
-  RunResult r = run_cli({"spf", "--ip", "203.0.113.5", "--helo", "helo.example.test",
-                         "--mail-from", "user@example.test", "--zone", zone, "--json"});
+  RunResult r = run_cli({"spf", "--ip", "203.0.113.5", "--helo", "helo.example.test", "--mail-from",
+                         "user@example.test", "--zone", zone, "--json"});
   ASSERT_EQ(r.status, 0) << r.err;
   nlohmann::json out = nlohmann::json::parse(r.out);
   EXPECT_EQ(out["result"], "fail");

@@ -50,7 +50,7 @@ Keys make_keys(const std::string& type, const std::string& selector) {
   std::string tag = type + "-" + selector + "-" + std::to_string(++serial);
   std::string key_file = write_temp_file("unused-" + tag, "");
   std::filesystem::remove(key_file);
-  std::vector<std::string> args = {"keygen", "--type", type, "--domain", "example.test",
+  std::vector<std::string> args = {"keygen",     "--type", type,    "--domain", "example.test",
                                    "--selector", selector, "--out", key_file};
   if (type == "rsa") args.insert(args.end(), {"--bits", "1024"});  // fast, still accepted
   RunResult r = run_cli(args);
@@ -59,7 +59,7 @@ Keys make_keys(const std::string& type, const std::string& selector) {
 }
 
 RunResult sign(const Keys& keys, std::string_view message, std::vector<std::string> extra = {}) {
-  std::vector<std::string> args = {"dkim-sign", "--key", keys.key_file, "--domain",
+  std::vector<std::string> args = {"dkim-sign",    "--key",      keys.key_file, "--domain",
                                    "example.test", "--selector", "sel"};
   args.insert(args.end(), extra.begin(), extra.end());
   args.push_back(write_temp_file("to-sign", message));
@@ -102,8 +102,8 @@ TEST(CliDkim, KeygenSignVerifyPassesForRsaAndEd25519) {
     EXPECT_FALSE(s.contains("detail")) << s;
     EXPECT_FALSE(s.contains("body_length")) << s;
 
-    RunResult text = run_cli({"dkim-verify", "--zone", keys.zone_file,
-                              write_temp_file("signed", signed_message.out)});
+    RunResult text = run_cli(
+        {"dkim-verify", "--zone", keys.zone_file, write_temp_file("signed", signed_message.out)});
     EXPECT_EQ(text.status, 0) << text.err;
     EXPECT_EQ(text.out, "pass d=example.test s=sel a=" + c.algorithm + " reason=ok\n");
   }
@@ -157,13 +157,14 @@ TEST(CliDkim, KeygenPrintsAZoneLineOfShortStrings) {
 }
 
 TEST(CliDkim, KeygenWithoutOutWritesAKeyDkimSignCanRead) {
-  RunResult r = run_cli({"keygen", "--type", "ed25519", "--domain", "example.test",
-                         "--selector", "sel"});
+  RunResult r =
+      run_cli({"keygen", "--type", "ed25519", "--domain", "example.test", "--selector", "sel"});
   ASSERT_EQ(r.status, 0) << r.err;
   std::size_t record = r.out.find("sel._domainkey");
   ASSERT_NE(record, std::string::npos) << r.out;
   // The whole output, record line included, as `hallmark keygen ... > key.pem` would save it.
-  Keys keys{write_temp_file("stdout.pem", r.out), write_temp_file("stdout.zone", r.out.substr(record)), ""};
+  Keys keys{write_temp_file("stdout.pem", r.out),
+            write_temp_file("stdout.zone", r.out.substr(record)), ""};
   RunResult signed_message = sign(keys, message_text);
   ASSERT_EQ(signed_message.status, 0) << signed_message.err;
   EXPECT_EQ(verify_json(keys, signed_message.out)["signatures"][0]["result"], "pass");
@@ -171,8 +172,8 @@ TEST(CliDkim, KeygenWithoutOutWritesAKeyDkimSignCanRead) {
 
 TEST(CliDkim, KeygenNeverOverwritesAKey) {
   std::string existing = write_temp_file("existing.pem", "keep me\n");
-  RunResult r = run_cli({"keygen", "--type", "ed25519", "--domain", "example.test",
-                         "--selector", "sel", "--out", existing});
+  RunResult r = run_cli({"keygen", "--type", "ed25519", "--domain", "example.test", "--selector",
+                         "sel", "--out", existing});
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find(existing), std::string::npos) << r.err;
   std::ifstream in(existing);
@@ -199,11 +200,12 @@ TEST(CliDkim, AlteredBodyOrHeaderFails) {
   EXPECT_EQ(s["result"], "fail");
   EXPECT_EQ(s["reason"], "signature_mismatch");
 
-  RunResult text = run_cli({"dkim-verify", "--zone", keys.zone_file,
-                            write_temp_file("changed", body_changed)});
+  RunResult text =
+      run_cli({"dkim-verify", "--zone", keys.zone_file, write_temp_file("changed", body_changed)});
   EXPECT_EQ(text.status, 0) << "a failed signature is a completed verification";
-  EXPECT_TRUE(text.out.starts_with("fail d=example.test s=sel a=ed25519-sha256 "
-                                   "reason=body_hash_mismatch: "))
+  EXPECT_TRUE(
+      text.out.starts_with("fail d=example.test s=sel a=ed25519-sha256 "
+                           "reason=body_hash_mismatch: "))
       << text.out;
 }
 
@@ -211,20 +213,22 @@ TEST(CliDkim, UnsignedMessageGivesAnEmptyList) {
   Keys keys = make_keys("ed25519", "sel");
   nlohmann::json out = verify_json(keys, message_text);
   EXPECT_EQ(out, nlohmann::json::parse(R"({"signatures": []})"));
-  RunResult text = run_cli({"dkim-verify", "--zone", keys.zone_file,
-                            write_temp_file("unsigned", message_text)});
+  RunResult text =
+      run_cli({"dkim-verify", "--zone", keys.zone_file, write_temp_file("unsigned", message_text)});
   EXPECT_EQ(text.status, 0);
   EXPECT_EQ(text.out, "none: the message has no DKIM-Signature field\n");
-  EXPECT_EQ(run_cli({"dkim-verify", "--zone", keys.zone_file, "--json", write_temp_file("empty", "")}).out,
-            "{\n  \"signatures\": []\n}\n");
+  EXPECT_EQ(
+      run_cli({"dkim-verify", "--zone", keys.zone_file, "--json", write_temp_file("empty", "")})
+          .out,
+      "{\n  \"signatures\": []\n}\n");
 }
 
 TEST(CliDkim, ReadsStandardInput) {
   Keys keys = make_keys("ed25519", "sel");
   // dkim-sign from a pipe: the message is spooled, not read twice.
-  RunResult signed_message = run_cli({"dkim-sign", "--key", keys.key_file, "--domain",
-                                      "example.test", "--selector", "sel"},
-                                     message_text);
+  RunResult signed_message = run_cli(
+      {"dkim-sign", "--key", keys.key_file, "--domain", "example.test", "--selector", "sel"},
+      message_text);
   ASSERT_EQ(signed_message.status, 0) << signed_message.err;
   EXPECT_TRUE(signed_message.out.ends_with(message_text));
   RunResult dash = run_cli({"dkim-sign", "--key", keys.key_file, "--domain", "example.test",
@@ -247,9 +251,9 @@ TEST(CliDkim, LargeMessageStreamsThroughInChunks) {
   std::string message(message_text);
   std::string line = std::string(77, 'x') + "\r\n";
   for (int i = 0; i < 4000; ++i) message += line;  // over 300 KB: several 64 KB chunks
-  RunResult signed_message = run_cli({"dkim-sign", "--key", keys.key_file, "--domain",
-                                      "example.test", "--selector", "sel"},
-                                     message);
+  RunResult signed_message = run_cli(
+      {"dkim-sign", "--key", keys.key_file, "--domain", "example.test", "--selector", "sel"},
+      message);
   ASSERT_EQ(signed_message.status, 0) << signed_message.err;
   EXPECT_TRUE(signed_message.out.ends_with(message));
   RunResult r = run_cli({"dkim-verify", "--zone", keys.zone_file, "--json"}, signed_message.out);
@@ -272,7 +276,8 @@ TEST(CliDkim, BareLfMessageGetsABareLfField) {
   }
   RunResult crlf = sign(keys, message_text);
   std::string field = crlf.out.substr(0, crlf.out.size() - message_text.size());
-  EXPECT_EQ(std::count(field.begin(), field.end(), '\r'), std::count(field.begin(), field.end(), '\n'))
+  EXPECT_EQ(std::count(field.begin(), field.end(), '\r'),
+            std::count(field.begin(), field.end(), '\n'))
       << "a CRLF message keeps a CRLF field: " << field;
 }
 
@@ -376,12 +381,12 @@ TEST(CliDkim, UsageErrorsExitTwo) {
        "--headers", "From::To", message},
       {"dkim-sign", "--key", keys.key_file, "--domain", "example.test", "--selector", "s",
        "--expire", "soon", message},
-      {"dkim-sign", "--key", keys.key_file, "--domain", "example.test", "--selector", "s",
-       message, message},
+      {"dkim-sign", "--key", keys.key_file, "--domain", "example.test", "--selector", "s", message,
+       message},
       {"keygen", "--domain", "example.test", "--selector", "s"},
       {"keygen", "--type", "dsa", "--domain", "example.test", "--selector", "s"},
-      {"keygen", "--type", "ed25519", "--bits", "2048", "--domain", "example.test",
-       "--selector", "s"},
+      {"keygen", "--type", "ed25519", "--bits", "2048", "--domain", "example.test", "--selector",
+       "s"},
       {"keygen", "--type", "rsa", "--bits", "512", "--domain", "example.test", "--selector", "s"},
       {"keygen", "--type", "rsa", "--selector", "s"},
       {"keygen", "--type", "rsa", "--domain", "example.test"},
@@ -405,19 +410,24 @@ TEST(CliDkim, UnreadableInputExitsOne) {
     std::vector<std::string> args;
     std::string named;
   } cases[] = {
-      {{"dkim-verify", "--zone", keys.zone_file, "/nonexistent/message.eml"}, "/nonexistent/message.eml"},
+      {{"dkim-verify", "--zone", keys.zone_file, "/nonexistent/message.eml"},
+       "/nonexistent/message.eml"},
       {{"dkim-verify", "--zone", keys.zone_file, directory}, directory},
       {{"dkim-verify", "--zone", "/nonexistent/zone", message}, "/nonexistent/zone"},
       {{"dkim-sign", "--key", keys.key_file, "--domain", "example.test", "--selector", "s",
-        "/nonexistent/message.eml"}, "/nonexistent/message.eml"},
-      {{"dkim-sign", "--key", "/nonexistent/key.pem", "--domain", "example.test", "--selector",
-        "s", message}, "/nonexistent/key.pem"},
+        "/nonexistent/message.eml"},
+       "/nonexistent/message.eml"},
+      {{"dkim-sign", "--key", "/nonexistent/key.pem", "--domain", "example.test", "--selector", "s",
+        message},
+       "/nonexistent/key.pem"},
       {{"dkim-sign", "--key", message, "--domain", "example.test", "--selector", "s", message},
        message},
       {{"dkim-sign", "--key", keys.key_file, "--domain", "example.test", "--selector", "s",
-        "--algorithm", "rsa-sha256", message}, "rsa-sha256"},
+        "--algorithm", "rsa-sha256", message},
+       "rsa-sha256"},
       {{"dkim-sign", "--key", keys.key_file, "--domain", "example.test", "--selector", "s",
-        write_temp_file("nofrom.eml", "To: bob@example.net\r\n\r\nhi\r\n")}, "From"},
+        write_temp_file("nofrom.eml", "To: bob@example.net\r\n\r\nhi\r\n")},
+       "From"},
   };
   for (const auto& c : cases) {
     RunResult r = run_cli(c.args);

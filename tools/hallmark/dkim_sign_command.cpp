@@ -112,7 +112,8 @@ dkim::SignOptions sign_options(const Args& args) {
     if (*algorithm == "rsa-sha1") throw UsageError("signers must not use rsa-sha1 (RFC 8301 3.1)");
     options.algorithm = dkim::parse_algorithm(*algorithm);
     if (!options.algorithm)
-      throw UsageError(fmt::format("--algorithm '{}' is neither rsa-sha256 nor ed25519-sha256", *algorithm));
+      throw UsageError(
+          fmt::format("--algorithm '{}' is neither rsa-sha256 nor ed25519-sha256", *algorithm));
   }
   if (std::optional<std::string> text = args.value("canonicalization"))
     set_canonicalization(*text, options);

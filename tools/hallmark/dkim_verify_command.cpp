@@ -61,9 +61,9 @@ nlohmann::json to_json(const dkim::Result& r) {
 }
 
 void print_text(const dkim::Result& r) {
-  std::string line = fmt::format("{} d={} s={} a={} reason={}", dkim::to_string(r.outcome),
-                                 printable(r.domain), printable(r.selector),
-                                 printable(r.algorithm), dkim::to_string(r.reason));
+  std::string line =
+      fmt::format("{} d={} s={} a={} reason={}", dkim::to_string(r.outcome), printable(r.domain),
+                  printable(r.selector), printable(r.algorithm), dkim::to_string(r.reason));
   if (r.testing) line += " testing";
   if (!r.detail.empty()) line += ": " + printable(r.detail);
   fmt::print("{}\n", line);

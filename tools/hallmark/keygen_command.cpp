@@ -50,7 +50,8 @@ std::string label_form(const Args& args, std::string_view flag) {
   // DNS holds A-labels; a U-label domain is published under its A-label form.
   core::Expected<std::string> a_label =
       core::to_a_label(core::strip_trailing_dot(*value), core::DomainSyntax::ldh_underscore);
-  if (!a_label) throw UsageError(fmt::format("--{} '{}': {}", flag, *value, a_label.error().message));
+  if (!a_label)
+    throw UsageError(fmt::format("--{} '{}': {}", flag, *value, a_label.error().message));
   return *a_label;
 }
 
@@ -101,9 +102,11 @@ int run_keygen(std::vector<std::string_view> argv) {
   } else {
     std::fputs(pem.c_str(), stdout);
   }
-  std::fputs(zone_line(fmt::format("{}._domainkey.{}", selector, domain), key->dns_record()).c_str(),
-             stdout);
-  if (std::fflush(stdout) != 0) throw Failure(fmt::format("standard output: {}", std::strerror(errno)));
+  std::fputs(
+      zone_line(fmt::format("{}._domainkey.{}", selector, domain), key->dns_record()).c_str(),
+      stdout);
+  if (std::fflush(stdout) != 0)
+    throw Failure(fmt::format("standard output: {}", std::strerror(errno)));
   return 0;
 }
 

@@ -33,7 +33,8 @@ class PromiseBase : public RecycledFrame {
     template <class Promise>
     void await_suspend(std::coroutine_handle<Promise> done) noexcept {
       PromiseBase& promise = done.promise();
-      if (promise.finished_.exchange(true, std::memory_order_acq_rel)) promise.continuation_.resume();
+      if (promise.finished_.exchange(true, std::memory_order_acq_rel))
+        promise.continuation_.resume();
     }
     void await_resume() const noexcept {}
   };

@@ -38,8 +38,8 @@ class LatchedRun {
       struct Arrive {
         bool await_ready() const noexcept { return false; }
         std::coroutine_handle<> await_suspend(std::coroutine_handle<promise_type> self) noexcept {
-          Latch* latch = self.promise().latch;
-          if (latch->arrive()) return latch->awaiter;
+          Latch* counter = self.promise().latch;
+          if (counter->arrive()) return counter->awaiter;
           return std::noop_coroutine();
         }
         void await_resume() const noexcept {}
@@ -123,11 +123,11 @@ Task<std::tuple<Ts...>> when_all(Task<Ts>... tasks) {
   runs.reserve(sizeof...(Ts));
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     (runs.push_back(detail::run_into(std::move(tasks), &std::get<I>(slots), &error)), ...);
-  }(std::index_sequence_for<Ts...>{});
+  }
+  (std::index_sequence_for<Ts...>{});
   co_await detail::WhenAllAwaiter(runs);
   if (error) std::rethrow_exception(error);
-  co_return std::apply([](auto&... slot) { return std::tuple<Ts...>(std::move(*slot)...); },
-                       slots);
+  co_return std::apply([](auto&... slot) { return std::tuple<Ts...>(std::move(*slot)...); }, slots);
 }
 
 }  // namespace hallmark::core

@@ -60,9 +60,9 @@ struct SignOptions {
   std::vector<std::string> headers = default_signed_headers();
   /// List each signed name once more than it occurs, so added instances break the signature.
   bool oversign = false;
-  std::optional<std::string> auid;  // i=
-  bool body_length = false;         // add l= with the canonical body length
-  bool timestamp = true;            // add t=
+  std::optional<std::string> auid;           // i=
+  bool body_length = false;                  // add l= with the canonical body length
+  bool timestamp = true;                     // add t=
   std::optional<std::int64_t> expire_after;  // add x= = t= + this many seconds
   /// Seconds since the epoch; the system clock when empty.
   std::function<std::int64_t()> now;

@@ -60,11 +60,11 @@ struct Answer {
 
   std::vector<core::IpAddress> addresses;  // A and AAAA
   std::vector<Mx> mx;
-  std::vector<Txt> txt;                    // TXT and SPF
-  std::vector<std::string> ptr;            // PTR targets, no trailing dot
-  std::vector<std::string> ns;             // NS targets, no trailing dot
-  std::vector<std::string> cname;          // CNAME chain followed, in order
-  std::string detail;                      // why, for status error/servfail/timeout
+  std::vector<Txt> txt;            // TXT and SPF
+  std::vector<std::string> ptr;    // PTR targets, no trailing dot
+  std::vector<std::string> ns;     // NS targets, no trailing dot
+  std::vector<std::string> cname;  // CNAME chain followed, in order
+  std::string detail;              // why, for status error/servfail/timeout
 
   bool ok() const noexcept { return status == Status::noerror; }
   /// NXDOMAIN or NODATA: what RFC 7208 4.6.4 calls a void lookup.

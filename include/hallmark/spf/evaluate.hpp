@@ -44,10 +44,10 @@ struct Options {
 
 /// The arguments of check_host() (RFC 7208 4.1).
 struct CheckHostInput {
-  core::IpAddress ip;   // an IPv4-mapped IPv6 address is evaluated as the IPv4 address
-  std::string domain;   // <domain>
-  std::string sender;   // <sender>: local-part@domain; no local-part means "postmaster"
-  std::string helo;     // for %{h}
+  core::IpAddress ip;  // an IPv4-mapped IPv6 address is evaluated as the IPv4 address
+  std::string domain;  // <domain>
+  std::string sender;  // <sender>: local-part@domain; no local-part means "postmaster"
+  std::string helo;    // for %{h}
 };
 
 /// RFC 7208 4: evaluates the SPF policy of `input.domain` for `input.ip`. Never fails:

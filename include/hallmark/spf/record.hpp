@@ -22,9 +22,9 @@ HALLMARK_API core::Expected<Record> parse_record(std::string_view text);
 
 /// Where a macro-string appears decides what it may contain (RFC 7208 7.1, 12).
 enum class MacroContext : std::uint8_t {
-  domain_spec,   // a mechanism or modifier target: no spaces, no c/r/t, must end a domain
-  modifier,      // an unknown modifier's value: any macro-string
-  explanation,   // the TXT text fetched by exp=: spaces allowed, c/r/t allowed
+  domain_spec,  // a mechanism or modifier target: no spaces, no c/r/t, must end a domain
+  modifier,     // an unknown modifier's value: any macro-string
+  explanation,  // the TXT text fetched by exp=: spaces allowed, c/r/t allowed
 };
 
 /// Parses a macro-string. Errors: Errc::syntax naming the bad '%' sequence or character.

@@ -28,8 +28,8 @@ HALLMARK_API std::string_view to_string(MechanismKind kind) noexcept;
 
 /// One piece of a macro-string (RFC 7208 7.1): literal text or a macro to expand.
 struct MacroPiece {
-  std::string literal;  // used when letter == 0
-  char letter = 0;      // s l o d i p h c r t v, lower case
+  std::string literal;      // used when letter == 0
+  char letter = 0;          // s l o d i p h c r t v, lower case
   bool url_escape = false;  // the letter was written in upper case
   unsigned keep = 0;        // digit transformer: keep this many right-hand parts (0 = all)
   bool reverse = false;     // 'r' transformer
@@ -49,10 +49,10 @@ struct MacroString {
 struct Mechanism {
   Qualifier qualifier = Qualifier::pass;
   MechanismKind kind = MechanismKind::all;
-  MacroString domain;          // include, exists (required); a, mx, ptr (optional)
-  core::IpAddress network;     // ip4, ip6
-  unsigned cidr4 = 32;         // a, mx, ip4
-  unsigned cidr6 = 128;        // a, mx, ip6
+  MacroString domain;       // include, exists (required); a, mx, ptr (optional)
+  core::IpAddress network;  // ip4, ip6
+  unsigned cidr4 = 32;      // a, mx, ip4
+  unsigned cidr6 = 128;     // a, mx, ip6
   friend bool operator==(const Mechanism&, const Mechanism&) = default;
 };
 
@@ -65,19 +65,19 @@ struct Modifier {
 struct Record {
   std::vector<Mechanism> mechanisms;  // in order
   std::optional<MacroString> redirect;
-  std::optional<MacroString> explanation;  // exp=
+  std::optional<MacroString> explanation;   // exp=
   std::vector<Modifier> unknown_modifiers;  // kept, ignored (RFC 7208 6)
   friend bool operator==(const Record&, const Record&) = default;
 };
 
 /// One evaluated term, so an operator can see why a policy hit a limit or matched.
 struct TraceEntry {
-  std::string domain;      // the record's domain
-  std::string term;        // as written: "include:_spf.example.com", "redirect=..."
-  unsigned depth = 0;      // include/redirect nesting level, 0 for the top record
+  std::string domain;        // the record's domain
+  std::string term;          // as written: "include:_spf.example.com", "redirect=..."
+  unsigned depth = 0;        // include/redirect nesting level, 0 for the top record
   unsigned dns_lookups = 0;  // DNS queries this term made
   bool matched = false;
-  std::string note;        // "void lookup", "no match", "temperror: timeout", ...
+  std::string note;  // "void lookup", "no match", "temperror: timeout", ...
 };
 
 /// Which identity was checked (RFC 7208 2.3, 2.4).
@@ -92,9 +92,9 @@ struct Result {
   std::string reason;
   /// For fail: the expanded exp= text, or the default explanation.
   std::string explanation;
-  std::string domain;     // the domain check_host() started with
-  std::string sender;     // <sender>: "user@example.com", "postmaster@helo.example"
-  std::string mechanism;  // the term that decided, when a mechanism matched
+  std::string domain;         // the domain check_host() started with
+  std::string sender;         // <sender>: "user@example.com", "postmaster@helo.example"
+  std::string mechanism;      // the term that decided, when a mechanism matched
   unsigned dns_lookups = 0;   // DNS-querying terms counted against the limit (4.6.4)
   unsigned void_lookups = 0;  // lookups that gave NXDOMAIN or no answer
   std::vector<TraceEntry> trace;

@@ -25,8 +25,7 @@ struct FetchedKey {
 
 /// Looks up every name in DNS concurrently and keeps what it finds in `cache`; the caller has
 /// already asked `cache` for them (a warm cache needs no task at all).
-core::Task<std::vector<std::shared_ptr<const FetchedKey>>> fetch_keys(dns::Resolver& resolver,
-                                                                      std::vector<std::string> names,
-                                                                      KeyCache& cache);
+core::Task<std::vector<std::shared_ptr<const FetchedKey>>> fetch_keys(
+    dns::Resolver& resolver, std::vector<std::string> names, KeyCache& cache);
 
 }  // namespace hallmark::dkim::detail

@@ -15,12 +15,12 @@ namespace hallmark::spf::detail {
 /// What the macro letters expand to. %{p} needs DNS, so the evaluator resolves it first
 /// (only when the string uses it) and passes the answer in.
 struct MacroValues {
-  std::string_view sender;         // s: local-part@domain
-  std::string_view local_part;     // l
-  std::string_view sender_domain;  // o
-  std::string_view domain;         // d: the <domain> being evaluated
-  core::IpAddress ip;              // i, c, v
-  std::string_view helo;           // h
+  std::string_view sender;                      // s: local-part@domain
+  std::string_view local_part;                  // l
+  std::string_view sender_domain;               // o
+  std::string_view domain;                      // d: the <domain> being evaluated
+  core::IpAddress ip;                           // i, c, v
+  std::string_view helo;                        // h
   std::string_view validated_name = "unknown";  // p
   std::string_view receiver = "unknown";        // r
   std::int64_t now = 0;                         // t
