@@ -4,6 +4,7 @@
 
 #include "hallmark/core.hpp"
 #include "hallmark/dkim.hpp"
+#include "hallmark/dmarc.hpp"
 #include "hallmark/dns.hpp"
 #include "hallmark/mail.hpp"
 #include "hallmark/spf.hpp"
