@@ -209,6 +209,15 @@ TEST(CliDkim, AlteredBodyOrHeaderFails) {
       << text.out;
 }
 
+TEST(CliDkim, MboxSeparatorLineIsNotPartOfTheMessage) {
+  Keys keys = make_keys("ed25519", "sel");
+  RunResult signed_message = sign(keys, message_text);
+  ASSERT_EQ(signed_message.status, 0) << signed_message.err;
+  std::string saved = "From alice@example.test Tue Nov 24 12:00:00 2026\n" + signed_message.out;
+  nlohmann::json s = verify_json(keys, saved)["signatures"][0];
+  EXPECT_EQ(s["result"], "pass") << s;
+}
+
 TEST(CliDkim, UnsignedMessageGivesAnEmptyList) {
   Keys keys = make_keys("ed25519", "sel");
   nlohmann::json out = verify_json(keys, message_text);

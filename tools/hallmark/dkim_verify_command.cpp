@@ -87,7 +87,10 @@ int run_dkim_verify(std::vector<std::string_view> argv) {
   std::unique_ptr<dns::Resolver> resolver = make_resolver(args);
 
   dkim::Verifier verifier(*resolver, std::move(options));
+  bool first = true;
   for (std::string_view chunk = input.read(); !chunk.empty(); chunk = input.read()) {
+    if (first) chunk = skip_mbox_separator(chunk);
+    first = false;
     // Only a header section past mail::Limits fails here. The parser ignores everything after
     // it, so the rest is not read; finish() reports the message as a permerror, which is a
     // verdict on a message that was read, hence exit 0 like any other result.

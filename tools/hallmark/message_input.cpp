@@ -52,4 +52,10 @@ bool MessageInput::rewind() {
   return fseeko(file_, start_, SEEK_SET) == 0;
 }
 
+std::string_view skip_mbox_separator(std::string_view chunk) {
+  if (!chunk.starts_with("From ")) return chunk;
+  std::size_t end = chunk.find('\n');
+  return end == std::string_view::npos ? chunk : chunk.substr(end + 1);
+}
+
 }  // namespace hallmark::cli

@@ -45,4 +45,9 @@ class MessageInput {
   std::vector<char> buffer_;
 };
 
+/// `chunk` without a leading mbox separator line ("From sender date", no colon), which
+/// saved mailboxes and some tools put before the header section; it is not part of the
+/// message, and the header parser would otherwise take it as the start of the body.
+std::string_view skip_mbox_separator(std::string_view chunk);
+
 }  // namespace hallmark::cli
