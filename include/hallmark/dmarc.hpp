@@ -3,3 +3,4 @@
 #pragma once
 
 #include "hallmark/dmarc/record.hpp"
+#include "hallmark/dmarc/discover.hpp"
