@@ -4,3 +4,4 @@
 
 #include "hallmark/dmarc/record.hpp"
 #include "hallmark/dmarc/discover.hpp"
+#include "hallmark/dmarc/evaluate.hpp"

@@ -190,3 +190,50 @@ TEST(CliSpf, UsageErrors) {
 
 }  // namespace
 }  // namespace hallmark::cli
+
+namespace hallmark::cli {
+namespace {
+
+constexpr std::string_view dmarc_zone = R"(
+_dmarc.example.test. TXT "v=DMARC1; p=reject; sp=quarantine; t=n"
+mail.example.test.   A   192.0.2.1
+)";
+
+TEST(CliDmarc, JsonReportsPolicyAndDisposition) {
+  std::string zone = write_temp_file("dmarc.zone", dmarc_zone);
+  RunResult pass =
+      run_cli({"dmarc", "--from", "example.test", "--spf-domain", "bounce.example.test",
+               "--spf-result", "pass", "--zone", zone, "--json"});
+  ASSERT_EQ(pass.status, 0) << pass.err;
+  nlohmann::json out = nlohmann::json::parse(pass.out);
+  EXPECT_EQ(out["result"], "pass");
+  EXPECT_EQ(out["policy"], "reject");
+  EXPECT_EQ(out["disposition"], "none");
+  EXPECT_EQ(out["record_domain"], "example.test");
+  EXPECT_EQ(out["organizational_domain"], "example.test");
+
+  RunResult fail = run_cli({"dmarc", "--from", "mail.example.test", "--dkim-domain", "other.test",
+                            "--zone", zone, "--json"});
+  ASSERT_EQ(fail.status, 0) << fail.err;
+  out = nlohmann::json::parse(fail.out);
+  EXPECT_EQ(out["result"], "fail");
+  EXPECT_EQ(out["policy"], "quarantine");
+  EXPECT_EQ(out["disposition"], "quarantine");
+}
+
+TEST(CliDmarc, NoRecordIsNoneAndTimeoutIsTemperror) {
+  std::string zone = write_temp_file("dmarc2.zone", "_dmarc.slow.test. TIMEOUT\n");
+  RunResult none = run_cli({"dmarc", "--from", "quiet.test", "--zone", zone, "--json"});
+  EXPECT_EQ(nlohmann::json::parse(none.out)["result"], "none");
+  RunResult slow = run_cli({"dmarc", "--from", "slow.test", "--zone", zone, "--json"});
+  EXPECT_EQ(nlohmann::json::parse(slow.out)["result"], "temperror");
+}
+
+TEST(CliDmarc, UsageErrors) {
+  EXPECT_EQ(run_cli({"dmarc"}).status, 2);
+  EXPECT_EQ(run_cli({"dmarc", "--from", "a.test", "--spf-result", "maybe"}).status, 2);
+  EXPECT_EQ(run_cli({"dmarc", "--from", "a.test", "--spf-result", "pass"}).status, 2);
+}
+
+}  // namespace
+}  // namespace hallmark::cli

@@ -23,6 +23,8 @@ const std::vector<Command>& commands();
 int run_dns(std::vector<std::string_view> args);
 extern const std::string_view dns_usage;
 int run_spf(std::vector<std::string_view> args);
+int run_dmarc(std::vector<std::string_view> args);
+extern const std::string_view dmarc_usage;
 extern const std::string_view spf_usage;
 int run_dkim_verify(std::vector<std::string_view> args);
 extern const std::string_view dkim_verify_usage;

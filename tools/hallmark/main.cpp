@@ -19,6 +19,7 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> all = {
       {"dns", "look up a name as hallmark's resolver sees it", dns_usage, run_dns},
       {"spf", "check an SMTP envelope against SPF (RFC 7208)", spf_usage, run_spf},
+      {"dmarc", "evaluate DMARC for an author domain (RFC 9989)", dmarc_usage, run_dmarc},
       {"dkim-verify", "verify a message's DKIM signatures (RFC 6376, 8301, 8463)",
        dkim_verify_usage, run_dkim_verify},
       {"dkim-sign", "sign a message with DKIM", dkim_sign_usage, run_dkim_sign, false},

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: Apache-2.0
+// `hallmark dmarc`: the DMARC verdict for an author domain given the SPF and DKIM results,
+// with the record used, the organizational domain and the disposition.
+#include <cstdio>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "args.hpp"
+#include "commands.hpp"
+#include "hallmark/core/sync_wait.hpp"
+#include "hallmark/dmarc/evaluate.hpp"
+#include "hallmark/spf/types.hpp"
+#include "resolver_setup.hpp"
+
+namespace hallmark::cli {
+
+const std::string_view dmarc_usage =
+    "usage: hallmark dmarc --from DOMAIN [--spf-domain D --spf-result R] [--dkim-domain D]...\n"
+    "                      [--zone FILE]... [--json]\n"
+    "  --from DOMAIN       the RFC5322.From domain (U-labels are converted to A-labels)\n"
+    "  --spf-domain D      the domain SPF checked (MAIL FROM, or HELO for a null path)\n"
+    "  --spf-result R      its RFC 7208 result: pass, fail, softfail, neutral, none, ...\n"
+    "  --dkim-domain D     the d= of a signature that passed (repeatable)\n"
+    "  --psl               find organizational domains with the public suffix list (RFC 7489)\n"
+    "                      instead of the DNS tree walk (RFC 9989)\n"
+    "  --json              print one JSON object: result, policy, disposition, record_domain,\n"
+    "                      organizational_domain, ...\n";
+
+namespace {
+
+nlohmann::json to_json(const dmarc::Result& r) {
+  nlohmann::json out = {
+      {"result", dmarc::to_string(r.outcome)},
+      {"reason", r.reason},
+      {"author_domain", r.author_domain},
+      {"record_domain", r.record_domain},
+      {"organizational_domain", r.organizational_domain},
+      {"policy", r.record ? std::string(dmarc::to_string(r.policy)) : std::string()},
+      {"policy_tag", r.policy_tag},
+      {"disposition", dmarc::to_string(r.disposition)},
+      {"testing", r.testing},
+      {"sampled_out", r.sampled_out},
+      {"spf_aligned", r.spf_aligned},
+      {"dkim_aligned", r.dkim_aligned},
+      {"rua", r.aggregate_uris},
+      {"ruf", r.failure_uris},
+      {"authentication_results", dmarc::auth_results_fragment(r)},
+  };
+  if (r.record) out["record"] = dmarc::to_string(*r.record);
+  if (!r.aligned_dkim_domain.empty()) out["aligned_dkim_domain"] = r.aligned_dkim_domain;
+  return out;
+}
+
+}  // namespace
+
+int run_dmarc(std::vector<std::string_view> argv) {
+  std::set<std::string, std::less<>> valued = resolver_flags();
+  valued.insert({"from", "spf-domain", "spf-result", "dkim-domain"});
+  Args args(std::move(argv), valued, {"json", "psl"});
+  if (!args.positional().empty()) throw UsageError("dmarc takes no positional arguments");
+  std::optional<std::string> from = args.value("from");
+  if (!from) throw UsageError("--from is required");
+  dmarc::Identifiers identifiers;
+  identifiers.spf_domain = args.value("spf-domain").value_or("");
+  if (std::optional<std::string> result = args.value("spf-result")) {
+    std::optional<spf::Outcome> outcome = spf::parse_outcome(*result);
+    if (!outcome)
+      throw UsageError(fmt::format("--spf-result '{}' is not an RFC 7208 result", *result));
+    identifiers.spf_pass = *outcome == spf::Outcome::pass;
+  }
+  if (identifiers.spf_pass && identifiers.spf_domain.empty())
+    throw UsageError("--spf-result pass needs --spf-domain");
+  identifiers.dkim_domains = args.values("dkim-domain");
+  dmarc::Options options;
+  if (args.has("psl")) options.discovery = dmarc::DiscoveryMode::psl;
+
+  std::unique_ptr<dns::Resolver> resolver = make_resolver(args);
+  dmarc::Result result =
+      core::sync_wait(dmarc::evaluate(*resolver, *from, std::move(identifiers), std::move(options)),
+                      resolver->pump());
+  if (args.has("json")) {
+    std::puts(
+        to_json(result).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    return 0;
+  }
+  fmt::print("dmarc: {} ({})\n", dmarc::to_string(result.outcome), result.reason);
+  if (result.record) {
+    fmt::print("record: _dmarc.{}: {}\n", result.record_domain, dmarc::to_string(*result.record));
+    fmt::print("organizational domain: {}\n", result.organizational_domain);
+    fmt::print("policy: {}={}, disposition: {}{}{}\n", result.policy_tag,
+               dmarc::to_string(result.policy), dmarc::to_string(result.disposition),
+               result.testing ? " (t=y)" : "", result.sampled_out ? " (outside pct=)" : "");
+  }
+  fmt::print("Authentication-Results: {}\n", dmarc::auth_results_fragment(result));
+  return 0;
+}
+
+}  // namespace hallmark::cli
