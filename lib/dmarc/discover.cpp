@@ -33,6 +33,18 @@ std::vector<std::string> walk_targets(const std::string& domain) {
 
 }  // namespace
 
+std::optional<Record> single_record(const dns::Answer& answer) {
+  std::optional<Record> only;
+  unsigned found = 0;
+  for (const dns::Txt& txt : answer.txt) {
+    std::string text = txt.text();
+    if (!is_dmarc_record(text)) continue;
+    if (++found > 1) return std::nullopt;
+    if (auto record = parse_record(text)) only = std::move(*record);
+  }
+  return only;
+}
+
 core::Task<TreeWalk> tree_walk(dns::Resolver& resolver, std::string domain) {
   TreeWalk walk;
   for (const std::string& target :
@@ -45,16 +57,8 @@ core::Task<TreeWalk> tree_walk(dns::Resolver& resolver, std::string domain) {
           fmt::format("{} looking up _dmarc.{} TXT", dns::to_string(answer.status), target);
       co_return walk;
     }
-    std::optional<Record> only;
-    unsigned found = 0;
-    for (const dns::Txt& txt : answer.txt) {
-      std::string text = txt.text();
-      if (!is_dmarc_record(text)) continue;
-      ++found;
-      if (auto record = parse_record(text)) only = std::move(*record);
-    }
-    // RFC 9989 4.10 step 2: several DMARC records at one name are all discarded.
-    if (found != 1 || !only) continue;
+    std::optional<Record> only = single_record(answer);
+    if (!only) continue;
     bool stop = only->psd != PsdFlag::unknown;
     walk.records.push_back(FoundRecord{target, std::move(*only)});
     if (stop) break;

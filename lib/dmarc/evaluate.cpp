@@ -52,15 +52,7 @@ core::Task<Discovery> discover_with_psl(dns::Resolver& resolver, std::string aut
       out.detail = fmt::format("{} looking up _dmarc.{} TXT", dns::to_string(answer.status), name);
       co_return out;
     }
-    std::optional<Record> only;
-    unsigned found = 0;
-    for (const dns::Txt& txt : answer.txt) {
-      std::string text = txt.text();
-      if (!is_dmarc_record(text)) continue;
-      ++found;
-      if (auto record = parse_record(text)) only = std::move(*record);
-    }
-    if (found == 1 && only) {
+    if (std::optional<Record> only = single_record(answer)) {
       out.policy = FoundRecord{name, std::move(*only)};
       co_return out;
     }

@@ -19,6 +19,10 @@ struct FoundRecord {
   Record record;
 };
 
+/// The one DMARC record of a TXT answer; nullopt when there is none or several (RFC 9989
+/// 4.10 step 2: several DMARC records at one name are all discarded).
+HALLMARK_API std::optional<Record> single_record(const dns::Answer& answer);
+
 /// What one tree walk saw.
 struct TreeWalk {
   bool temperror = false;            // a lookup failed temporarily; the rest is incomplete
