@@ -230,4 +230,20 @@ inline std::string dkim_signed_message(const DkimSigner& signer, hallmark::dkim:
   return *field + unsigned_message;
 }
 
+/// The message sizes both DKIM benchmarks time: 2 KB, 20 KB, 200 KB and 2 MB of body.
+inline constexpr std::uint64_t dkim_sizes[] = {2 << 10, 20 << 10, 200 << 10, 2 << 20};
+inline constexpr hallmark::dkim::Canonicalization dkim_canonicalizations[] = {
+    hallmark::dkim::Canonicalization::relaxed, hallmark::dkim::Canonicalization::simple};
+
+/// The run's keys, made once.
+inline DkimKeys& shared_dkim_keys() {
+  static DkimKeys keys = dkim_keys();
+  return keys;
+}
+
+/// "Relaxed" or "Simple", for benchmark names.
+inline std::string canonicalization_name(hallmark::dkim::Canonicalization c) {
+  return c == hallmark::dkim::Canonicalization::relaxed ? "Relaxed" : "Simple";
+}
+
 }  // namespace hallmark_bench

@@ -16,17 +16,8 @@ namespace {
 using namespace hallmark;
 using hallmark_bench::SpfClient;
 
-dns::ZoneResolver& zone() {
-  static dns::ZoneResolver resolver = hallmark_bench::spf_zone();
-  return resolver;
-}
-
-// One cache for the whole program, as an MTA keeps one: after the first evaluation of each
-// client every lookup is a hit.
-dns::CachingResolver& cache() {
-  static dns::CachingResolver resolver(zone());
-  return resolver;
-}
+dns::ZoneResolver& zone() { return hallmark_bench::shared_spf_zone(); }
+dns::CachingResolver& cache() { return hallmark_bench::shared_spf_cache(); }
 
 spf::Result evaluate(dns::Resolver& resolver, const spf::Envelope& envelope,
                      const spf::Options& options) {

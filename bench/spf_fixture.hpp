@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "hallmark/core/ip.hpp"
+#include "hallmark/dns/caching_resolver.hpp"
 #include "hallmark/dns/zone_resolver.hpp"
 #include "hallmark/spf/types.hpp"
 
@@ -82,6 +83,19 @@ inline hallmark::dns::ZoneResolver spf_zone() {
     std::abort();
   }
   return std::move(*zone);
+}
+
+/// The fixture zone, built once per program.
+inline hallmark::dns::ZoneResolver& shared_spf_zone() {
+  static hallmark::dns::ZoneResolver resolver = spf_zone();
+  return resolver;
+}
+
+/// One cache over it for the whole program, as an MTA keeps one: after the first evaluation
+/// of each client every lookup is a hit.
+inline hallmark::dns::CachingResolver& shared_spf_cache() {
+  static hallmark::dns::CachingResolver resolver(shared_spf_zone());
+  return resolver;
 }
 
 }  // namespace hallmark_bench

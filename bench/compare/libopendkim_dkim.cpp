@@ -29,23 +29,16 @@ namespace {
 using namespace hallmark;
 using hallmark_bench::DkimSigner;
 
-constexpr std::uint64_t sizes[] = {2 << 10, 20 << 10, 200 << 10, 2 << 20};
-constexpr dkim::Canonicalization canonicalizations[] = {dkim::Canonicalization::relaxed,
-                                                        dkim::Canonicalization::simple};
+using hallmark_bench::canonicalization_name;
+constexpr auto& sizes = hallmark_bench::dkim_sizes;
+constexpr auto& canonicalizations = hallmark_bench::dkim_canonicalizations;
 
 [[noreturn]] void fail(const std::string& message) {
   std::fprintf(stderr, "libopendkim_dkim: %s\n", message.c_str());
   std::exit(EXIT_FAILURE);
 }
 
-hallmark_bench::DkimKeys& keys() {
-  static hallmark_bench::DkimKeys k = hallmark_bench::dkim_keys();
-  return k;
-}
-
-std::string canonicalization_name(dkim::Canonicalization c) {
-  return c == dkim::Canonicalization::relaxed ? "Relaxed" : "Simple";
-}
+hallmark_bench::DkimKeys& keys() { return hallmark_bench::shared_dkim_keys(); }
 
 struct Case {
   const DkimSigner* signer;

@@ -37,15 +37,8 @@ using hallmark_bench::SpfClient;
 
 // ---- hallmark ----------------------------------------------------------------------------
 
-dns::ZoneResolver& zone() {
-  static dns::ZoneResolver resolver = hallmark_bench::spf_zone();
-  return resolver;
-}
-
-dns::CachingResolver& cache() {
-  static dns::CachingResolver resolver(zone());
-  return resolver;
-}
+dns::ZoneResolver& zone() { return hallmark_bench::shared_spf_zone(); }
+dns::CachingResolver& cache() { return hallmark_bench::shared_spf_cache(); }
 
 spf::Envelope envelope_for(const SpfClient& client) {
   return spf::Envelope{hallmark_bench::spf_client_ip(client), std::string(hallmark_bench::spf_helo),
