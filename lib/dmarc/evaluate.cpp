@@ -1,63 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
-// DMARC evaluation (RFC 9989 5.3): discovery, alignment, result, policy and disposition.
+// DMARC evaluation (RFC 9989 5.3) in two halves: the policy lookup, which needs only the
+// author domain, and the evaluation proper, which adds the SPF and DKIM identifiers.
 #include "hallmark/dmarc/evaluate.hpp"
 
-#include <libpsl.h>
-
+#include <algorithm>
 #include <random>
 
 #include <fmt/format.h>
 
+#include "dmarc/internal/organizational.hpp"
+#include "dmarc/internal/report_destinations.hpp"
 #include "hallmark/core/domain.hpp"
 #include "hallmark/core/header_text.hpp"
 #include "hallmark/core/when_all.hpp"
-#include "hallmark/dmarc/discover.hpp"
-#include "hallmark/mail/address.hpp"
 
 namespace hallmark::dmarc {
 namespace {
 
 std::string normal_domain(std::string_view domain) {
   return core::to_lower_ascii(core::strip_trailing_dot(domain));
-}
-
-// RFC 7489 3.2: the registrable domain under the public suffix list (the system's data).
-std::string psl_organizational_domain(const std::string& domain) {
-  static const psl_ctx_t* psl = [] {
-    const psl_ctx_t* latest = psl_latest(nullptr);
-    return latest != nullptr ? latest : psl_builtin();
-  }();
-  if (psl == nullptr) return domain;
-  const char* registrable = psl_registrable_domain(psl, domain.c_str());
-  return registrable != nullptr ? std::string(registrable) : domain;
-}
-
-core::Task<std::string> organizational_domain_of(dns::Resolver& resolver, std::string domain,
-                                                 DiscoveryMode mode) {
-  if (mode == DiscoveryMode::psl) co_return psl_organizational_domain(domain);
-  TreeWalk walk = co_await tree_walk(resolver, domain);
-  co_return organizational_domain(domain, walk);
-}
-
-// RFC 7489 6.6.3: with the PSL, the author domain's record, else the organizational one's.
-core::Task<Discovery> discover_with_psl(dns::Resolver& resolver, std::string author) {
-  Discovery out;
-  out.organizational_domain = psl_organizational_domain(author);
-  std::vector<std::string> names = {author};
-  if (out.organizational_domain != author) names.push_back(out.organizational_domain);
-  for (const std::string& name : names) {
-    dns::Answer answer = co_await dns::lookup(resolver, "_dmarc." + name, dns::Type::txt);
-    if (answer.is_error()) {
-      out.temperror = true;
-      out.detail = fmt::format("{} looking up _dmarc.{} TXT", dns::to_string(answer.status), name);
-      co_return out;
-    }
-    if (std::optional<Record> only = single_record(answer)) {
-      out.policy = FoundRecord{name, std::move(*only)};
-      co_return out;
-    }
-  }
-  co_return out;
 }
 
 double uniform_draw() {
@@ -78,43 +39,198 @@ Disposition one_level_lower(Disposition disposition) noexcept {
   return disposition == Disposition::reject ? Disposition::quarantine : Disposition::none;
 }
 
-// The host of a reporting URI: mailto:user@host?... or scheme://host[:port]/...
-std::string uri_domain(std::string_view uri) {
-  if (uri.size() > 7 && core::to_lower_ascii(uri.substr(0, 7)) == "mailto:") {
-    std::string_view address = uri.substr(7);
-    address = address.substr(0, address.find('?'));
-    std::size_t at = address.rfind('@');
-    return at == std::string_view::npos ? std::string() : normal_domain(address.substr(at + 1));
-  }
-  std::size_t slashes = uri.find("://");
-  if (slashes == std::string_view::npos) return {};
-  std::string_view host = uri.substr(slashes + 3);
-  host = host.substr(0, host.find_first_of(":/?#"));
-  return normal_domain(host);
+// RFC 8020: NXDOMAIN means the name and everything under it does not exist (for np=).
+core::Task<bool> domain_exists(dns::Resolver& resolver, std::string domain, bool wanted) {
+  if (!wanted) co_return true;
+  dns::Answer answer = co_await dns::lookup(resolver, std::move(domain), dns::Type::a);
+  co_return answer.status != dns::Status::nxdomain;
 }
 
-// RFC 7489 7.1: a destination on another organizational domain must publish
-// <author>._report._dmarc.<destination> with v=DMARC1.
-core::Task<std::vector<std::string>> authorised_uris(dns::Resolver& resolver,
-                                                     std::vector<std::string> uris,
-                                                     std::string author, std::string organization,
-                                                     DiscoveryMode mode) {
-  std::vector<std::string> kept;
-  for (std::string& uri : uris) {
-    std::string destination = uri_domain(uri);
-    if (destination.empty()) continue;
-    std::string destination_org = co_await organizational_domain_of(resolver, destination, mode);
-    if (destination_org == organization) {
-      kept.push_back(std::move(uri));
-      continue;
-    }
-    dns::Answer answer = co_await dns::lookup(
-        resolver, fmt::format("{}._report._dmarc.{}", author, destination), dns::Type::txt);
-    bool authorised = false;
-    for (const dns::Txt& txt : answer.txt) authorised |= is_dmarc_record(txt.text());
-    if (authorised) kept.push_back(std::move(uri));
+core::Task<std::vector<std::string>> report_uris(dns::Resolver& resolver,
+                                                 std::vector<std::string> uris,
+                                                 const AuthorPolicy& author,
+                                                 const Options& options) {
+  if (!options.verify_report_destinations || uris.empty()) co_return uris;
+  co_return co_await detail::authorised_uris(resolver, std::move(uris), author.author_domain,
+                                             author.discovery.organizational_domain,
+                                             options.discovery);
+}
+
+// Everything about one author domain that SPF and DKIM do not change.
+core::Task<AuthorPolicy> lookup_author(dns::Resolver& resolver, std::string domain,
+                                       Options options) {
+  AuthorPolicy out;
+  auto author = core::to_a_label(core::strip_trailing_dot(domain), core::DomainSyntax::ldh);
+  if (!author) {
+    out.error = "author domain: " + author.error().message;
+    co_return out;
   }
-  co_return kept;
+  out.author_domain = std::move(*author);
+  out.discovery = co_await detail::discover(resolver, out.author_domain, options.discovery);
+  const std::optional<FoundRecord>& found = out.discovery.policy;
+  if (out.discovery.temperror || !found || !is_applicable(found->record)) co_return out;
+  // sp= and np= apply only to a record found above the author domain.
+  bool inherited = found->domain != out.author_domain;
+  auto [exists, aggregate, failure] = co_await core::when_all(
+      domain_exists(resolver, out.author_domain, inherited),
+      report_uris(resolver, found->record.aggregate_uris, out, options),
+      report_uris(resolver, found->record.failure_uris, out, options));
+  out.author_domain_exists = exists;
+  out.aggregate_uris = std::move(aggregate);
+  out.failure_uris = std::move(failure);
+  co_return out;
+}
+
+core::Task<PolicyLookup> lookup_authors(dns::Resolver& resolver, std::vector<std::string> domains,
+                                        std::string unusable_from, Options options) {
+  PolicyLookup out;
+  out.unusable_from = std::move(unusable_from);
+  std::vector<core::Task<AuthorPolicy>> lookups;
+  lookups.reserve(domains.size());
+  for (std::string& domain : domains)
+    lookups.push_back(lookup_author(resolver, std::move(domain), options));
+  out.authors = co_await core::when_all(std::move(lookups));
+  co_return out;
+}
+
+// Identifier alignment (RFC 9989 4.4): strict is equality, relaxed is the same organizational
+// domain. Only candidates that differ from the author domain under relaxed alignment need
+// their organizational domain, so the common d= == From case costs no lookup.
+core::Task<void> align(dns::Resolver& resolver, const Record& record, const Identifiers& ids,
+                       const Options& options, Result& r) {
+  struct Candidate {
+    std::string domain;
+    bool is_spf;
+  };
+  std::vector<Candidate> candidates;
+  if (ids.spf_pass && !ids.spf_domain.empty())
+    candidates.push_back({normal_domain(ids.spf_domain), true});
+  for (const std::string& d : ids.dkim_domains) candidates.push_back({normal_domain(d), false});
+
+  std::vector<std::size_t> walked;
+  std::vector<core::Task<std::string>> walks;
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    Alignment mode = candidates[i].is_spf ? record.spf_alignment : record.dkim_alignment;
+    if (candidates[i].domain == r.author_domain || mode == Alignment::strict) continue;
+    walked.push_back(i);
+    walks.push_back(
+        detail::organizational_domain_of(resolver, candidates[i].domain, options.discovery));
+  }
+  std::vector<std::string> organizations = co_await core::when_all(std::move(walks));
+
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    bool aligned = candidates[i].domain == r.author_domain;
+    if (auto w = std::ranges::find(walked, i); w != walked.end())
+      aligned = organizations[w - walked.begin()] == r.organizational_domain;
+    if (!aligned) continue;
+    if (candidates[i].is_spf) {
+      r.spf_aligned = true;
+    } else if (!r.dkim_aligned) {
+      r.dkim_aligned = true;
+      r.aligned_dkim_domain = candidates[i].domain;
+    }
+  }
+}
+
+// RFC 9989 4.10.1 and 4.7: the policy that applies, then t=y and RFC 7489 pct= on a failure.
+void apply_policy(const AuthorPolicy& author, const Record& record, const Options& options,
+                  Result& r) {
+  // p= for the author domain's own record; otherwise sp= for an existing subdomain and np=
+  // for a non-existent one, each falling back to p=.
+  r.policy = record.policy.value_or(Policy::none);
+  r.policy_tag = "p";
+  if (r.record_domain != r.author_domain) {
+    if (!author.author_domain_exists && record.nonexistent_policy) {
+      r.policy = *record.nonexistent_policy;
+      r.policy_tag = "np";
+    } else if (record.subdomain_policy) {
+      r.policy = *record.subdomain_policy;
+      r.policy_tag = "sp";
+    }
+  }
+  if (r.outcome != Outcome::fail) return;
+  r.disposition = disposition_of(r.policy);
+  if (record.testing && r.disposition != Disposition::none) {
+    r.disposition = one_level_lower(r.disposition);
+    r.testing = true;
+  }
+  if (record.percent && *record.percent < 100 && r.disposition != Disposition::none) {
+    double draw = options.random ? options.random() : uniform_draw();
+    // RFC 7489 6.6.4: messages left out of the sample get the next policy down.
+    if (draw * 100.0 >= static_cast<double>(*record.percent)) {
+      r.disposition = one_level_lower(r.disposition);
+      r.sampled_out = true;
+    }
+  }
+}
+
+core::Task<Result> evaluate_author(dns::Resolver& resolver, AuthorPolicy author,
+                                   const Identifiers& ids, const Options& options) {
+  Result r;
+  if (!author.error.empty()) {
+    r.outcome = Outcome::permerror;
+    r.reason = std::move(author.error);
+    co_return r;
+  }
+  r.author_domain = author.author_domain;
+  r.organizational_domain = author.discovery.organizational_domain;
+  if (author.discovery.temperror) {
+    r.outcome = Outcome::temperror;
+    r.reason = author.discovery.detail;
+    co_return r;
+  }
+  const std::optional<FoundRecord>& found = author.discovery.policy;
+  if (!found || !is_applicable(found->record)) {
+    r.outcome = Outcome::none;
+    r.reason = found ? "the DMARC record has no valid policy and no report address"
+                     : "no DMARC record";
+    co_return r;
+  }
+  r.record_domain = found->domain;
+  r.record = found->record;
+  co_await align(resolver, *r.record, ids, options, r);
+  r.outcome = r.spf_aligned || r.dkim_aligned ? Outcome::pass : Outcome::fail;
+  r.reason = r.outcome == Outcome::pass ? (r.dkim_aligned ? "DKIM aligned" : "SPF aligned")
+                                        : "no aligned SPF or DKIM pass";
+  apply_policy(author, *r.record, options, r);
+  r.aggregate_uris = std::move(author.aggregate_uris);
+  r.failure_uris = std::move(author.failure_uris);
+  co_return r;
+}
+
+// A From field without a single author domain, handled as Options::unusable_from says.
+Result unusable_from_result(const std::string& problem, const Options& options) {
+  Result r;
+  r.unusable_from = true;
+  if (options.unusable_from == UnusableFrom::ignore) {
+    r.outcome = Outcome::none;
+    r.reason = problem;
+  } else {
+    r.outcome = Outcome::fail;
+    r.disposition = Disposition::reject;
+    r.reason = problem + "; rejected";
+  }
+  return r;
+}
+
+// How strongly a result speaks against a message: the strictest failing policy first
+// (RFC 9989 11.5), then errors, then no policy; a pass only when every domain passed.
+int severity(const Result& r) noexcept {
+  switch (r.outcome) {
+    case Outcome::fail: return 4 + static_cast<int>(r.disposition);
+    case Outcome::temperror: return 3;
+    case Outcome::permerror: return 2;
+    case Outcome::none: return 1;
+    case Outcome::pass: return 0;
+  }
+  return 0;
+}
+
+core::Task<Result> evaluate_lookup(dns::Resolver& resolver, core::Task<PolicyLookup> lookup,
+                                   Identifiers identifiers, Options options) {
+  PolicyLookup found = co_await std::move(lookup);
+  co_return co_await evaluate(resolver, std::move(found), std::move(identifiers),
+                              std::move(options));
 }
 
 }  // namespace
@@ -134,142 +250,92 @@ std::string_view to_string(Disposition disposition) noexcept {
   return to_string(static_cast<Policy>(disposition));
 }
 
-core::Expected<std::string> author_domain(const mail::HeaderSection& headers) {
-  std::vector<const mail::HeaderField*> from = headers.all("From");
-  if (from.empty()) return core::fail(core::Errc::missing_tag, "the message has no From field");
-  // RFC 9989 5.3.1: zero or several author domains make DMARC validation impossible.
-  if (from.size() > 1)
-    return core::fail(core::Errc::too_many,
-                      fmt::format("the message has {} From fields", from.size()));
-  auto mailboxes = mail::parse_address_list(from.front()->value);
-  if (!mailboxes) return core::fail(core::Errc::syntax, "From: " + mailboxes.error().message);
-  std::string domain;
-  for (const mail::Mailbox& mailbox : *mailboxes) {
-    if (mailbox.has_domain_literal())
-      return core::fail(core::Errc::bad_value, "From holds an address literal, not a domain");
-    auto a_label =
-        core::to_a_label(core::strip_trailing_dot(mailbox.domain), core::DomainSyntax::ldh);
-    if (!a_label)
-      return core::fail(core::Errc::bad_value, "From domain: " + a_label.error().message);
-    if (!domain.empty() && domain != *a_label)
-      return core::fail(core::Errc::too_many, "From holds addresses in more than one domain");
-    domain = std::move(*a_label);
+std::string_view to_string(UnusableFrom handling) noexcept {
+  switch (handling) {
+    case UnusableFrom::reject: return "reject";
+    case UnusableFrom::each_domain: return "each-domain";
+    case UnusableFrom::ignore: return "ignore";
   }
-  if (domain.empty()) return core::fail(core::Errc::missing_tag, "From holds no address");
-  return domain;
+  return "reject";
+}
+
+core::Task<PolicyLookup> lookup_policy(dns::Resolver& resolver, std::string author_domain,
+                                       Options options) {
+  std::vector<std::string> domains;
+  domains.push_back(std::move(author_domain));
+  return lookup_authors(resolver, std::move(domains), {}, std::move(options));
+}
+
+// Not a coroutine: the header section is read before returning, so it need not outlive the
+// task.
+core::Task<PolicyLookup> lookup_policy(dns::Resolver& resolver, const mail::HeaderSection& headers,
+                                       Options options) {
+  auto single = author_domain(headers);
+  if (single) return lookup_policy(resolver, std::move(*single), std::move(options));
+  std::string problem = single.error().message;
+  std::vector<std::string> domains;
+  if (options.unusable_from == UnusableFrom::each_domain &&
+      single.error().code == core::Errc::too_many) {
+    auto all = author_domains(headers);
+    if (!all) {
+      problem = all.error().message;
+    } else if (all->size() > options.max_author_domains) {
+      problem = fmt::format("From holds {} domains, more than the {} evaluated", all->size(),
+                            options.max_author_domains);
+    } else {
+      domains = std::move(*all);
+    }
+  }
+  return lookup_authors(resolver, std::move(domains), std::move(problem), std::move(options));
+}
+
+core::Task<Result> evaluate(dns::Resolver& resolver, PolicyLookup lookup, Identifiers identifiers,
+                            Options options) {
+  if (lookup.authors.empty()) co_return unusable_from_result(lookup.unusable_from, options);
+  std::vector<core::Task<Result>> each;
+  each.reserve(lookup.authors.size());
+  for (AuthorPolicy& author : lookup.authors)
+    each.push_back(evaluate_author(resolver, std::move(author), identifiers, options));
+  std::vector<Result> results = co_await core::when_all(std::move(each));
+  if (results.size() == 1 && lookup.unusable_from.empty()) co_return std::move(results.front());
+
+  // Several author domains (UnusableFrom::each_domain): the strictest result decides.
+  std::size_t worst = 0;
+  for (std::size_t i = 1; i < results.size(); ++i)
+    if (severity(results[i]) > severity(results[worst])) worst = i;
+  Result r = std::move(results[worst]);
+  for (std::size_t i = 0; i < results.size(); ++i)
+    if (i != worst) r.other_author_domains.push_back(results[i].author_domain);
+  r.unusable_from = true;
+  r.reason = fmt::format("{} ({}; each of {} domains evaluated, the strictest applied)", r.reason,
+                         lookup.unusable_from, results.size());
+  co_return r;
 }
 
 core::Task<Result> evaluate(dns::Resolver& resolver, std::string author_domain,
                             Identifiers identifiers, Options options) {
-  Result r;
-  auto author = core::to_a_label(core::strip_trailing_dot(author_domain), core::DomainSyntax::ldh);
-  if (!author) {
-    r.outcome = Outcome::permerror;
-    r.reason = "author domain: " + author.error().message;
-    r.disposition = Disposition::none;
-    co_return r;
-  }
-  r.author_domain = *author;
-  Discovery discovery;
-  if (options.discovery == DiscoveryMode::psl) {
-    discovery = co_await discover_with_psl(resolver, r.author_domain);
-  } else {
-    discovery = co_await discover_policy(resolver, r.author_domain);
-  }
-  r.organizational_domain = discovery.organizational_domain;
-  if (discovery.temperror) {
-    r.outcome = Outcome::temperror;
-    r.reason = discovery.detail;
-    co_return r;
-  }
-  if (!discovery.policy || !is_applicable(discovery.policy->record)) {
-    r.outcome = Outcome::none;
-    r.reason = discovery.policy ? "the DMARC record has no valid policy and no report address"
-                                : "no DMARC record";
-    co_return r;
-  }
-  r.record_domain = discovery.policy->domain;
-  r.record = discovery.policy->record;
-  const Record& record = *r.record;
+  return evaluate_lookup(resolver, lookup_policy(resolver, std::move(author_domain), options),
+                         std::move(identifiers), std::move(options));
+}
 
-  // Identifier alignment (RFC 9989 4.4): strict is equality, relaxed is the same
-  // organizational domain.
-  std::vector<std::string> candidates;
-  if (identifiers.spf_pass && !identifiers.spf_domain.empty())
-    candidates.push_back(normal_domain(identifiers.spf_domain));
-  std::size_t dkim_start = candidates.size();
-  for (const std::string& d : identifiers.dkim_domains) candidates.push_back(normal_domain(d));
-  std::vector<core::Task<std::string>> walks;
-  for (const std::string& candidate : candidates)
-    walks.push_back(organizational_domain_of(resolver, candidate, options.discovery));
-  std::vector<std::string> organizations = co_await core::when_all(std::move(walks));
-  for (std::size_t i = 0; i < candidates.size(); ++i) {
-    bool is_spf = i < dkim_start;
-    Alignment mode = is_spf ? record.spf_alignment : record.dkim_alignment;
-    bool aligned = candidates[i] == r.author_domain ||
-                   (mode == Alignment::relaxed && organizations[i] == r.organizational_domain);
-    if (!aligned) continue;
-    if (is_spf) {
-      r.spf_aligned = true;
-    } else if (!r.dkim_aligned) {
-      r.dkim_aligned = true;
-      r.aligned_dkim_domain = candidates[i];
-    }
-  }
-  r.outcome = r.spf_aligned || r.dkim_aligned ? Outcome::pass : Outcome::fail;
-  r.reason = r.outcome == Outcome::pass ? (r.dkim_aligned ? "DKIM aligned" : "SPF aligned")
-                                        : "no aligned SPF or DKIM pass";
-
-  // RFC 9989 4.10.1: p= for the author domain's own record; otherwise sp= for an existing
-  // subdomain and np= for a non-existent one (RFC 8020: NXDOMAIN), falling back to p=.
-  r.policy = record.policy.value_or(Policy::none);
-  r.policy_tag = "p";
-  if (r.record_domain != r.author_domain) {
-    dns::Answer exists = co_await dns::lookup(resolver, r.author_domain, dns::Type::a);
-    bool nonexistent = exists.status == dns::Status::nxdomain;
-    if (nonexistent && record.nonexistent_policy) {
-      r.policy = *record.nonexistent_policy;
-      r.policy_tag = "np";
-    } else if (record.subdomain_policy) {
-      r.policy = *record.subdomain_policy;
-      r.policy_tag = "sp";
-    }
-  }
-  if (r.outcome == Outcome::fail) {
-    r.disposition = disposition_of(r.policy);
-    if (record.testing && r.disposition != Disposition::none) {  // RFC 9989 4.7 t=y
-      r.disposition = one_level_lower(r.disposition);
-      r.testing = true;
-    }
-    if (record.percent && *record.percent < 100 && r.disposition != Disposition::none) {
-      double draw = options.random ? options.random() : uniform_draw();
-      // RFC 7489 6.6.4: messages left out of the sample get the next policy down.
-      if (draw * 100.0 >= static_cast<double>(*record.percent)) {
-        r.disposition = one_level_lower(r.disposition);
-        r.sampled_out = true;
-      }
-    }
-  }
-  if (options.verify_report_destinations) {
-    r.aggregate_uris = co_await authorised_uris(resolver, record.aggregate_uris, r.author_domain,
-                                                r.organizational_domain, options.discovery);
-    r.failure_uris = co_await authorised_uris(resolver, record.failure_uris, r.author_domain,
-                                              r.organizational_domain, options.discovery);
-  } else {
-    r.aggregate_uris = record.aggregate_uris;
-    r.failure_uris = record.failure_uris;
-  }
-  co_return r;
+core::Task<Result> evaluate(dns::Resolver& resolver, const mail::HeaderSection& headers,
+                            Identifiers identifiers, Options options) {
+  return evaluate_lookup(resolver, lookup_policy(resolver, headers, options),
+                         std::move(identifiers), std::move(options));
 }
 
 std::string auth_results_fragment(const Result& result) {
   std::string out = fmt::format("dmarc={}", to_string(result.outcome));
-  if (result.record)
+  if (result.record) {
     out += fmt::format(" ({}={} dis={})", result.policy_tag, to_string(result.policy),
                        to_string(result.disposition));
+  } else if (result.unusable_from) {
+    out += " (" + core::header_comment(result.reason) + ")";
+  }
   if (!result.author_domain.empty())
     out += " header.from=" + core::header_value(result.author_domain);
-  if (result.record) out += fmt::format(" policy.dmarc={}", to_string(result.disposition));
+  if (result.record || result.unusable_from)
+    out += fmt::format(" policy.dmarc={}", to_string(result.disposition));
   return out;
 }
 

@@ -3,11 +3,10 @@
 // concurrency of mx/ptr lookups, and hostile policies.
 #include <gtest/gtest.h>
 
-#include <deque>
-
 #include "hallmark/core/sync_wait.hpp"
 #include "hallmark/dns/zone_resolver.hpp"
 #include "hallmark/spf/evaluate.hpp"
+#include "support/holding_resolver.hpp"
 
 namespace hallmark::spf {
 namespace {
@@ -25,31 +24,7 @@ Result check(dns::Resolver& resolver, std::string_view ip, std::string_view mail
   return core::sync_wait(check_mail_from(resolver, envelope, options), resolver.pump());
 }
 
-// Holds every completion until pumped, and records how many lookups were in flight at once.
-class HoldingResolver final : public dns::Resolver, public core::Pump {
- public:
-  explicit HoldingResolver(dns::Resolver& inner) : inner_(inner) {}
-  void lookup(std::string_view name, dns::Type type, Completion done) override {
-    inner_.lookup(name, type, [this, done = std::move(done)](dns::Answer answer) mutable {
-      held_.emplace_back(std::move(done), std::move(answer));
-      max_in_flight_ = std::max(max_in_flight_, held_.size());
-    });
-  }
-  core::Pump* pump() noexcept override { return this; }
-  bool pump_once() override {
-    if (held_.empty()) return false;
-    auto [done, answer] = std::move(held_.front());
-    held_.pop_front();
-    done(std::move(answer));
-    return true;
-  }
-  std::size_t max_in_flight() const { return max_in_flight_; }
-
- private:
-  dns::Resolver& inner_;
-  std::deque<std::pair<Completion, dns::Answer>> held_;
-  std::size_t max_in_flight_ = 0;
-};
+using test_support::HoldingResolver;
 
 constexpr std::string_view policy_zone = R"(
 $ORIGIN example.com.

@@ -3,6 +3,7 @@
 // author domain, policy discovery, identifier alignment, the result and the disposition.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -11,6 +12,8 @@
 
 #include "hallmark/core/error.hpp"
 #include "hallmark/core/task.hpp"
+#include "hallmark/dmarc/author.hpp"
+#include "hallmark/dmarc/discover.hpp"
 #include "hallmark/dmarc/record.hpp"
 #include "hallmark/dns/resolver.hpp"
 #include "hallmark/export.hpp"
@@ -36,8 +39,22 @@ struct Identifiers {
   std::vector<std::string> dkim_domains;  // d= of each signature that passed
 };
 
+/// What to do with a message whose From field gives no single author domain: no From, several
+/// From fields, addresses in several domains, an address literal, a From that does not parse.
+/// RFC 9989 5.3.1 ends validation there and leaves the handling to the receiver (11.5).
+enum class UnusableFrom : std::uint8_t {
+  reject,       // the default: dmarc=fail with disposition reject, never a pass
+  each_domain,  // several domains: evaluate each (up to Options::max_author_domains) and apply
+                // the strictest failing policy (RFC 9989 11.5); otherwise as reject
+  ignore,       // RFC 9989 5.3.1 to the letter: dmarc=none, disposition none
+};
+HALLMARK_API std::string_view to_string(UnusableFrom handling) noexcept;
+
 struct Options {
   DiscoveryMode discovery = DiscoveryMode::tree_walk;
+  UnusableFrom unusable_from = UnusableFrom::reject;
+  /// With UnusableFrom::each_domain, a From with more domains than this is rejected unevaluated.
+  std::size_t max_author_domains = 5;
   /// RFC 7489 pct= sampling: a number in [0, 1); std::random_device based when empty.
   std::function<double()> random;
   /// Keep only rua=/ruf= URIs whose domain authorises our reports (RFC 9989 / RFC 7489 7.1).
@@ -47,7 +64,9 @@ struct Options {
 struct Result {
   Outcome outcome = Outcome::none;
   std::string reason;
-  std::string author_domain;          // A-label, lower case
+  std::string author_domain;          // A-label, lower case; the deciding one of several
+  std::vector<std::string> other_author_domains;  // UnusableFrom::each_domain: the rest
+  bool unusable_from = false;         // the From field gave no single author domain
   std::string record_domain;          // where the applied record was found
   std::string organizational_domain;  // of the author domain
   std::optional<Record> record;
@@ -63,14 +82,49 @@ struct Result {
   std::vector<std::string> failure_uris;    // authorised ruf= URIs
 };
 
-/// RFC 9989 5.3.1: the one author domain of a message, in A-label form.
-/// Errors: Errc::missing_tag (no From field or no address), Errc::too_many (several From
-/// fields, or addresses in more than one domain), Errc::syntax (a From that does not parse),
-/// Errc::bad_value (a domain literal or a name that is not a domain).
-HALLMARK_API core::Expected<std::string> author_domain(const mail::HeaderSection& headers);
+/// Everything about one author domain that does not depend on SPF or DKIM: its policy
+/// record, its organizational domain, whether it exists (for np=) and which report
+/// destinations are authorised.
+struct AuthorPolicy {
+  std::string author_domain;  // A-label, lower case
+  std::string error;          // the author domain is not a domain (permerror)
+  Discovery discovery;
+  bool author_domain_exists = true;  // false on NXDOMAIN (RFC 8020), checked for sp=/np=
+  std::vector<std::string> aggregate_uris;  // authorised rua= URIs
+  std::vector<std::string> failure_uris;    // authorised ruf= URIs
+};
 
-/// Evaluates DMARC for `author_domain` (already extracted) and the identifiers.
+/// The identifier-independent half of DMARC for one message. Start it as soon as the From
+/// field is known (core::Started), concurrently with SPF and DKIM, and finish it with
+/// evaluate(resolver, lookup, identifiers) once their results are in: the policy lookups
+/// never wait for them.
+struct PolicyLookup {
+  std::vector<AuthorPolicy> authors;  // one, or several under UnusableFrom::each_domain
+  std::string unusable_from;          // why the From field gave no single author domain
+};
+
+/// Policy lookup for an author domain already extracted.
+HALLMARK_API core::Task<PolicyLookup> lookup_policy(dns::Resolver& resolver,
+                                                    std::string author_domain,
+                                                    Options options = {});
+
+/// Policy lookup for a message's header section: the author domain comes from From, and a
+/// From without a single usable domain is handled as Options::unusable_from says. The header
+/// section is read before this returns; it need not outlive the task.
+HALLMARK_API core::Task<PolicyLookup> lookup_policy(dns::Resolver& resolver,
+                                                    const mail::HeaderSection& headers,
+                                                    Options options = {});
+
+/// Finishes a policy lookup with the authenticated identifiers: alignment, the result and the
+/// disposition.
+HALLMARK_API core::Task<Result> evaluate(dns::Resolver& resolver, PolicyLookup lookup,
+                                         Identifiers identifiers, Options options = {});
+
+/// lookup_policy() then evaluate(), for callers that have the identifiers already.
 HALLMARK_API core::Task<Result> evaluate(dns::Resolver& resolver, std::string author_domain,
+                                         Identifiers identifiers, Options options = {});
+HALLMARK_API core::Task<Result> evaluate(dns::Resolver& resolver,
+                                         const mail::HeaderSection& headers,
                                          Identifiers identifiers, Options options = {});
 
 /// "dmarc=pass (p=reject dis=none) header.from=example.com policy.dmarc=reject".
