@@ -71,10 +71,10 @@ core::Task<AuthorPolicy> lookup_author(dns::Resolver& resolver, std::string doma
   if (out.discovery.temperror || !found || !is_applicable(found->record)) co_return out;
   // sp= and np= apply only to a record found above the author domain.
   bool inherited = found->domain != out.author_domain;
-  auto [exists, aggregate, failure] = co_await core::when_all(
-      domain_exists(resolver, out.author_domain, inherited),
-      report_uris(resolver, found->record.aggregate_uris, out, options),
-      report_uris(resolver, found->record.failure_uris, out, options));
+  auto [exists, aggregate, failure] =
+      co_await core::when_all(domain_exists(resolver, out.author_domain, inherited),
+                              report_uris(resolver, found->record.aggregate_uris, out, options),
+                              report_uris(resolver, found->record.failure_uris, out, options));
   out.author_domain_exists = exists;
   out.aggregate_uris = std::move(aggregate);
   out.failure_uris = std::move(failure);
@@ -136,10 +136,13 @@ core::Task<void> align(dns::Resolver& resolver, const Record& record, const Iden
 void apply_policy(const AuthorPolicy& author, const Record& record, const Options& options,
                   Result& r) {
   // p= for the author domain's own record; otherwise sp= for an existing subdomain and np=
-  // for a non-existent one, each falling back to p=.
+  // for a non-existent one, each falling back to p=. A record with no valid p= or with an
+  // invalid sp= or np= is applied, thanks to its rua=, as if it said only p=none.
   r.policy = record.policy.value_or(Policy::none);
   r.policy_tag = "p";
-  if (r.record_domain != r.author_domain) {
+  if (!has_valid_policies(record)) {
+    r.policy = Policy::none;
+  } else if (r.record_domain != r.author_domain) {
     if (!author.author_domain_exists && record.nonexistent_policy) {
       r.policy = *record.nonexistent_policy;
       r.policy_tag = "np";
@@ -182,8 +185,8 @@ core::Task<Result> evaluate_author(dns::Resolver& resolver, AuthorPolicy author,
   const std::optional<FoundRecord>& found = author.discovery.policy;
   if (!found || !is_applicable(found->record)) {
     r.outcome = Outcome::none;
-    r.reason = found ? "the DMARC record has no valid policy and no report address"
-                     : "no DMARC record";
+    r.reason =
+        found ? "the DMARC record has no valid policy and no report address" : "no DMARC record";
     co_return r;
   }
   r.record_domain = found->domain;

@@ -202,10 +202,12 @@ core::Expected<Record> parse_record(std::string_view text) {
   return record;
 }
 
+bool has_valid_policies(const Record& record) noexcept {
+  return record.policy && !record.subdomain_policy_invalid && !record.nonexistent_policy_invalid;
+}
+
 bool is_applicable(const Record& record) noexcept {
-  bool complete =
-      record.policy && !record.subdomain_policy_invalid && !record.nonexistent_policy_invalid;
-  return complete || !record.aggregate_uris.empty();
+  return has_valid_policies(record) || !record.aggregate_uris.empty();
 }
 
 std::string to_string(const Record& record) {

@@ -23,8 +23,8 @@ std::string normal_domain(std::string_view domain) {
 }
 
 core::Task<bool> destination_authorised(dns::Resolver& resolver, std::string destination,
-                                        const std::string& author,
-                                        const std::string& organization, DiscoveryMode mode) {
+                                        const std::string& author, const std::string& organization,
+                                        DiscoveryMode mode) {
   std::string destination_org = co_await organizational_domain_of(resolver, destination, mode);
   if (destination_org == organization) co_return true;
   dns::Answer answer = co_await dns::lookup(
@@ -51,8 +51,7 @@ std::string uri_domain(std::string_view uri) {
 
 core::Task<std::vector<std::string>> authorised_uris(dns::Resolver& resolver,
                                                      std::vector<std::string> uris,
-                                                     std::string author,
-                                                     std::string organization,
+                                                     std::string author, std::string organization,
                                                      DiscoveryMode mode) {
   // One check per distinct destination domain, all at once.
   std::vector<std::string> destinations;

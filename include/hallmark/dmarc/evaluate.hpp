@@ -64,11 +64,11 @@ struct Options {
 struct Result {
   Outcome outcome = Outcome::none;
   std::string reason;
-  std::string author_domain;          // A-label, lower case; the deciding one of several
+  std::string author_domain;  // A-label, lower case; the deciding one of several
   std::vector<std::string> other_author_domains;  // UnusableFrom::each_domain: the rest
-  bool unusable_from = false;         // the From field gave no single author domain
-  std::string record_domain;          // where the applied record was found
-  std::string organizational_domain;  // of the author domain
+  bool unusable_from = false;                     // the From field gave no single author domain
+  std::string record_domain;                      // where the applied record was found
+  std::string organizational_domain;              // of the author domain
   std::optional<Record> record;
   Policy policy = Policy::none;                 // the p=, sp= or np= value that applies
   std::string policy_tag;                       // "p", "sp" or "np"
@@ -89,7 +89,7 @@ struct AuthorPolicy {
   std::string author_domain;  // A-label, lower case
   std::string error;          // the author domain is not a domain (permerror)
   Discovery discovery;
-  bool author_domain_exists = true;  // false on NXDOMAIN (RFC 8020), checked for sp=/np=
+  bool author_domain_exists = true;         // false on NXDOMAIN (RFC 8020), checked for sp=/np=
   std::vector<std::string> aggregate_uris;  // authorised rua= URIs
   std::vector<std::string> failure_uris;    // authorised ruf= URIs
 };

@@ -53,6 +53,10 @@ HALLMARK_API bool is_dmarc_record(std::string_view text) noexcept;
 /// Errors: Errc::unsupported when v=DMARC1 is not the first tag.
 HALLMARK_API core::Expected<Record> parse_record(std::string_view text);
 
+/// A valid p=, and sp= and np= valid or absent. A record without is applied as if it said
+/// only p=none, when it is applied at all (is_applicable).
+HALLMARK_API bool has_valid_policies(const Record& record) noexcept;
+
 /// RFC 9989 4.10.1: a record without a valid p=, or with an invalid sp= or np=, is applied
 /// as p=none when it has a valid rua= URI, and otherwise not at all.
 HALLMARK_API bool is_applicable(const Record& record) noexcept;

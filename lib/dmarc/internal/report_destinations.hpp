@@ -22,8 +22,7 @@ std::string uri_domain(std::string_view uri);
 /// all URIs run concurrently.
 core::Task<std::vector<std::string>> authorised_uris(dns::Resolver& resolver,
                                                      std::vector<std::string> uris,
-                                                     std::string author,
-                                                     std::string organization,
+                                                     std::string author, std::string organization,
                                                      DiscoveryMode mode);
 
 }  // namespace hallmark::dmarc::detail
