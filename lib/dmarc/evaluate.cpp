@@ -17,8 +17,15 @@
 namespace hallmark::dmarc {
 namespace {
 
+// Identifiers compare in A-label form, lower case (RFC 9989 5.3.1 for the author domain; a
+// signer may put U-labels in d=, RFC 8616 4).
 std::string normal_domain(std::string_view domain) {
-  return core::to_lower_ascii(core::strip_trailing_dot(domain));
+  domain = core::strip_trailing_dot(domain);
+  if (std::ranges::any_of(domain, [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
+    if (auto a_label = core::to_a_label(domain, core::DomainSyntax::ldh))
+      return std::move(*a_label);
+  }
+  return core::to_lower_ascii(domain);
 }
 
 double uniform_draw() {

@@ -55,6 +55,16 @@ TEST(DmarcEvaluate, StrictAlignmentNeedsTheSameDomain) {
   EXPECT_EQ(run(z, "strict.test", dkim("STRICT.test.")).outcome, Outcome::pass);
 }
 
+TEST(DmarcEvaluate, InternationalDomainsAlignInALabelForm) {
+  auto z =
+      dns::ZoneResolver::from_text(R"(_dmarc.xn--bcher-kva.example. TXT "v=DMARC1; p=reject")");
+  ASSERT_TRUE(z);
+  Result r = run(*z, "Bücher.example", dkim("bücher.example"));
+  EXPECT_EQ(r.author_domain, "xn--bcher-kva.example");
+  EXPECT_EQ(r.outcome, Outcome::pass) << r.reason;
+  EXPECT_EQ(run(*z, "xn--bcher-kva.example", spf("XN--BCHER-KVA.example")).outcome, Outcome::pass);
+}
+
 TEST(DmarcEvaluate, FailingSpfOrForeignDomainsDoNotAlign) {
   dns::ZoneResolver z = zone();
   Identifiers failed_spf{"example.com", false, {}};
