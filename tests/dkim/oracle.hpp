@@ -4,39 +4,16 @@
 // opendkim-testmsg (opendkim-tools) as shipped. Keys travel in files, never through DNS.
 #pragma once
 
-#include <chrono>
-#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "support/child_process.hpp"
+
 namespace hallmark::dkim::oracle {
 
-struct Run {
-  int status = -1;  // exit status; -1 when the program did not exit normally or did not start
-  std::string out;
-  std::string err;
-  bool timed_out = false;
-};
-
-/// Runs argv[0] (a path; no shell, no PATH search) with `input` on standard input. A child
-/// still running after `timeout` is killed and reported as timed out.
-Run run(const std::vector<std::string>& argv, std::string_view input = {},
-        std::chrono::seconds timeout = std::chrono::seconds(60));
-
-/// A fresh temporary directory, removed with everything in it when this goes away.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  /// Writes `content` to `name` in the directory; returns the path.
-  std::string write(std::string_view name, std::string_view content) const;
-
- private:
-  std::filesystem::path path_;
-};
+using Run = test_support::ProcessRun;
+using test_support::TempDir;
 
 /// Why an oracle cannot run here ("" when it can): which package or file is missing.
 std::string dkimpy_missing();

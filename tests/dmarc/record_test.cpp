@@ -3,7 +3,6 @@
 // RFC 7489 pct= tag, and hostile records.
 #include <gtest/gtest.h>
 
-
 #include "hallmark/dmarc/record.hpp"
 
 namespace hallmark::dmarc {
