@@ -6,12 +6,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
-#include <utility>
 
 #include "hallmark/core/ip.hpp"
 #include "hallmark/dns/caching_resolver.hpp"
 #include "hallmark/dns/zone_resolver.hpp"
 #include "hallmark/spf/types.hpp"
+#include "zone_fixture.hpp"
 
 namespace hallmark_bench {
 
@@ -75,27 +75,16 @@ inline hallmark::core::IpAddress spf_client_ip(const SpfClient& client) {
   return *ip;
 }
 
-// A broken fixture would make every figure meaningless, so it stops the program.
-inline hallmark::dns::ZoneResolver spf_zone() {
-  auto zone = hallmark::dns::ZoneResolver::from_text(spf_zone_text, "spf_fixture");
-  if (!zone) {
-    std::fprintf(stderr, "spf fixture: %s\n", zone.error().message.c_str());
-    std::abort();
-  }
-  return std::move(*zone);
+/// The fixture zone and one cache over it, built once per program.
+inline FixtureDns& shared_spf_dns() {
+  static FixtureDns dns(spf_zone_text, "spf_fixture");
+  return dns;
 }
 
-/// The fixture zone, built once per program.
-inline hallmark::dns::ZoneResolver& shared_spf_zone() {
-  static hallmark::dns::ZoneResolver resolver = spf_zone();
-  return resolver;
-}
+inline hallmark::dns::ZoneResolver& shared_spf_zone() { return shared_spf_dns().zone; }
 
-/// One cache over it for the whole program, as an MTA keeps one: after the first evaluation
-/// of each client every lookup is a hit.
-inline hallmark::dns::CachingResolver& shared_spf_cache() {
-  static hallmark::dns::CachingResolver resolver(shared_spf_zone());
-  return resolver;
-}
+/// One cache for the whole program, as an MTA keeps one: after the first evaluation of each
+/// client every lookup is a hit.
+inline hallmark::dns::CachingResolver& shared_spf_cache() { return shared_spf_dns().cache; }
 
 }  // namespace hallmark_bench
