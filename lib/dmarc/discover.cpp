@@ -3,6 +3,8 @@
 // discovery (4.10.1).
 #include "hallmark/dmarc/discover.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "hallmark/core/domain.hpp"
@@ -31,6 +33,43 @@ std::vector<std::string> walk_targets(const std::string& domain) {
   return targets;
 }
 
+// What `known` saw at `target`: nullopt when it did not query it, else the record found there
+// (itself optional).
+std::optional<std::optional<Record>> known_answer(const TreeWalk* known,
+                                                  const std::string& target) {
+  if (known == nullptr || std::ranges::find(known->queried, target) == known->queried.end())
+    return std::nullopt;
+  for (const FoundRecord& found : known->records)
+    if (found.domain == target) return std::optional<Record>(found.record);
+  return std::optional<Record>();
+}
+
+core::Task<TreeWalk> walk_with(dns::Resolver& resolver, std::string domain, const TreeWalk* known) {
+  TreeWalk walk;
+  for (std::string& target : walk_targets(core::to_lower_ascii(core::strip_trailing_dot(domain)))) {
+    std::optional<Record> only;
+    if (auto seen = known_answer(known, target)) {
+      only = std::move(*seen);
+    } else {
+      ++walk.queries;
+      dns::Answer answer = co_await dns::lookup(resolver, "_dmarc." + target, dns::Type::txt);
+      if (answer.is_error()) {
+        walk.temperror = true;
+        walk.detail =
+            fmt::format("{} looking up _dmarc.{} TXT", dns::to_string(answer.status), target);
+        co_return walk;
+      }
+      only = single_record(answer);
+    }
+    walk.queried.push_back(target);
+    if (!only) continue;
+    bool stop = only->psd != PsdFlag::unknown;
+    walk.records.push_back(FoundRecord{std::move(target), std::move(*only)});
+    if (stop) break;
+  }
+  co_return walk;
+}
+
 }  // namespace
 
 std::optional<Record> single_record(const dns::Answer& answer) {
@@ -46,24 +85,11 @@ std::optional<Record> single_record(const dns::Answer& answer) {
 }
 
 core::Task<TreeWalk> tree_walk(dns::Resolver& resolver, std::string domain) {
-  TreeWalk walk;
-  for (const std::string& target :
-       walk_targets(core::to_lower_ascii(core::strip_trailing_dot(domain)))) {
-    ++walk.queries;
-    dns::Answer answer = co_await dns::lookup(resolver, "_dmarc." + target, dns::Type::txt);
-    if (answer.is_error()) {
-      walk.temperror = true;
-      walk.detail =
-          fmt::format("{} looking up _dmarc.{} TXT", dns::to_string(answer.status), target);
-      co_return walk;
-    }
-    std::optional<Record> only = single_record(answer);
-    if (!only) continue;
-    bool stop = only->psd != PsdFlag::unknown;
-    walk.records.push_back(FoundRecord{target, std::move(*only)});
-    if (stop) break;
-  }
-  co_return walk;
+  return walk_with(resolver, std::move(domain), nullptr);
+}
+
+core::Task<TreeWalk> tree_walk(dns::Resolver& resolver, std::string domain, const TreeWalk& known) {
+  return walk_with(resolver, std::move(domain), &known);
 }
 
 std::string organizational_domain(const std::string& domain, const TreeWalk& walk) {

@@ -76,10 +76,11 @@ core::Task<AuthorPolicy> lookup_author(dns::Resolver& resolver, std::string doma
   out.discovery = co_await detail::discover(resolver, out.author_domain, options.discovery);
   const std::optional<FoundRecord>& found = out.discovery.policy;
   if (out.discovery.temperror || !found || !is_applicable(found->record)) co_return out;
-  // sp= and np= apply only to a record found above the author domain.
-  bool inherited = found->domain != out.author_domain;
+  // Whether the author domain exists matters only to a record found above it that has np=.
+  bool np_may_apply =
+      found->domain != out.author_domain && found->record.nonexistent_policy.has_value();
   auto [exists, aggregate, failure] =
-      co_await core::when_all(domain_exists(resolver, out.author_domain, inherited),
+      co_await core::when_all(domain_exists(resolver, out.author_domain, np_may_apply),
                               report_uris(resolver, found->record.aggregate_uris, out, options),
                               report_uris(resolver, found->record.failure_uris, out, options));
   out.author_domain_exists = exists;
@@ -100,11 +101,19 @@ core::Task<PolicyLookup> lookup_authors(dns::Resolver& resolver, std::vector<std
   co_return out;
 }
 
+// Whether `domain` is `ancestor` or under it.
+bool is_at_or_under(std::string_view domain, std::string_view ancestor) noexcept {
+  return domain == ancestor || (domain.size() > ancestor.size() && domain.ends_with(ancestor) &&
+                                domain[domain.size() - ancestor.size() - 1] == '.');
+}
+
 // Identifier alignment (RFC 9989 4.4): strict is equality, relaxed is the same organizational
-// domain. Only candidates that differ from the author domain under relaxed alignment need
-// their organizational domain, so the common d= == From case costs no lookup.
+// domain. An organizational domain is always its domain or an ancestor of it, so only a
+// candidate at or under the author's organizational domain can align relaxed, and only that
+// one needs a walk, which reuses the author's (`author_walk`, null in PSL mode). The common
+// d= == From case costs no lookup at all.
 core::Task<void> align(dns::Resolver& resolver, const Record& record, const Identifiers& ids,
-                       const Options& options, Result& r) {
+                       const Options& options, const TreeWalk* author_walk, Result& r) {
   struct Candidate {
     std::string domain;
     bool is_spf;
@@ -118,10 +127,12 @@ core::Task<void> align(dns::Resolver& resolver, const Record& record, const Iden
   std::vector<core::Task<std::string>> walks;
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     Alignment mode = candidates[i].is_spf ? record.spf_alignment : record.dkim_alignment;
-    if (candidates[i].domain == r.author_domain || mode == Alignment::strict) continue;
+    if (candidates[i].domain == r.author_domain || mode == Alignment::strict ||
+        !is_at_or_under(candidates[i].domain, r.organizational_domain))
+      continue;
     walked.push_back(i);
-    walks.push_back(
-        detail::organizational_domain_of(resolver, candidates[i].domain, options.discovery));
+    walks.push_back(detail::organizational_domain_of(resolver, candidates[i].domain,
+                                                     options.discovery, author_walk));
   }
   std::vector<std::string> organizations = co_await core::when_all(std::move(walks));
 
@@ -198,7 +209,9 @@ core::Task<Result> evaluate_author(dns::Resolver& resolver, AuthorPolicy author,
   }
   r.record_domain = found->domain;
   r.record = found->record;
-  co_await align(resolver, *r.record, ids, options, r);
+  const TreeWalk* author_walk =
+      options.discovery == DiscoveryMode::tree_walk ? &author.discovery.walk : nullptr;
+  co_await align(resolver, *r.record, ids, options, author_walk, r);
   r.outcome = r.spf_aligned || r.dkim_aligned ? Outcome::pass : Outcome::fail;
   r.reason = r.outcome == Outcome::pass ? (r.dkim_aligned ? "DKIM aligned" : "SPF aligned")
                                         : "no aligned SPF or DKIM pass";

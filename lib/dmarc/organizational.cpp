@@ -45,9 +45,15 @@ std::string psl_organizational_domain(const std::string& domain) {
 }
 
 core::Task<std::string> organizational_domain_of(dns::Resolver& resolver, std::string domain,
-                                                 DiscoveryMode mode) {
+                                                 DiscoveryMode mode, const TreeWalk* known) {
   if (mode == DiscoveryMode::psl) co_return psl_organizational_domain(domain);
-  TreeWalk walk = co_await tree_walk(resolver, domain);
+  // Two statements, not a conditional expression: GCC 12 miscompiles co_await inside ?:.
+  TreeWalk walk;
+  if (known != nullptr) {
+    walk = co_await tree_walk(resolver, domain, *known);
+  } else {
+    walk = co_await tree_walk(resolver, domain);
+  }
   co_return organizational_domain(domain, walk);
 }
 

@@ -8,23 +8,12 @@
 #include "hallmark/core/sync_wait.hpp"
 #include "hallmark/dmarc/discover.hpp"
 #include "hallmark/dns/zone_resolver.hpp"
+#include "support/holding_resolver.hpp"
 
 namespace hallmark::dmarc {
 namespace {
 
-// Records the names asked, answering from a zone.
-class RecordingResolver final : public dns::Resolver {
- public:
-  explicit RecordingResolver(dns::ZoneResolver& zone) : zone_(zone) {}
-  void lookup(std::string_view name, dns::Type type, Completion done) override {
-    asked.emplace_back(name);
-    zone_.lookup(name, type, std::move(done));
-  }
-  std::vector<std::string> asked;
-
- private:
-  dns::ZoneResolver& zone_;
-};
+using test_support::HoldingResolver;
 
 dns::ZoneResolver zone(std::string_view text) {
   auto parsed = dns::ZoneResolver::from_text(text, "dmarc.zone");
@@ -39,8 +28,9 @@ std::string org_of(dns::ZoneResolver& z, const std::string& domain) {
 
 TEST(DmarcTreeWalk, LongNamesAreShortenedToEightQueries) {
   dns::ZoneResolver z = zone("");
-  RecordingResolver recorder(z);
-  TreeWalk walk = core::sync_wait(tree_walk(recorder, "a.b.c.d.e.f.g.h.i.j.mail.example.com"));
+  HoldingResolver recorder(z);
+  TreeWalk walk =
+      core::sync_wait(tree_walk(recorder, "a.b.c.d.e.f.g.h.i.j.mail.example.com"), recorder.pump());
   std::vector<std::string> expected = {"_dmarc.a.b.c.d.e.f.g.h.i.j.mail.example.com",
                                        "_dmarc.g.h.i.j.mail.example.com",
                                        "_dmarc.h.i.j.mail.example.com",
@@ -49,7 +39,7 @@ TEST(DmarcTreeWalk, LongNamesAreShortenedToEightQueries) {
                                        "_dmarc.mail.example.com",
                                        "_dmarc.example.com",
                                        "_dmarc.com"};
-  EXPECT_EQ(recorder.asked, expected);
+  EXPECT_EQ(recorder.started(), expected);
   EXPECT_EQ(walk.queries, 8u);
 }
 
@@ -72,6 +62,33 @@ _dmarc.example.com. TXT "v=DMARC1; p=reject"
   // Nothing anywhere: the start is its own organizational domain.
   dns::ZoneResolver empty = zone("");
   EXPECT_EQ(org_of(empty, "a.mail.example.com"), "a.mail.example.com");
+}
+
+TEST(DmarcTreeWalk, ReusesWhatAnEarlierWalkSaw) {
+  dns::ZoneResolver z = zone(R"(
+_dmarc.example.com.      TXT "v=DMARC1; p=reject"
+_dmarc.psd.example.com.  TXT "v=DMARC1; p=none; psd=y"
+)");
+  HoldingResolver holding(z);
+  TreeWalk author = core::sync_wait(tree_walk(holding, "a.mail.example.com"), holding.pump());
+  ASSERT_EQ(holding.started().size(), 4u);
+  // An ancestor's walk is known entirely; a walk from beside the author's queries only the
+  // names the author's did not, and finds the same organizational domain as a fresh walk.
+  TreeWalk ancestor =
+      core::sync_wait(tree_walk(holding, "mail.example.com", author), holding.pump());
+  EXPECT_EQ(ancestor.queries, 0u);
+  EXPECT_EQ(organizational_domain("mail.example.com", ancestor), "example.com");
+  TreeWalk beside =
+      core::sync_wait(tree_walk(holding, "x.bounce.example.com", author), holding.pump());
+  EXPECT_EQ(beside.queries, 2u);
+  EXPECT_EQ(holding.started().back(), "_dmarc.bounce.example.com");
+  EXPECT_EQ(organizational_domain("x.bounce.example.com", beside), "example.com");
+  // A psd=y record the author's walk never reached still stops the new walk.
+  TreeWalk under_psd =
+      core::sync_wait(tree_walk(holding, "shop.psd.example.com", author), holding.pump());
+  EXPECT_EQ(organizational_domain("shop.psd.example.com", under_psd), "shop.psd.example.com");
+  EXPECT_EQ(under_psd.queried,
+            (std::vector<std::string>{"shop.psd.example.com", "psd.example.com"}));
 }
 
 TEST(DmarcTreeWalk, SeveralRecordsAtOneNameCountAsNone) {

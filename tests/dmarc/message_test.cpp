@@ -71,6 +71,25 @@ TEST(DmarcPolicyLookup, StartsBeforeTheIdentifiersExist) {
   EXPECT_EQ(r.policy_tag, "sp");
 }
 
+TEST(DmarcAlignment, WalksOnlyWhatRelaxedAlignmentNeeds) {
+  dns::ZoneResolver z = zone();
+  HoldingResolver holding(z);
+  auto queries_for = [&](std::string author, Identifiers ids) {
+    std::size_t before = holding.started().size();
+    Result r =
+        core::sync_wait(evaluate(holding, std::move(author), std::move(ids)), holding.pump());
+    EXPECT_NE(r.outcome, Outcome::none) << r.reason;
+    return holding.started().size() - before;
+  };
+  // The author's walk (mail.example.com, example.com, com) also answers for d=example.com,
+  // and with no np= the author domain's existence does not matter.
+  EXPECT_EQ(queries_for("mail.example.com", dkim({"example.com"})), 3u);
+  // A d= outside the author's organizational domain cannot align: no walk.
+  EXPECT_EQ(queries_for("example.com", dkim({"mailer.example.net", "example.org"})), 2u);
+  // Beside the author: only the names the author's walk did not see.
+  EXPECT_EQ(queries_for("example.com", Identifiers{"bounce.example.com", true, {}}), 3u);
+}
+
 TEST(DmarcUnusableFrom, RejectIsTheDefaultAndNeverPasses) {
   dns::ZoneResolver z = zone();
   const std::string_view messages[] = {

@@ -28,13 +28,20 @@ struct TreeWalk {
   bool temperror = false;            // a lookup failed temporarily; the rest is incomplete
   std::string detail;                // the failed lookup, when temperror
   std::vector<FoundRecord> records;  // valid records found, longest name first
-  unsigned queries = 0;              // at most 8 (RFC 9989 4.10)
+  unsigned queries = 0;              // DNS queries made; at most 8 (RFC 9989 4.10)
+  std::vector<std::string> queried;  // every name looked at (without "_dmarc."), in order
 };
 
 /// RFC 9989 4.10: queries _dmarc.<domain>, then its parents (shortened to seven labels first
 /// when it has eight or more), stopping at a record with psd=y or psd=n. A name with several
 /// DMARC records counts as having none.
 HALLMARK_API core::Task<TreeWalk> tree_walk(dns::Resolver& resolver, std::string domain);
+
+/// The same walk, reusing what `known` (a walk without temperror) saw: a name it queried is
+/// not queried again. Alignment walks start below or beside the author domain and meet its
+/// walk, so most of their names are known. `known` must outlive the task.
+HALLMARK_API core::Task<TreeWalk> tree_walk(dns::Resolver& resolver, std::string domain,
+                                            const TreeWalk& known);
 
 /// RFC 9989 4.10.2: the organizational domain of `domain` given the walk that started there.
 HALLMARK_API std::string organizational_domain(const std::string& domain, const TreeWalk& walk);

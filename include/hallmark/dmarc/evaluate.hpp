@@ -89,7 +89,7 @@ struct AuthorPolicy {
   std::string author_domain;  // A-label, lower case
   std::string error;          // the author domain is not a domain (permerror)
   Discovery discovery;
-  bool author_domain_exists = true;         // false on NXDOMAIN (RFC 8020), checked for sp=/np=
+  bool author_domain_exists = true;  // false on NXDOMAIN (RFC 8020); checked when np= may apply
   std::vector<std::string> aggregate_uris;  // authorised rua= URIs
   std::vector<std::string> failure_uris;    // authorised ruf= URIs
 };

@@ -16,9 +16,11 @@ namespace hallmark::dmarc::detail {
 /// domain itself when the list does not know it.
 std::string psl_organizational_domain(const std::string& domain);
 
-/// The organizational domain of `domain` (lower case, A-label) in the given mode.
+/// The organizational domain of `domain` (lower case, A-label) in the given mode. A tree walk
+/// reuses what `known` saw, when given (it must outlive the task).
 core::Task<std::string> organizational_domain_of(dns::Resolver& resolver, std::string domain,
-                                                 DiscoveryMode mode);
+                                                 DiscoveryMode mode,
+                                                 const TreeWalk* known = nullptr);
 
 /// Policy discovery for an author domain in the given mode.
 core::Task<Discovery> discover(dns::Resolver& resolver, std::string author_domain,
