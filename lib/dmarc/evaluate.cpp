@@ -65,7 +65,7 @@ core::Task<std::vector<std::string>> report_uris(dns::Resolver& resolver,
 
 // Everything about one author domain that SPF and DKIM do not change.
 core::Task<AuthorPolicy> lookup_author(dns::Resolver& resolver, std::string domain,
-                                       Options options) {
+                                       const Options& options) {
   AuthorPolicy out;
   auto author = core::to_a_label(core::strip_trailing_dot(domain), core::DomainSyntax::ldh);
   if (!author) {
@@ -127,7 +127,9 @@ core::Task<void> align(dns::Resolver& resolver, const Record& record, const Iden
   std::vector<core::Task<std::string>> walks;
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     Alignment mode = candidates[i].is_spf ? record.spf_alignment : record.dkim_alignment;
-    if (candidates[i].domain == r.author_domain || mode == Alignment::strict ||
+    // The organizational domain is its own organizational domain: no walk for it either.
+    if (candidates[i].domain == r.author_domain ||
+        candidates[i].domain == r.organizational_domain || mode == Alignment::strict ||
         !is_at_or_under(candidates[i].domain, r.organizational_domain))
       continue;
     walked.push_back(i);
@@ -137,7 +139,9 @@ core::Task<void> align(dns::Resolver& resolver, const Record& record, const Iden
   std::vector<std::string> organizations = co_await core::when_all(std::move(walks));
 
   for (std::size_t i = 0; i < candidates.size(); ++i) {
-    bool aligned = candidates[i].domain == r.author_domain;
+    Alignment mode = candidates[i].is_spf ? record.spf_alignment : record.dkim_alignment;
+    bool aligned = candidates[i].domain == r.author_domain ||
+                   (mode == Alignment::relaxed && candidates[i].domain == r.organizational_domain);
     if (auto w = std::ranges::find(walked, i); w != walked.end())
       aligned = organizations[w - walked.begin()] == r.organizational_domain;
     if (!aligned) continue;
