@@ -44,7 +44,10 @@ Resolver& zone_resolver() { return big_zone(); }
 void lookup_direct(benchmark::State& state, Resolver& resolver, const char* name, Type type) {
   std::size_t records = 0;
   for (auto _ : state) {
-    resolver.lookup(name, type, [&](Answer answer) { records += answer.size(); });
+    resolver.lookup(name, type, [&](hallmark::dns::AnswerPtr shared_answer) {
+      const hallmark::dns::Answer& answer = *shared_answer;
+      records += answer.size();
+    });
     benchmark::DoNotOptimize(records);
   }
   if (records == 0) state.SkipWithError("no records");
@@ -118,7 +121,10 @@ void BM_CacheMiss_Txt(benchmark::State& state) {
   const char* names[] = {"domain1.example", "domain2.example"};
   std::size_t records = 0, i = 0;
   for (auto _ : state) {
-    cache.lookup(names[i++ & 1], Type::txt, [&](Answer answer) { records += answer.size(); });
+    cache.lookup(names[i++ & 1], Type::txt, [&](hallmark::dns::AnswerPtr shared_answer) {
+      const hallmark::dns::Answer& answer = *shared_answer;
+      records += answer.size();
+    });
     benchmark::DoNotOptimize(records);
   }
 }

@@ -29,7 +29,7 @@ class FuzzResolver final : public hallmark::dns::Resolver {
       answer.status = hallmark::dns::Status::noerror;
       answer.txt.push_back(hallmark::dns::Txt{{std::string(record_)}});
     }
-    done(std::move(answer));
+    done(std::make_shared<const hallmark::dns::Answer>(std::move(answer)));
   }
 
  private:

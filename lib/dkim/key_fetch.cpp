@@ -128,7 +128,8 @@ std::shared_ptr<const FetchedKey> from_answer(const dns::Answer& answer) {
 core::Task<std::shared_ptr<const FetchedKey>> fetch_key(dns::Resolver& resolver, std::string name,
                                                         KeyCache& cache) {
   auto now = std::chrono::steady_clock::now();
-  dns::Answer answer = co_await dns::lookup(resolver, name, dns::Type::txt);
+  dns::AnswerPtr shared_answer = co_await dns::lookup(resolver, name, dns::Type::txt);
+  const dns::Answer& answer = *shared_answer;
   std::shared_ptr<const FetchedKey> key = from_answer(answer);
   // Temporary failures are not kept: the next message should try again.
   if (key->failure != Outcome::temperror)

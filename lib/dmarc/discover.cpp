@@ -52,7 +52,9 @@ core::Task<TreeWalk> walk_with(dns::Resolver& resolver, std::string domain, cons
       only = std::move(*seen);
     } else {
       ++walk.queries;
-      dns::Answer answer = co_await dns::lookup(resolver, "_dmarc." + target, dns::Type::txt);
+      dns::AnswerPtr shared_answer =
+          co_await dns::lookup(resolver, "_dmarc." + target, dns::Type::txt);
+      const dns::Answer& answer = *shared_answer;
       if (answer.is_error()) {
         walk.temperror = true;
         walk.detail =

@@ -49,7 +49,8 @@ Disposition one_level_lower(Disposition disposition) noexcept {
 // RFC 8020: NXDOMAIN means the name and everything under it does not exist (for np=).
 core::Task<bool> domain_exists(dns::Resolver& resolver, std::string domain, bool wanted) {
   if (!wanted) co_return true;
-  dns::Answer answer = co_await dns::lookup(resolver, std::move(domain), dns::Type::a);
+  dns::AnswerPtr shared_answer = co_await dns::lookup(resolver, std::move(domain), dns::Type::a);
+  const dns::Answer& answer = *shared_answer;
   co_return answer.status != dns::Status::nxdomain;
 }
 

@@ -17,7 +17,8 @@ core::Task<Discovery> discover_with_psl(dns::Resolver& resolver, std::string aut
   std::vector<std::string> names = {author};
   if (out.organizational_domain != author) names.push_back(out.organizational_domain);
   for (const std::string& name : names) {
-    dns::Answer answer = co_await dns::lookup(resolver, "_dmarc." + name, dns::Type::txt);
+    dns::AnswerPtr shared_answer = co_await dns::lookup(resolver, "_dmarc." + name, dns::Type::txt);
+    const dns::Answer& answer = *shared_answer;
     if (answer.is_error()) {
       out.temperror = true;
       out.detail = fmt::format("{} looking up _dmarc.{} TXT", dns::to_string(answer.status), name);

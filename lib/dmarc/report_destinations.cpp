@@ -27,9 +27,9 @@ core::Task<bool> destination_authorised(dns::Resolver& resolver, std::string des
                                         DiscoveryMode mode) {
   std::string destination_org = co_await organizational_domain_of(resolver, destination, mode);
   if (destination_org == organization) co_return true;
-  dns::Answer answer = co_await dns::lookup(
+  dns::AnswerPtr answer = co_await dns::lookup(
       resolver, fmt::format("{}._report._dmarc.{}", author, destination), dns::Type::txt);
-  co_return std::ranges::any_of(answer.txt,
+  co_return std::ranges::any_of(answer->txt,
                                 [](const dns::Txt& txt) { return is_dmarc_record(txt.text()); });
 }
 

@@ -60,7 +60,6 @@ struct Entry {
 };
 
 struct Waiter {
-  std::string name;  // as this caller asked it: Answer::name echoes it
   Resolver::Completion done;
 };
 
@@ -90,7 +89,7 @@ struct CachingResolver::Impl {
     if (!options.now) options.now = Clock::now;
   }
 
-  void complete(const std::string& key, Answer answer);
+  void complete(const std::string& key, AnswerPtr answer);
 
   Resolver& upstream;
   CacheOptions options;  // never changed after construction: read without the lock
@@ -102,13 +101,21 @@ struct CachingResolver::Impl {
   Stats stats;
 };
 
-void CachingResolver::Impl::complete(const std::string& key, Answer answer) {
-  seconds ttl = cache_ttl(answer, options);
+void CachingResolver::Impl::complete(const std::string& key, AnswerPtr answer) {
+  seconds ttl = cache_ttl(*answer, options);
   // Allocations and frees happen outside the lock: the new node is built here and spliced
   // in; evicted nodes are spliced out into `dropped` and freed after unlocking.
   std::list<Entry> fresh, dropped;
-  if (ttl.count() > 0 && options.max_entries > 0)
-    fresh.push_back(Entry{key, std::make_shared<const Answer>(answer), options.now() + ttl});
+  if (ttl.count() > 0 && options.max_entries > 0) {
+    // The entry's answer carries the TTL the cache keeps it for, so hits can share it as is.
+    AnswerPtr kept = answer;
+    if (seconds(answer->ttl) != ttl) {
+      auto capped = std::make_shared<Answer>(*answer);
+      capped->ttl = static_cast<std::uint32_t>(ttl.count());
+      kept = std::move(capped);
+    }
+    fresh.push_back(Entry{key, std::move(kept), options.now() + ttl});
+  }
   std::vector<Waiter> waiters;
   {
     std::lock_guard lock(mutex);
@@ -132,11 +139,8 @@ void CachingResolver::Impl::complete(const std::string& key, Answer answer) {
       }
     }
   }
-  for (std::size_t i = 0; i < waiters.size(); ++i) {
-    Answer copy = i + 1 == waiters.size() ? std::move(answer) : answer;
-    copy.name = std::move(waiters[i].name);
-    waiters[i].done(std::move(copy));
-  }
+  // Every coalesced caller gets the one answer, as the upstream gave it.
+  for (Waiter& waiter : waiters) waiter.done(answer);
 }
 
 CachingResolver::CachingResolver(Resolver& upstream, CacheOptions options)
@@ -147,17 +151,27 @@ CachingResolver::~CachingResolver() = default;
 void CachingResolver::lookup(std::string_view name, Type type, Completion done) {
   Key key(name, type);
   Clock::time_point now = impl_->options.now();
-  std::shared_ptr<const Answer> hit;
-  Clock::time_point expires{};
+  AnswerPtr hit;
   std::list<Entry> expired;  // freed after unlocking
   {
     std::lock_guard lock(impl_->mutex);
     auto it = impl_->index.find(key.view());
     if (it != impl_->index.end()) {
       if (now < it->second->expires) {
+        Entry& entry = *it->second;
         impl_->lru.splice(impl_->lru.begin(), impl_->lru, it->second);
-        hit = it->second->answer;
-        expires = it->second->expires;
+        // The TTL handed out is what is left of the original, so a consumer caching the
+        // answer in turn stays within it. The answer is shared by every hit; it is renewed
+        // when the remaining TTL drops by a second, so that copy happens at most once a
+        // second per entry.
+        auto left = static_cast<std::uint32_t>(
+            std::chrono::duration_cast<seconds>(entry.expires - now).count());
+        if (entry.answer->ttl != left) {
+          auto renewed = std::make_shared<Answer>(*entry.answer);
+          renewed->ttl = left;
+          entry.answer = std::move(renewed);
+        }
+        hit = entry.answer;
         ++impl_->stats.hits;
       } else {
         expired.splice(expired.end(), impl_->lru, it->second);
@@ -166,7 +180,7 @@ void CachingResolver::lookup(std::string_view name, Type type, Completion done) 
     }
     if (!hit) {
       auto [flight, first] = impl_->in_flight.try_emplace(std::string(key.view()));
-      flight->second.push_back(Waiter{std::string(name), std::move(done)});
+      flight->second.push_back(Waiter{std::move(done)});
       if (!first) {
         ++impl_->stats.coalesced;  // the lookup in flight will answer this one too
         return;
@@ -175,24 +189,20 @@ void CachingResolver::lookup(std::string_view name, Type type, Completion done) 
     }
   }
   if (hit) {
-    Answer answer = *hit;
-    answer.name = std::string(name);
-    // What is left of the TTL, so a consumer caching it in turn stays within the original.
-    answer.ttl =
-        static_cast<std::uint32_t>(std::chrono::duration_cast<seconds>(expires - now).count());
-    done(std::move(answer));
+    done(std::move(hit));
     return;
   }
   // Never under the lock: the upstream may complete right here, re-entering complete().
   std::string flight_key(key.view());
   try {
-    impl_->upstream.lookup(name, type, [impl = impl_, flight_key](Answer answer) {
+    impl_->upstream.lookup(name, type, [impl = impl_, flight_key](AnswerPtr answer) {
       impl->complete(flight_key, std::move(answer));
     });
   } catch (...) {
     // No exception crosses the Resolver interface, and the waiters must not wait forever.
-    impl_->complete(flight_key, Answer::with_status(std::string(name), type, Status::error,
-                                                    "upstream lookup failed"));
+    impl_->complete(flight_key,
+                    std::make_shared<const Answer>(Answer::with_status(
+                        std::string(name), type, Status::error, "upstream lookup failed")));
   }
 }
 

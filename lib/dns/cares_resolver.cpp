@@ -39,7 +39,7 @@ struct CaresResolver::Impl {
   bool request_dnssec = false;
   int tries = 1;
   std::map<int, Watch> sockets;  // kept current by c-ares's socket state callback
-  std::deque<std::pair<Completion, Answer>> ready;
+  std::deque<std::pair<Completion, AnswerPtr>> ready;
   std::size_t pending = 0;  // started, completion not yet called
   bool delivering = false;
   bool shutting_down = false;
@@ -196,7 +196,8 @@ void CaresResolver::Impl::on_response(void* arg, int status, int timeouts, unsig
                               query->name, query->type);
   else
     answer = failure(std::move(query->name), query->type, status, timeouts, impl.tries);
-  impl.ready.emplace_back(std::move(query->done), std::move(answer));
+  impl.ready.emplace_back(std::move(query->done),
+                          std::make_shared<const Answer>(std::move(answer)));
 }
 
 core::Expected<std::unique_ptr<CaresResolver>> CaresResolver::create(CaresOptions options) {
@@ -254,15 +255,17 @@ CaresResolver::~CaresResolver() {
 void CaresResolver::lookup(std::string_view name, Type type, Completion done) {
   Impl& impl = *impl_;
   if (impl.shutting_down) {
-    done(Answer::with_status(std::string(name), type, Status::error, "resolver is shutting down"));
+    done(std::make_shared<const Answer>(
+        Answer::with_status(std::string(name), type, Status::error, "resolver is shutting down")));
     return;
   }
   auto message = wire::encode_query(
       name, type,
       {.id = impl.next_id(), .recursion_desired = true, .dnssec_ok = impl.request_dnssec});
   if (!message) {
-    done(Answer::with_status(std::string(name), type, Status::error,
-                             "not a valid query name: " + message.error().message));
+    done(std::make_shared<const Answer>(
+        Answer::with_status(std::string(name), type, Status::error,
+                            "not a valid query name: " + message.error().message)));
     return;
   }
   ++impl.pending;

@@ -6,13 +6,12 @@ namespace hallmark::dns {
 
 Resolver::~Resolver() = default;
 
-core::Task<Answer> resolve(Resolver& resolver, std::string name, Type type) {
-  Answer answer = co_await lookup(resolver, std::move(name), type);
-  co_return answer;
+core::Task<AnswerPtr> resolve(Resolver& resolver, std::string name, Type type) {
+  co_return co_await lookup(resolver, std::move(name), type);
 }
 
 Answer lookup_sync(Resolver& resolver, std::string_view name, Type type) {
-  return core::sync_wait(resolve(resolver, std::string(name), type), resolver.pump());
+  return *core::sync_wait(resolve(resolver, std::string(name), type), resolver.pump());
 }
 
 }  // namespace hallmark::dns

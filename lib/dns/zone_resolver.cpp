@@ -414,7 +414,7 @@ void ZoneResolver::add_failure(std::string_view name, Status status) {
 }
 
 void ZoneResolver::lookup(std::string_view name, Type type, Completion done) {
-  done(answer(name, type));
+  done(std::make_shared<const Answer>(answer(name, type)));
 }
 
 Answer ZoneResolver::answer(std::string_view name, Type type) const {

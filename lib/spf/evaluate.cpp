@@ -63,7 +63,7 @@ dns::detail::LookupAwaiter Evaluator::query(std::string name, Type type) {
   return dns::lookup(resolver_, std::move(name), type);
 }
 
-core::Task<Answer> Evaluator::query_task(std::string name, Type type) {
+core::Task<dns::AnswerPtr> Evaluator::query_task(std::string name, Type type) {
   ++queries_;
   return dns::resolve(resolver_, std::move(name), type);
 }
@@ -114,7 +114,8 @@ std::optional<std::string> Evaluator::expand_target(const MacroString& spec,
 
 // RFC 7208 7.3 and 5.5: the validated name of the client for %{p}.
 core::Task<std::string> Evaluator::validated_name(std::string domain) {
-  Answer ptr = co_await query(ip_.reverse_name(), Type::ptr);
+  dns::AnswerPtr shared_ptr_answer = co_await query(ip_.reverse_name(), Type::ptr);
+  const dns::Answer& ptr = *shared_ptr_answer;
   if (!ptr.ok()) co_return "unknown";
   std::vector<std::string> names = ptr.ptr;
   if (names.size() > options_.max_ptr_names) names.resize(options_.max_ptr_names);
@@ -129,13 +130,13 @@ core::Task<std::string> Evaluator::validated_name(std::string domain) {
 // RFC 7208 5.5: a PTR name is validated when one of its addresses is the client's. The
 // address lookups run concurrently; names whose lookup fails are skipped.
 core::Task<std::vector<std::string>> Evaluator::validate(std::vector<std::string> names) {
-  std::vector<core::Task<Answer>> lookups;
+  std::vector<core::Task<dns::AnswerPtr>> lookups;
   lookups.reserve(names.size());
   for (const std::string& name : names) lookups.push_back(query_task(name, address_type()));
-  std::vector<Answer> answers = co_await core::when_all(std::move(lookups));
+  std::vector<dns::AnswerPtr> answers = co_await core::when_all(std::move(lookups));
   std::vector<std::string> validated;
   for (std::size_t i = 0; i < names.size(); ++i)
-    if (answers[i].ok() && contains_client(answers[i], ip_.is_v4() ? 32 : 128))
+    if (answers[i]->ok() && contains_client(*answers[i], ip_.is_v4() ? 32 : 128))
       validated.push_back(names[i]);
   co_return validated;
 }

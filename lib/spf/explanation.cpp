@@ -42,7 +42,8 @@ core::Task<std::string> Evaluator::explain(Decision decision) {
   std::optional<std::string> target =
       co_await target_name(*(*decision.record)->explanation, domain);
   if (!target) co_return fallback;
-  dns::Answer answer = co_await query(*target, dns::Type::txt);
+  dns::AnswerPtr shared_answer = co_await query(*target, dns::Type::txt);
+  const dns::Answer& answer = *shared_answer;
   if (!answer.ok() || answer.txt.size() != 1) co_return fallback;
   auto text = parse_macro_string(answer.txt.front().text(), MacroContext::explanation);
   if (!text) co_return fallback;

@@ -50,7 +50,8 @@ std::string limit_reason(unsigned limit) {
 core::Task<Decision> Evaluator::evaluate(std::string domain, unsigned depth) {
   if (!is_checkable_domain(domain))
     co_return decide(Outcome::none, fmt::format("'{}' is not a valid domain", domain));
-  Answer txt = co_await query(domain, Type::txt);
+  dns::AnswerPtr shared_txt = co_await query(domain, Type::txt);
+  const dns::Answer& txt = *shared_txt;
   if (txt.is_error()) co_return decide(Outcome::temperror, failure_note(txt));
   // RFC 7208 4.5: exactly one record starting "v=spf1"; other TXT records are ignored.
   const dns::Txt* chosen = nullptr;
@@ -170,7 +171,8 @@ core::Task<MatchResult> Evaluator::match_address(const Mechanism& m, std::string
   if (uses_macro(m.domain, 'p')) validated = co_await validated_name(domain);
   std::optional<std::string> target = mechanism_target(m, domain, validated);
   if (!target) co_return MatchResult{Match::no, "target is not a valid domain name"};
-  Answer answer = co_await query(*target, address_type());
+  dns::AnswerPtr shared_answer = co_await query(*target, address_type());
+  const dns::Answer& answer = *shared_answer;
   if (answer.is_error()) co_return MatchResult{Match::temperror, failure_note(answer)};
   if (answer.is_void()) {
     if (!count_void())
@@ -186,7 +188,8 @@ core::Task<MatchResult> Evaluator::match_mx(const Mechanism& m, std::string doma
   if (uses_macro(m.domain, 'p')) validated = co_await validated_name(domain);
   std::optional<std::string> target = mechanism_target(m, domain, validated);
   if (!target) co_return MatchResult{Match::no, "target is not a valid domain name"};
-  Answer mx = co_await query(*target, Type::mx);
+  dns::AnswerPtr shared_mx = co_await query(*target, Type::mx);
+  const dns::Answer& mx = *shared_mx;
   if (mx.is_error()) co_return MatchResult{Match::temperror, failure_note(mx)};
   if (mx.is_void()) {
     if (!count_void())
@@ -198,13 +201,14 @@ core::Task<MatchResult> Evaluator::match_mx(const Mechanism& m, std::string doma
     co_return MatchResult{Match::permerror,
                           fmt::format("{} has {} MX records, more than {} (RFC 7208 4.6.4)",
                                       *target, mx.mx.size(), options_.max_mx_names)};
-  std::vector<core::Task<Answer>> lookups;
+  std::vector<core::Task<dns::AnswerPtr>> lookups;
   for (const dns::Mx& exchange : mx.mx)
     if (!exchange.exchange.empty())
       lookups.push_back(query_task(exchange.exchange, address_type()));
-  std::vector<Answer> addresses = co_await core::when_all(std::move(lookups));
+  std::vector<dns::AnswerPtr> addresses = co_await core::when_all(std::move(lookups));
   const Answer* failed = nullptr;
-  for (const Answer& answer : addresses) {
+  for (const dns::AnswerPtr& shared_answer : addresses) {
+    const Answer& answer = *shared_answer;
     if (answer.ok() && contains_client(answer, prefix_for(m)))
       co_return MatchResult{Match::yes, {}};
     if (answer.is_error() && failed == nullptr) failed = &answer;
@@ -219,7 +223,8 @@ core::Task<MatchResult> Evaluator::match_ptr(const Mechanism& m, std::string dom
   if (uses_macro(m.domain, 'p')) validated = co_await validated_name(domain);
   std::optional<std::string> target = mechanism_target(m, domain, validated);
   if (!target) co_return MatchResult{Match::no, "target is not a valid domain name"};
-  Answer ptr = co_await query(ip_.reverse_name(), Type::ptr);
+  dns::AnswerPtr shared_ptr_answer = co_await query(ip_.reverse_name(), Type::ptr);
+  const dns::Answer& ptr = *shared_ptr_answer;
   // A DNS error during the PTR lookup makes the mechanism not match (RFC 7208 5.5).
   if (ptr.is_error()) co_return MatchResult{Match::no, failure_note(ptr)};
   if (ptr.is_void()) {
@@ -242,7 +247,8 @@ core::Task<MatchResult> Evaluator::match_exists(const Mechanism& m, std::string 
   if (uses_macro(m.domain, 'p')) validated = co_await validated_name(domain);
   std::optional<std::string> target = expand_target(m.domain, domain, validated);
   if (!target) co_return MatchResult{Match::no, "target is not a valid domain name"};
-  Answer answer = co_await query(*target, Type::a);
+  dns::AnswerPtr shared_answer = co_await query(*target, Type::a);
+  const dns::Answer& answer = *shared_answer;
   if (answer.is_error()) co_return MatchResult{Match::temperror, failure_note(answer)};
   if (answer.is_void()) {
     if (!count_void())

@@ -34,7 +34,7 @@ class CountingResolver final : public Resolver, public core::Pump {
   void lookup(std::string_view name, Type type, Completion done) override {
     ++queries;
     if (!hold_) {
-      done(zone_.answer(name, type));
+      done(std::make_shared<const Answer>(zone_.answer(name, type)));
       return;
     }
     std::lock_guard lock(mutex_);
@@ -53,7 +53,7 @@ class CountingResolver final : public Resolver, public core::Pump {
       std::lock_guard lock(mutex_);
       ready.swap(held_);
     }
-    for (Held& h : ready) h.done(zone_.answer(h.name, h.type));
+    for (Held& h : ready) h.done(std::make_shared<const Answer>(zone_.answer(h.name, h.type)));
     return ready.size();
   }
 
@@ -97,7 +97,8 @@ class CachingResolverTest : public testing::Test {
   Answer ask(Resolver& resolver, std::string_view name, Type type) {
     Answer result;
     bool answered = false;
-    resolver.lookup(name, type, [&](Answer answer) {
+    resolver.lookup(name, type, [&](hallmark::dns::AnswerPtr shared_answer) {
+      const hallmark::dns::Answer& answer = *shared_answer;
       result = std::move(answer);
       answered = true;
     });
@@ -126,6 +127,23 @@ TEST_F(CachingResolverTest, HitAnswersWithRemainingTtl) {
   EXPECT_EQ(stats.entries, 1u);
 }
 
+TEST_F(CachingResolverTest, HitsShareOneAnswerUntilItsTtlTicks) {
+  CachingResolver cache(upstream_, options());
+  std::vector<AnswerPtr> seen;
+  auto keep = [&](AnswerPtr answer) { seen.push_back(std::move(answer)); };
+  for (int i = 0; i < 3; ++i) cache.lookup("a.example.test", Type::txt, keep);
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[1].get(), seen[2].get());  // no copy per hit
+  clock_.advance(seconds(1));
+  cache.lookup("a.example.test", Type::txt, keep);
+  cache.lookup("a.example.test", Type::txt, keep);
+  EXPECT_NE(seen[3].get(), seen[2].get());  // a second later: renewed with the lower TTL
+  EXPECT_EQ(seen[3]->ttl, 299u);
+  EXPECT_EQ(seen[2]->ttl, 300u);  // what a caller holds never changes
+  EXPECT_EQ(seen[3].get(), seen[4].get());
+  EXPECT_EQ(upstream_.queries, 1);
+}
+
 TEST_F(CachingResolverTest, EntryExpiresWithItsTtl) {
   CachingResolver cache(upstream_, options());
   ask(cache, "a.example.test", Type::a);
@@ -141,7 +159,7 @@ TEST_F(CachingResolverTest, KeysIgnoreCaseAndTrailingDotButNotType) {
   CachingResolver cache(upstream_, options());
   ask(cache, "a.example.test", Type::a);
   Answer upper = ask(cache, "A.EXAMPLE.Test.", Type::a);
-  EXPECT_EQ(upper.name, "A.EXAMPLE.Test.");  // as this caller asked
+  EXPECT_EQ(upper.name, "a.example.test");  // the shared answer names the lookup that made it
   EXPECT_EQ(upstream_.queries, 1);
   ask(cache, "a.example.test", Type::txt);
   EXPECT_EQ(upstream_.queries, 2);
@@ -251,7 +269,10 @@ TEST_F(CachingResolverTest, CoalescesIdenticalLookupsInFlight) {
   CountingResolver held(zone_, /*hold=*/true);
   CachingResolver cache(held, options());
   std::vector<Answer> answers;
-  auto keep = [&](Answer answer) { answers.push_back(std::move(answer)); };
+  auto keep = [&](hallmark::dns::AnswerPtr shared_answer) {
+    const hallmark::dns::Answer& answer = *shared_answer;
+    answers.push_back(std::move(answer));
+  };
   cache.lookup("a.example.test", Type::txt, keep);
   cache.lookup("A.example.test.", Type::txt, keep);
   cache.lookup("a.example.test", Type::a, keep);  // another key: its own query
@@ -265,7 +286,7 @@ TEST_F(CachingResolverTest, CoalescesIdenticalLookupsInFlight) {
     names.push_back(answer.name);
   }
   EXPECT_EQ(names,
-            (std::vector<std::string>{"a.example.test", "A.example.test.", "a.example.test"}));
+            (std::vector<std::string>{"a.example.test", "a.example.test", "a.example.test"}));
   EXPECT_EQ(answers[0].txt, answers[1].txt);
   EXPECT_EQ(cache.stats().coalesced, 1u);
   EXPECT_EQ(cache.stats().misses, 2u);
@@ -288,8 +309,10 @@ TEST_F(CachingResolverTest, LookupInFlightOutlivesTheCache) {
   bool answered = false;
   {
     CachingResolver cache(held, options());
-    cache.lookup("a.example.test", Type::a,
-                 [&](Answer answer) { answered = answer.status == Status::noerror; });
+    cache.lookup("a.example.test", Type::a, [&](hallmark::dns::AnswerPtr shared_answer) {
+      const hallmark::dns::Answer& answer = *shared_answer;
+      answered = answer.status == Status::noerror;
+    });
   }
   held.release();
   EXPECT_TRUE(answered);
@@ -328,7 +351,8 @@ TEST_F(CachingResolverTest, ManyThreadsShareOneCache) {
         int i = (n * 7 + t * 13) % names;
         bool want_txt = (n + t) % 3 == 0;
         cache.lookup("H" + std::to_string(i) + ".test", want_txt ? Type::txt : Type::a,
-                     [&, i, want_txt](Answer answer) {
+                     [&, i, want_txt](hallmark::dns::AnswerPtr shared_answer) {
+                       const hallmark::dns::Answer& answer = *shared_answer;
                        ++answered;
                        bool right = want_txt ? answer.txt.size() == 1 &&
                                                    answer.txt[0].text() == "t" + std::to_string(i)

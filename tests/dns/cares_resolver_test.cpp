@@ -257,7 +257,8 @@ TEST_F(CaresResolver, InvalidNamesAnswerErrorWithoutSending) {
        {std::string(), std::string("a..hallmark.test"), std::string(".hallmark.test"),
         std::string(64, 'x') + ".test", std::string(260, 'a')}) {
     bool answered = false;
-    resolver->lookup(name, Type::a, [&](Answer answer) {
+    resolver->lookup(name, Type::a, [&](hallmark::dns::AnswerPtr shared_answer) {
+      const hallmark::dns::Answer& answer = *shared_answer;
       answered = true;
       EXPECT_EQ(answer.status, Status::error) << name;
       EXPECT_NE(answer.detail.find("not a valid query name"), std::string::npos) << answer.detail;
@@ -275,7 +276,7 @@ class CountingResolver final : public dns::Resolver {
   explicit CountingResolver(dns::Resolver& inner) : inner_(inner) {}
   void lookup(std::string_view name, Type type, Completion done) override {
     ++in_flight_;
-    inner_.lookup(name, type, [this, done = std::move(done)](Answer answer) {
+    inner_.lookup(name, type, [this, done = std::move(done)](dns::AnswerPtr answer) {
       if (in_flight_at_first_answer_ == 0) in_flight_at_first_answer_ = in_flight_;
       --in_flight_;
       done(std::move(answer));
@@ -291,8 +292,8 @@ class CountingResolver final : public dns::Resolver {
 };
 
 core::Task<Answer> lookup_task(dns::Resolver& resolver, std::string name, Type type) {
-  Answer answer = co_await dns::lookup(resolver, std::move(name), type);
-  co_return answer;
+  dns::AnswerPtr answer = co_await dns::lookup(resolver, std::move(name), type);
+  co_return *answer;
 }
 
 TEST_F(CaresResolver, HundredConcurrentLookupsAllAnswered) {
@@ -318,12 +319,15 @@ TEST_F(CaresResolver, DestructionCompletesPendingLookupsOnce) {
   dns::CaresResolver* raw = resolver.get();
   int late_answers = 0;
   for (std::size_t i = 0; i < calls.size(); ++i) {
-    resolver->lookup("www.hallmark.test", Type::a, [&, i, raw](Answer answer) {
-      ++calls[i];
-      statuses[i] = answer.status;
-      // A completion that starts another lookup on the dying resolver gets its answer at once.
-      if (i == 0) raw->lookup("www.hallmark.test", Type::a, [&](Answer) { ++late_answers; });
-    });
+    resolver->lookup(
+        "www.hallmark.test", Type::a, [&, i, raw](hallmark::dns::AnswerPtr shared_answer) {
+          const hallmark::dns::Answer& answer = *shared_answer;
+          ++calls[i];
+          statuses[i] = answer.status;
+          // A completion that starts another lookup on the dying resolver gets its answer at once.
+          if (i == 0)
+            raw->lookup("www.hallmark.test", Type::a, [&](dns::AnswerPtr) { ++late_answers; });
+        });
   }
   // ares_send() has put every query on the wire already; nothing will ever answer them.
   EXPECT_FALSE(resolver->watches().empty());
@@ -341,7 +345,10 @@ TEST_F(CaresResolver, HostEventLoopDrivesLookups) {
   std::vector<Answer> answers;
   for (const char* name : {"www.hallmark.test", "big.hallmark.test", "txt.hallmark.test"})
     resolver->lookup(name, name[0] == 'w' ? Type::a : Type::txt,
-                     [&](Answer answer) { answers.push_back(std::move(answer)); });
+                     [&](hallmark::dns::AnswerPtr shared_answer) {
+                       const hallmark::dns::Answer& answer = *shared_answer;
+                       answers.push_back(std::move(answer));
+                     });
   EXPECT_TRUE(answers.empty()) << "completions wait for the loop";
   auto deadline = std::chrono::steady_clock::now() + 10s;
   while (resolver->pending() > 0 && std::chrono::steady_clock::now() < deadline) {
@@ -370,7 +377,8 @@ TEST_F(CaresResolver, RunAnswersEveryLookup) {
   auto resolver = make({.servers = {}, .request_dnssec = true});
   int answered = 0;
   for (int i = 0; i < 5; ++i)
-    resolver->lookup("alias.hallmark.test", Type::a, [&](Answer answer) {
+    resolver->lookup("alias.hallmark.test", Type::a, [&](hallmark::dns::AnswerPtr shared_answer) {
+      const hallmark::dns::Answer& answer = *shared_answer;
       EXPECT_EQ(answer.status, Status::noerror) << answer.detail;
       ++answered;
     });

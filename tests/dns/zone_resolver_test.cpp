@@ -405,7 +405,8 @@ TEST(ZoneResolver, NegativeTtlComesFromTheEnclosingSoa) {
 TEST(ZoneResolver, LookupCompletesBeforeReturning) {
   ZoneResolver zone = load("a 60 A 192.0.2.1");
   bool done = false;
-  zone.lookup("a.example.test", Type::a, [&](Answer answer) {
+  zone.lookup("a.example.test", Type::a, [&](hallmark::dns::AnswerPtr shared_answer) {
+    const hallmark::dns::Answer& answer = *shared_answer;
     done = true;
     EXPECT_EQ(answer.status, Status::noerror);
   });

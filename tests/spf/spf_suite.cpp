@@ -82,7 +82,8 @@ SpfCase broken_suite(const std::string& path, const std::string& why) {
 
 void SuiteResolver::lookup(std::string_view name, dns::Type type, Completion done) {
   if (core::to_lower_ascii(name).starts_with("error.")) {
-    done(dns::Answer::with_status(std::string(name), type, dns::Status::timeout, "suite error."));
+    done(std::make_shared<const dns::Answer>(
+        dns::Answer::with_status(std::string(name), type, dns::Status::timeout, "suite error.")));
     return;
   }
   zone_.lookup(name, type, std::move(done));

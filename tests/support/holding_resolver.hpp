@@ -20,7 +20,7 @@ class HoldingResolver final : public dns::Resolver, public core::Pump {
 
   void lookup(std::string_view name, dns::Type type, Completion done) override {
     started_.emplace_back(name);
-    inner_.lookup(name, type, [this, done = std::move(done)](dns::Answer answer) mutable {
+    inner_.lookup(name, type, [this, done = std::move(done)](dns::AnswerPtr answer) mutable {
       held_.emplace_back(std::move(done), std::move(answer));
       max_in_flight_ = std::max(max_in_flight_, held_.size());
     });
@@ -43,7 +43,7 @@ class HoldingResolver final : public dns::Resolver, public core::Pump {
 
  private:
   dns::Resolver& inner_;
-  std::deque<std::pair<Completion, dns::Answer>> held_;
+  std::deque<std::pair<Completion, dns::AnswerPtr>> held_;
   std::vector<std::string> started_;
   std::size_t max_in_flight_ = 0;
 };

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <coroutine>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -17,9 +18,14 @@
 
 namespace hallmark::dns {
 
+/// Answers are immutable once made and shared, not copied: a cache hands the same answer to
+/// every caller, and protocol code reads it in place.
+using AnswerPtr = std::shared_ptr<const Answer>;
+
 class HALLMARK_API Resolver {
  public:
-  using Completion = std::function<void(Answer)>;
+  /// Called with a non-null answer.
+  using Completion = std::function<void(AnswerPtr)>;
 
   virtual ~Resolver();
 
@@ -43,7 +49,7 @@ class LookupAwaiter {
   bool await_ready() const noexcept { return false; }
   bool await_suspend(std::coroutine_handle<> awaiter) {
     awaiter_ = awaiter;
-    resolver_.lookup(name_, type_, [this](Answer answer) {
+    resolver_.lookup(name_, type_, [this](AnswerPtr answer) {
       answer_ = std::move(answer);
       // Whoever comes second resumes: if the completion ran inside lookup(), await_suspend
       // sees it and does not suspend at all.
@@ -51,28 +57,29 @@ class LookupAwaiter {
     });
     return !state_.exchange(true, std::memory_order_acq_rel);
   }
-  Answer await_resume() { return std::move(answer_); }
+  AnswerPtr await_resume() noexcept { return std::move(answer_); }
 
  private:
   Resolver& resolver_;
   std::string name_;
   Type type_;
   std::coroutine_handle<> awaiter_;
-  Answer answer_;
+  AnswerPtr answer_;
   std::atomic<bool> state_{false};
 };
 
 }  // namespace detail
 
-/// `Answer a = co_await dns::lookup(resolver, "example.com", dns::Type::txt);`
+/// `AnswerPtr a = co_await dns::lookup(resolver, "example.com", dns::Type::txt);`
 inline detail::LookupAwaiter lookup(Resolver& resolver, std::string name, Type type) {
   return detail::LookupAwaiter(resolver, std::move(name), type);
 }
 
 /// The same lookup as a Task, for core::when_all over several lookups.
-HALLMARK_API core::Task<Answer> resolve(Resolver& resolver, std::string name, Type type);
+HALLMARK_API core::Task<AnswerPtr> resolve(Resolver& resolver, std::string name, Type type);
 
-/// Blocking lookup for tools and tests: runs the resolver's event loop until answered.
+/// Blocking lookup for tools and tests: runs the resolver's event loop until answered, and
+/// returns a copy of the answer.
 HALLMARK_API Answer lookup_sync(Resolver& resolver, std::string_view name, Type type);
 
 }  // namespace hallmark::dns

@@ -50,7 +50,7 @@ struct Txt {
 };
 
 struct Answer {
-  std::string name;  // the name asked for, as asked
+  std::string name;  // the name asked for, as the lookup that made the answer wrote it
   Type type = Type::a;
   Status status = Status::error;
   /// Seconds this answer may be cached. For negative answers, the SOA minimum (RFC 2308 5).

@@ -59,7 +59,7 @@ class Evaluator {
   /// directly, and a Task would cost a coroutine frame per query.
   dns::detail::LookupAwaiter query(std::string name, dns::Type type);
   /// The same as a Task, for core::when_all.
-  core::Task<dns::Answer> query_task(std::string name, dns::Type type);
+  core::Task<dns::AnswerPtr> query_task(std::string name, dns::Type type);
   MacroValues values(std::string_view domain, std::string_view validated = "unknown") const;
   bool count_term() noexcept;
   bool count_void() noexcept;
