@@ -3,7 +3,7 @@
 // discovery (4.10.1).
 #include "hallmark/dmarc/discover.hpp"
 
-#include <algorithm>
+#include <array>
 
 #include <fmt/format.h>
 
@@ -14,31 +14,41 @@ namespace {
 
 constexpr std::size_t max_walk_queries = 8;
 
-// The names a walk queries, RFC 9989 4.10 steps 3-7: the start, then (from eight labels or
-// more) the last seven labels, then one label fewer each time.
-std::vector<std::string> walk_targets(const std::string& domain) {
-  std::vector<std::string_view> labels = core::split_labels(domain);
-  std::vector<std::string> targets;
-  if (labels.empty()) return targets;
-  auto join = [&](std::size_t first) {
-    std::string name;
-    for (std::size_t i = first; i < labels.size(); ++i)
-      name += (name.empty() ? "" : ".") + std::string(labels[i]);
-    return name;
-  };
-  targets.push_back(join(0));
-  std::size_t first = labels.size() >= 8 ? labels.size() - 7 : 1;
-  for (; first < labels.size() && targets.size() < max_walk_queries; ++first)
-    targets.push_back(join(first));
-  return targets;
+// The names a walk looks at (RFC 9989 4.10 steps 3-7), as offsets into the domain, since each
+// is a suffix of it: the domain itself, then its last seven labels at most, one label fewer
+// each time. For fewer than eight labels that is every parent; from eight on, the names
+// between are skipped.
+struct Targets {
+  std::array<std::size_t, max_walk_queries> offsets{};
+  std::size_t count = 0;
+};
+
+Targets walk_targets(std::string_view domain) noexcept {
+  Targets t;
+  if (domain.empty()) return t;
+  t.offsets[t.count++] = 0;
+  // Label starts from the right, the last label first.
+  std::array<std::size_t, max_walk_queries - 1> parents{};
+  std::size_t found = 0;
+  for (std::size_t i = domain.size(); i-- > 0 && found < parents.size();)
+    if (domain[i] == '.' && i + 1 < domain.size()) parents[found++] = i + 1;
+  while (found > 0) t.offsets[t.count++] = parents[--found];
+  return t;
 }
 
-// What `known` saw at `target`: nullopt when it did not query it, else the record found there
-// (itself optional).
-std::optional<std::optional<Record>> known_answer(const TreeWalk* known,
-                                                  const std::string& target) {
-  if (known == nullptr || std::ranges::find(known->queried, target) == known->queried.end())
-    return std::nullopt;
+std::string_view target_at(std::string_view domain, const Targets& t, std::size_t i) noexcept {
+  return domain.substr(t.offsets[i]);
+}
+
+// What `known` saw at `target`: nullopt when it did not look there, else the record found
+// there (itself optional).
+std::optional<std::optional<Record>> known_answer(const TreeWalk* known, std::string_view target) {
+  if (known == nullptr) return std::nullopt;
+  Targets seen = walk_targets(known->domain);
+  bool looked = false;
+  for (std::size_t i = 0; i < seen.count && i < known->names_seen && !looked; ++i)
+    looked = target_at(known->domain, seen, i) == target;
+  if (!looked) return std::nullopt;
   for (const FoundRecord& found : known->records)
     if (found.domain == target) return std::optional<Record>(found.record);
   return std::optional<Record>();
@@ -46,27 +56,31 @@ std::optional<std::optional<Record>> known_answer(const TreeWalk* known,
 
 core::Task<TreeWalk> walk_with(dns::Resolver& resolver, std::string domain, const TreeWalk* known) {
   TreeWalk walk;
-  for (std::string& target : walk_targets(core::to_lower_ascii(core::strip_trailing_dot(domain)))) {
+  walk.domain = core::to_lower_ascii(core::strip_trailing_dot(domain));
+  Targets targets = walk_targets(walk.domain);
+  for (std::size_t i = 0; i < targets.count; ++i) {
+    std::string_view target = target_at(walk.domain, targets, i);
     std::optional<Record> only;
     if (auto seen = known_answer(known, target)) {
       only = std::move(*seen);
     } else {
       ++walk.queries;
-      dns::AnswerPtr shared_answer =
-          co_await dns::lookup(resolver, "_dmarc." + target, dns::Type::txt);
-      const dns::Answer& answer = *shared_answer;
-      if (answer.is_error()) {
+      std::string name;
+      name.reserve(7 + target.size());
+      name.append("_dmarc.").append(target);
+      dns::AnswerPtr answer = co_await dns::lookup(resolver, std::move(name), dns::Type::txt);
+      if (answer->is_error()) {
         walk.temperror = true;
         walk.detail =
-            fmt::format("{} looking up _dmarc.{} TXT", dns::to_string(answer.status), target);
+            fmt::format("{} looking up _dmarc.{} TXT", dns::to_string(answer->status), target);
         co_return walk;
       }
-      only = single_record(answer);
+      only = single_record(*answer);
     }
-    walk.queried.push_back(target);
+    ++walk.names_seen;
     if (!only) continue;
     bool stop = only->psd != PsdFlag::unknown;
-    walk.records.push_back(FoundRecord{std::move(target), std::move(*only)});
+    walk.records.push_back(FoundRecord{std::string(target), std::move(*only)});
     if (stop) break;
   }
   co_return walk;
@@ -78,7 +92,10 @@ std::optional<Record> single_record(const dns::Answer& answer) {
   std::optional<Record> only;
   unsigned found = 0;
   for (const dns::Txt& txt : answer.txt) {
-    std::string text = txt.text();
+    // Nearly every record is one string: read it in place.
+    std::string joined;
+    std::string_view text = txt.strings.size() == 1 ? std::string_view(txt.strings.front())
+                                                    : std::string_view(joined = txt.text());
     if (!is_dmarc_record(text)) continue;
     if (++found > 1) return std::nullopt;
     if (auto record = parse_record(text)) only = std::move(*record);
@@ -95,7 +112,10 @@ core::Task<TreeWalk> tree_walk(dns::Resolver& resolver, std::string domain, cons
 }
 
 std::string organizational_domain(const std::string& domain, const TreeWalk& walk) {
-  std::string start = core::to_lower_ascii(core::strip_trailing_dot(domain));
+  // A walk knows where it started, in normal form; a hand-made one may not.
+  std::string lowered;
+  std::string_view start = walk.domain;
+  if (start.empty()) start = lowered = core::to_lower_ascii(core::strip_trailing_dot(domain));
   for (const FoundRecord& found : walk.records) {
     if (found.record.psd == PsdFlag::no) return found.domain;
     if (found.record.psd == PsdFlag::yes && found.domain != start) {
@@ -109,13 +129,13 @@ std::string organizational_domain(const std::string& domain, const TreeWalk& wal
     }
   }
   if (!walk.records.empty()) return walk.records.back().domain;
-  return start;
+  return std::string(start);
 }
 
 core::Task<Discovery> discover_policy(dns::Resolver& resolver, std::string author_domain) {
   Discovery out;
-  std::string author = core::to_lower_ascii(core::strip_trailing_dot(author_domain));
-  out.walk = co_await tree_walk(resolver, author);
+  out.walk = co_await tree_walk(resolver, std::move(author_domain));
+  const std::string& author = out.walk.domain;
   out.temperror = out.walk.temperror;
   out.detail = out.walk.detail;
   out.organizational_domain = organizational_domain(author, out.walk);

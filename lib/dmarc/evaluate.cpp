@@ -80,6 +80,8 @@ core::Task<AuthorPolicy> lookup_author(dns::Resolver& resolver, std::string doma
   // Whether the author domain exists matters only to a record found above it that has np=.
   bool np_may_apply =
       found->domain != out.author_domain && found->record.nonexistent_policy.has_value();
+  if (!np_may_apply && found->record.aggregate_uris.empty() && found->record.failure_uris.empty())
+    co_return out;
   auto [exists, aggregate, failure] =
       co_await core::when_all(domain_exists(resolver, out.author_domain, np_may_apply),
                               report_uris(resolver, found->record.aggregate_uris, out, options),

@@ -3,6 +3,7 @@
 #include "hallmark/dmarc/record.hpp"
 
 #include <algorithm>
+#include <bitset>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -31,6 +32,8 @@ struct RawTag {
 
 std::vector<RawTag> split_tags(std::string_view text) {
   std::vector<RawTag> tags;
+  // One allocation for an ordinary record; a hostile one grows as it must.
+  tags.reserve(16);
   std::size_t start = 0;
   while (start <= text.size()) {
     std::size_t end = text.find(';', start);
@@ -119,48 +122,62 @@ std::optional<Number> parse_number(std::string_view value) noexcept {
   return number;
 }
 
-void apply_tag(const RawTag& tag, Record& record) {
-  std::string name = core::to_lower_ascii(tag.name);
-  std::string_view value = tag.value;
-  if (name == "p") {
-    record.policy = parse_policy(value);
-    record.policy_invalid = !record.policy;
-  } else if (name == "sp") {
-    record.subdomain_policy = parse_policy(value);
-    record.subdomain_policy_invalid = !record.subdomain_policy;
-  } else if (name == "np") {
-    record.nonexistent_policy = parse_policy(value);
-    record.nonexistent_policy_invalid = !record.nonexistent_policy;
-  } else if (name == "psd") {
-    if (iequals(value, "y")) record.psd = PsdFlag::yes;
-    if (iequals(value, "n")) record.psd = PsdFlag::no;
-  } else if (name == "t") {
-    record.testing = iequals(value, "y");
-  } else if (name == "adkim" || name == "aspf") {
-    Alignment mode = iequals(value, "s") ? Alignment::strict : Alignment::relaxed;
-    (name == "adkim" ? record.dkim_alignment : record.spf_alignment) = mode;
-  } else if (name == "rua") {
-    record.aggregate_uris = parse_uris(value);
-  } else if (name == "ruf") {
-    record.failure_uris = parse_uris(value);
-  } else if (name == "fo") {
-    record.failure_options = parse_failure_options(value);
-  } else if (name == "pct") {
-    auto percent = parse_number<unsigned>(value);
-    if (percent && *percent <= 100) record.percent = *percent;
-  } else if (name == "ri") {
-    record.report_interval = parse_number<std::uint32_t>(value);
-  } else if (name == "rf") {
-    for (std::size_t start = 0; start <= value.size();) {
-      std::size_t colon = value.find(':', start);
-      if (colon == std::string_view::npos) colon = value.size();
-      std::string_view format = trim_wsp(value.substr(start, colon - start));
-      if (!format.empty() && record.report_formats.size() < 16)
-        record.report_formats.emplace_back(format);
-      start = colon + 1;
+// The tags RFC 9989 4.7 and RFC 7489 6.3 define; others are ignored (RFC 9989 4.7).
+enum class Tag : std::uint8_t { p, sp, np, psd, t, adkim, aspf, rua, ruf, fo, pct, ri, rf };
+constexpr std::string_view tag_names[] = {"p",   "sp",  "np", "psd", "t",  "adkim", "aspf",
+                                          "rua", "ruf", "fo", "pct", "ri", "rf"};
+
+std::optional<Tag> known_tag(std::string_view name) noexcept {
+  for (std::size_t i = 0; i < std::size(tag_names); ++i)
+    if (iequals(name, tag_names[i])) return static_cast<Tag>(i);
+  return std::nullopt;
+}
+
+void apply_tag(Tag tag, std::string_view value, Record& record) {
+  switch (tag) {
+    case Tag::p:
+      record.policy = parse_policy(value);
+      record.policy_invalid = !record.policy;
+      break;
+    case Tag::sp:
+      record.subdomain_policy = parse_policy(value);
+      record.subdomain_policy_invalid = !record.subdomain_policy;
+      break;
+    case Tag::np:
+      record.nonexistent_policy = parse_policy(value);
+      record.nonexistent_policy_invalid = !record.nonexistent_policy;
+      break;
+    case Tag::psd:
+      if (iequals(value, "y")) record.psd = PsdFlag::yes;
+      if (iequals(value, "n")) record.psd = PsdFlag::no;
+      break;
+    case Tag::t: record.testing = iequals(value, "y"); break;
+    case Tag::adkim:
+      record.dkim_alignment = iequals(value, "s") ? Alignment::strict : Alignment::relaxed;
+      break;
+    case Tag::aspf:
+      record.spf_alignment = iequals(value, "s") ? Alignment::strict : Alignment::relaxed;
+      break;
+    case Tag::rua: record.aggregate_uris = parse_uris(value); break;
+    case Tag::ruf: record.failure_uris = parse_uris(value); break;
+    case Tag::fo: record.failure_options = parse_failure_options(value); break;
+    case Tag::pct: {
+      auto percent = parse_number<unsigned>(value);
+      if (percent && *percent <= 100) record.percent = *percent;
+      break;
     }
+    case Tag::ri: record.report_interval = parse_number<std::uint32_t>(value); break;
+    case Tag::rf:
+      for (std::size_t start = 0; start <= value.size();) {
+        std::size_t colon = value.find(':', start);
+        if (colon == std::string_view::npos) colon = value.size();
+        std::string_view format = trim_wsp(value.substr(start, colon - start));
+        if (!format.empty() && record.report_formats.size() < 16)
+          record.report_formats.emplace_back(format);
+        start = colon + 1;
+      }
+      break;
   }
-  // Unknown tags are ignored (RFC 9989 4.7).
 }
 
 }  // namespace
@@ -191,13 +208,13 @@ core::Expected<Record> parse_record(std::string_view text) {
     return core::fail(core::Errc::unsupported, "not a DMARC record: the first tag is not v=DMARC1");
   std::vector<RawTag> tags = split_tags(text);
   Record record;
-  std::vector<std::string> seen;
+  std::bitset<std::size(tag_names)> seen;
   for (std::size_t i = 1; i < tags.size(); ++i) {
-    std::string name = core::to_lower_ascii(tags[i].name);
+    std::optional<Tag> tag = known_tag(tags[i].name);
     // A repeated tag keeps its first value: later ones cannot quietly weaken the policy.
-    if (std::find(seen.begin(), seen.end(), name) != seen.end()) continue;
-    seen.push_back(name);
-    apply_tag(tags[i], record);
+    if (!tag || seen.test(static_cast<std::size_t>(*tag))) continue;
+    seen.set(static_cast<std::size_t>(*tag));
+    apply_tag(*tag, tags[i].value, record);
   }
   return record;
 }

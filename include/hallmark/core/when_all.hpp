@@ -100,6 +100,12 @@ class WhenAllAwaiter {
 /// Runs every task concurrently; the results come back in the order of the input.
 template <class T>
 Task<std::vector<T>> when_all(std::vector<Task<T>> tasks) {
+  std::vector<T> results;
+  // Nothing to run side by side: no latch, slots or bookkeeping for the common single task.
+  if (tasks.size() <= 1) {
+    if (tasks.size() == 1) results.push_back(co_await std::move(tasks.front()));
+    co_return results;
+  }
   std::vector<std::optional<T>> slots(tasks.size());
   std::exception_ptr error;
   std::vector<detail::LatchedRun> runs;
@@ -108,7 +114,6 @@ Task<std::vector<T>> when_all(std::vector<Task<T>> tasks) {
     runs.push_back(detail::run_into(std::move(tasks[i]), &slots[i], &error));
   co_await detail::WhenAllAwaiter(runs);
   if (error) std::rethrow_exception(error);
-  std::vector<T> results;
   results.reserve(slots.size());
   for (std::optional<T>& slot : slots) results.push_back(std::move(*slot));
   co_return results;

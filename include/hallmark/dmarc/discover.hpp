@@ -29,7 +29,8 @@ struct TreeWalk {
   std::string detail;                // the failed lookup, when temperror
   std::vector<FoundRecord> records;  // valid records found, longest name first
   unsigned queries = 0;              // DNS queries made; at most 8 (RFC 9989 4.10)
-  std::vector<std::string> queried;  // every name looked at (without "_dmarc."), in order
+  std::string domain;                // where it started: lower case, no trailing dot
+  std::size_t names_seen = 0;        // how many of its names (the start, then parents) it saw
 };
 
 /// RFC 9989 4.10: queries _dmarc.<domain>, then its parents (shortened to seven labels first
