@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "core/internal/parse_cache.hpp"
 #include "hallmark/core/domain.hpp"
 
 namespace hallmark::dmarc {
@@ -40,9 +41,17 @@ std::string_view target_at(std::string_view domain, const Targets& t, std::size_
   return domain.substr(t.offsets[i]);
 }
 
+// Every evaluation of a domain's mail reads the same few records: parse each text once.
+// DMARC records are short; a longer text is parsed every time (RFC 9989 records fit in a
+// packet). Bounded at 4096 entries of 1 KB.
+core::detail::ParseCache<core::Expected<Record>>& parsed_records() {
+  static core::detail::ParseCache<core::Expected<Record>> cache(4096, 1024);
+  return cache;
+}
+
 // What `known` saw at `target`: nullopt when it did not look there, else the record found
-// there (itself optional).
-std::optional<std::optional<Record>> known_answer(const TreeWalk* known, std::string_view target) {
+// there (null for none).
+std::optional<RecordPtr> known_answer(const TreeWalk* known, std::string_view target) {
   if (known == nullptr) return std::nullopt;
   Targets seen = walk_targets(known->domain);
   bool looked = false;
@@ -50,8 +59,8 @@ std::optional<std::optional<Record>> known_answer(const TreeWalk* known, std::st
     looked = target_at(known->domain, seen, i) == target;
   if (!looked) return std::nullopt;
   for (const FoundRecord& found : known->records)
-    if (found.domain == target) return std::optional<Record>(found.record);
-  return std::optional<Record>();
+    if (found.domain == target) return found.record;
+  return RecordPtr();
 }
 
 core::Task<TreeWalk> walk_with(dns::Resolver& resolver, std::string domain, const TreeWalk* known) {
@@ -60,7 +69,7 @@ core::Task<TreeWalk> walk_with(dns::Resolver& resolver, std::string domain, cons
   Targets targets = walk_targets(walk.domain);
   for (std::size_t i = 0; i < targets.count; ++i) {
     std::string_view target = target_at(walk.domain, targets, i);
-    std::optional<Record> only;
+    RecordPtr only;
     if (auto seen = known_answer(known, target)) {
       only = std::move(*seen);
     } else {
@@ -80,7 +89,7 @@ core::Task<TreeWalk> walk_with(dns::Resolver& resolver, std::string domain, cons
     ++walk.names_seen;
     if (!only) continue;
     bool stop = only->psd != PsdFlag::unknown;
-    walk.records.push_back(FoundRecord{std::string(target), std::move(*only)});
+    walk.records.push_back(FoundRecord{std::string(target), std::move(only)});
     if (stop) break;
   }
   co_return walk;
@@ -88,8 +97,8 @@ core::Task<TreeWalk> walk_with(dns::Resolver& resolver, std::string domain, cons
 
 }  // namespace
 
-std::optional<Record> single_record(const dns::Answer& answer) {
-  std::optional<Record> only;
+RecordPtr single_record(const dns::Answer& answer) {
+  RecordPtr only;
   unsigned found = 0;
   for (const dns::Txt& txt : answer.txt) {
     // Nearly every record is one string: read it in place.
@@ -97,8 +106,9 @@ std::optional<Record> single_record(const dns::Answer& answer) {
     std::string_view text = txt.strings.size() == 1 ? std::string_view(txt.strings.front())
                                                     : std::string_view(joined = txt.text());
     if (!is_dmarc_record(text)) continue;
-    if (++found > 1) return std::nullopt;
-    if (auto record = parse_record(text)) only = std::move(*record);
+    if (++found > 1) return nullptr;
+    auto parsed = parsed_records().get(text, [](std::string_view t) { return parse_record(t); });
+    if (*parsed) only = RecordPtr(parsed, &**parsed);  // shares the cache entry, no copy
   }
   return only;
 }
@@ -117,8 +127,8 @@ std::string organizational_domain(const std::string& domain, const TreeWalk& wal
   std::string_view start = walk.domain;
   if (start.empty()) start = lowered = core::to_lower_ascii(core::strip_trailing_dot(domain));
   for (const FoundRecord& found : walk.records) {
-    if (found.record.psd == PsdFlag::no) return found.domain;
-    if (found.record.psd == PsdFlag::yes && found.domain != start) {
+    if (found.record->psd == PsdFlag::no) return found.domain;
+    if (found.record->psd == PsdFlag::yes && found.domain != start) {
       // One label below the public suffix domain, on the way to the start.
       std::size_t labels = core::label_count(found.domain) + 1;
       std::vector<std::string_view> all = core::split_labels(start);
@@ -145,7 +155,7 @@ core::Task<Discovery> discover_policy(dns::Resolver& resolver, std::string autho
       out.policy = found;
       break;
     }
-    if (found.record.psd == PsdFlag::yes) psd = &found;
+    if (found.record->psd == PsdFlag::yes) psd = &found;
   }
   if (!out.policy && psd != nullptr) out.policy = *psd;
   co_return out;

@@ -76,16 +76,16 @@ core::Task<AuthorPolicy> lookup_author(dns::Resolver& resolver, std::string doma
   out.author_domain = std::move(*author);
   out.discovery = co_await detail::discover(resolver, out.author_domain, options.discovery);
   const std::optional<FoundRecord>& found = out.discovery.policy;
-  if (out.discovery.temperror || !found || !is_applicable(found->record)) co_return out;
+  if (out.discovery.temperror || !found || !is_applicable(*found->record)) co_return out;
   // Whether the author domain exists matters only to a record found above it that has np=.
   bool np_may_apply =
-      found->domain != out.author_domain && found->record.nonexistent_policy.has_value();
-  if (!np_may_apply && found->record.aggregate_uris.empty() && found->record.failure_uris.empty())
+      found->domain != out.author_domain && found->record->nonexistent_policy.has_value();
+  if (!np_may_apply && found->record->aggregate_uris.empty() && found->record->failure_uris.empty())
     co_return out;
   auto [exists, aggregate, failure] =
       co_await core::when_all(domain_exists(resolver, out.author_domain, np_may_apply),
-                              report_uris(resolver, found->record.aggregate_uris, out, options),
-                              report_uris(resolver, found->record.failure_uris, out, options));
+                              report_uris(resolver, found->record->aggregate_uris, out, options),
+                              report_uris(resolver, found->record->failure_uris, out, options));
   out.author_domain_exists = exists;
   out.aggregate_uris = std::move(aggregate);
   out.failure_uris = std::move(failure);
@@ -208,7 +208,7 @@ core::Task<Result> evaluate_author(dns::Resolver& resolver, AuthorPolicy author,
     co_return r;
   }
   const std::optional<FoundRecord>& found = author.discovery.policy;
-  if (!found || !is_applicable(found->record)) {
+  if (!found || !is_applicable(*found->record)) {
     r.outcome = Outcome::none;
     r.reason =
         found ? "the DMARC record has no valid policy and no report address" : "no DMARC record";

@@ -24,8 +24,8 @@ core::Task<Discovery> discover_with_psl(dns::Resolver& resolver, std::string aut
       out.detail = fmt::format("{} looking up _dmarc.{} TXT", dns::to_string(answer.status), name);
       co_return out;
     }
-    if (std::optional<Record> only = single_record(answer)) {
-      out.policy = FoundRecord{name, std::move(*only)};
+    if (RecordPtr only = single_record(answer)) {
+      out.policy = FoundRecord{name, std::move(only)};
       co_return out;
     }
   }

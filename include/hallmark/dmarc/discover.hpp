@@ -2,6 +2,7 @@
 // DMARC policy discovery and organizational domains by the DNS Tree Walk (RFC 9989 4.10).
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,15 +14,19 @@
 
 namespace hallmark::dmarc {
 
+/// Parsed records are immutable and shared: the same record text is parsed once per process
+/// and handed to every evaluation that meets it.
+using RecordPtr = std::shared_ptr<const Record>;
+
 /// A valid DMARC record and the domain it was published for.
 struct FoundRecord {
   std::string domain;
-  Record record;
+  RecordPtr record;  // never null
 };
 
-/// The one DMARC record of a TXT answer; nullopt when there is none or several (RFC 9989
-/// 4.10 step 2: several DMARC records at one name are all discarded).
-HALLMARK_API std::optional<Record> single_record(const dns::Answer& answer);
+/// The one DMARC record of a TXT answer; null when there is none or several (RFC 9989 4.10
+/// step 2: several DMARC records at one name are all discarded).
+HALLMARK_API RecordPtr single_record(const dns::Answer& answer);
 
 /// What one tree walk saw.
 struct TreeWalk {

@@ -69,12 +69,12 @@ struct Result {
   bool unusable_from = false;                     // the From field gave no single author domain
   std::string record_domain;                      // where the applied record was found
   std::string organizational_domain;              // of the author domain
-  std::optional<Record> record;
-  Policy policy = Policy::none;                 // the p=, sp= or np= value that applies
-  std::string policy_tag;                       // "p", "sp" or "np"
-  Disposition disposition = Disposition::none;  // after t=y and pct=
-  bool testing = false;                         // t=y lowered the disposition
-  bool sampled_out = false;                     // pct= left this message out
+  RecordPtr record;                               // the record applied; null when none applies
+  Policy policy = Policy::none;                   // the p=, sp= or np= value that applies
+  std::string policy_tag;                         // "p", "sp" or "np"
+  Disposition disposition = Disposition::none;    // after t=y and pct=
+  bool testing = false;                           // t=y lowered the disposition
+  bool sampled_out = false;                       // pct= left this message out
   bool spf_aligned = false;
   bool dkim_aligned = false;
   std::string aligned_dkim_domain;
