@@ -101,10 +101,8 @@ RecordPtr single_record(const dns::Answer& answer) {
   RecordPtr only;
   unsigned found = 0;
   for (const dns::Txt& txt : answer.txt) {
-    // Nearly every record is one string: read it in place.
-    std::string joined;
-    std::string_view text = txt.strings.size() == 1 ? std::string_view(txt.strings.front())
-                                                    : std::string_view(joined = txt.text());
+    std::string scratch;
+    std::string_view text = txt.text(scratch);
     if (!is_dmarc_record(text)) continue;
     if (++found > 1) return nullptr;
     auto parsed = parsed_records().get(text, [](std::string_view t) { return parse_record(t); });

@@ -76,6 +76,12 @@ std::optional<Type> parse_type(std::string_view text) noexcept {
   return std::nullopt;
 }
 
+std::string_view Txt::text(std::string& scratch) const {
+  if (strings.size() == 1) return strings.front();
+  scratch = text();
+  return scratch;
+}
+
 std::string Txt::text() const {
   std::string joined;
   std::size_t total = 0;

@@ -55,14 +55,16 @@ core::Task<Decision> Evaluator::evaluate(std::string domain, unsigned depth) {
   if (txt.is_error()) co_return decide(Outcome::temperror, failure_note(txt));
   // RFC 7208 4.5: exactly one record starting "v=spf1"; other TXT records are ignored.
   const dns::Txt* chosen = nullptr;
-  std::string text;
+  std::string_view text;
+  std::string scratch, chosen_text;  // only for records split into several strings
   for (const dns::Txt& record : txt.txt) {
-    std::string candidate = record.text();
+    std::string_view candidate = record.text(scratch);
     if (!is_spf_record(candidate)) continue;
     if (chosen != nullptr)
       co_return decide(Outcome::permerror, fmt::format("{} has more than one SPF record", domain));
     chosen = &record;
-    text = std::move(candidate);
+    text = candidate;
+    if (candidate.data() == scratch.data()) text = chosen_text = std::move(scratch);
   }
   if (chosen == nullptr)
     co_return decide(Outcome::none, fmt::format("{} has no SPF record", domain));

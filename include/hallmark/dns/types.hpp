@@ -46,6 +46,9 @@ struct Mx {
 struct Txt {
   std::vector<std::string> strings;
   HALLMARK_API std::string text() const;
+  /// The same text without a copy when it is one string, as nearly every record is;
+  /// otherwise joined into `scratch`, which must outlive the view.
+  HALLMARK_API std::string_view text(std::string& scratch) const;
   friend bool operator==(const Txt&, const Txt&) = default;
 };
 
