@@ -59,6 +59,18 @@ IpAddress IpAddress::unmapped() const noexcept {
 }
 
 std::string IpAddress::to_string() const {
+  if (is_v4()) {  // by hand: inet_ntop goes through sprintf
+    std::string out;
+    out.reserve(15);
+    for (std::size_t i = 0; i < 4; ++i) {
+      if (i > 0) out += '.';
+      unsigned octet = bytes_[i];
+      if (octet >= 100) out += static_cast<char>('0' + octet / 100);
+      if (octet >= 10) out += static_cast<char>('0' + octet / 10 % 10);
+      out += static_cast<char>('0' + octet % 10);
+    }
+    return out;
+  }
   char buffer[INET6_ADDRSTRLEN];
   // glibc formats IPv6 per RFC 5952 (longest zero run compressed, lower case).
   if (inet_ntop(is_v4() ? AF_INET : AF_INET6, bytes_.data(), buffer, sizeof buffer) == nullptr)

@@ -3,6 +3,8 @@
 // LRU eviction and coalescing of identical in-flight lookups, over any Resolver.
 #include "hallmark/dns/caching_resolver.hpp"
 
+#include <time.h>
+
 #include <algorithm>
 #include <array>
 #include <list>
@@ -17,6 +19,15 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using std::chrono::seconds;
+
+// steady_clock is CLOCK_MONOTONIC; its coarse variant shares the epoch and is read from the
+// vDSO without the fine clock's hardware counter.
+Clock::time_point coarse_now() noexcept {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+  return Clock::time_point(std::chrono::duration_cast<Clock::duration>(
+      std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec)));
+}
 
 // RFC 2308 7.1: a server failure may be cached for at most five minutes.
 constexpr seconds max_failure_ttl{300};
@@ -86,7 +97,7 @@ seconds cache_ttl(const Answer& answer, const CacheOptions& options) {
 // CachingResolver is gone still reaches its waiters without touching freed memory.
 struct CachingResolver::Impl {
   explicit Impl(Resolver& up, CacheOptions opts) : upstream(up), options(std::move(opts)) {
-    if (!options.now) options.now = Clock::now;
+    if (!options.now) options.now = coarse_now;
   }
 
   void complete(const std::string& key, AnswerPtr answer);
