@@ -102,6 +102,10 @@ core::Task<Decision> Evaluator::evaluate(std::string domain, unsigned depth) {
       case Match::temperror: co_return decide(Outcome::temperror, std::move(result.note));
       case Match::permerror: co_return decide(Outcome::permerror, std::move(result.note));
       case Match::yes: {
+        // An include keeps only the outcome of what it includes, and the reason for a trace
+        // entry: with no room in the trace, an included record's words would be thrown away.
+        if (inside_include_ > 0 && trace_full())
+          co_return decide(outcome_of(mechanism.qualifier), {});
         if (term.empty()) term = to_string(mechanism);
         Decision decision =
             decide(outcome_of(mechanism.qualifier), fmt::format("{} matched {}", domain, term));
@@ -132,6 +136,7 @@ core::Task<Decision> Evaluator::evaluate(std::string domain, unsigned depth) {
                        fmt::format("redirect target {} has no SPF record", *target));
     co_return redirected;
   }
+  if (inside_include_ > 0 && trace_full()) co_return decide(Outcome::neutral, {});
   Decision fallthrough =
       decide(Outcome::neutral, fmt::format("no mechanism of {} matched", domain));
   co_return fallthrough;  // RFC 7208 4.7: as if "?all" ended the record
@@ -268,7 +273,9 @@ core::Task<MatchResult> Evaluator::match_include(const Mechanism& m, std::string
   if (uses_macro(m.domain, 'p')) validated = co_await validated_name(domain);
   std::optional<std::string> target = expand_target(m.domain, domain, validated);
   if (!target) co_return MatchResult{Match::permerror, "include target is not a valid domain name"};
+  ++inside_include_;
   Decision included = co_await evaluate(*target, depth + 1);
+  --inside_include_;
   switch (included.outcome) {
     case Outcome::pass: co_return MatchResult{Match::yes, std::move(included.reason)};
     case Outcome::fail:

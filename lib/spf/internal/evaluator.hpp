@@ -91,6 +91,7 @@ class Evaluator {
   std::string local_part_;
   std::string sender_domain_;
   std::int64_t now_ = 0;
+  unsigned inside_include_ = 0;  // include levels being evaluated: their words are not kept
   RecordCache* cache_ = nullptr;
 
   unsigned dns_terms_ = 0;
