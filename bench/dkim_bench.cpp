@@ -23,6 +23,7 @@
 #include "hallmark/dkim/parse.hpp"
 #include "hallmark/dkim/verify.hpp"
 #include "hallmark/mail/header.hpp"
+#include "median_reporter.hpp"
 
 namespace {
 
@@ -229,37 +230,7 @@ void register_benchmarks() {
   }
 }
 
-// Prints as the console reporter does and keeps each run's CPU time per message (CPU time:
-// the machine is shared, and both sides are single-threaded); with --benchmark_repetitions
-// the median counts.
-class RatioReporter : public benchmark::ConsoleReporter {
- public:
-  RatioReporter() : benchmark::ConsoleReporter(OO_Tabular) {}
-
-  void ReportRuns(const std::vector<Run>& runs) override {
-    benchmark::ConsoleReporter::ReportRuns(runs);
-    for (const Run& run : runs) {
-      if (run.error_occurred || run.run_type != Run::RT_Iteration) continue;
-      times_[run.run_name.str()].push_back(run.GetAdjustedCPUTime() /
-                                           benchmark::GetTimeUnitMultiplier(run.time_unit) * 1e6);
-    }
-  }
-
-  /// Microseconds per message.
-  std::optional<double> time(const std::string& name) const {
-    auto found = times_.find(name);
-    if (found == times_.end() || found->second.empty()) return std::nullopt;
-    std::vector<double> values = found->second;
-    std::sort(values.begin(), values.end());
-    std::size_t n = values.size();
-    return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-  }
-
- private:
-  std::map<std::string, std::vector<double>> times_;
-};
-
-void print_ratios(const RatioReporter& reporter) {
+void print_ratios(const hallmark_bench::MedianReporter& reporter) {
   constexpr double target = 1.15;
   std::printf("\n%-8s %-8s %9s %14s %14s %10s\n", "key", "canon", "body", "hallmark us",
               "baseline us", "ratio");
@@ -268,8 +239,8 @@ void print_ratios(const RatioReporter& reporter) {
     // Appended, not "/" + to_string(): GCC 12 warns falsely (-Wrestrict) on that form.
     std::string suffix(1, '/');
     suffix += std::to_string(v.size);
-    auto ours = reporter.time(verify_name(v) + suffix);
-    auto base = reporter.time("BM_Baseline_" + std::string(v.signer->name) + suffix);
+    auto ours = reporter.median(verify_name(v) + suffix);
+    auto base = reporter.median("BM_Baseline_" + std::string(v.signer->name) + suffix);
     if (!ours || !base) continue;
     double ratio = *ours / *base;
     met = met && ratio <= target;
@@ -291,7 +262,7 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return EXIT_FAILURE;
   register_benchmarks();
-  RatioReporter reporter;
+  hallmark_bench::MedianReporter reporter(hallmark_bench::cpu_microseconds);
   benchmark::RunSpecifiedBenchmarks(&reporter);
   print_ratios(reporter);
   benchmark::Shutdown();

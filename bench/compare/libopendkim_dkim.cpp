@@ -17,6 +17,7 @@
 #include "dkim_fixture.hpp"
 #include "hallmark/core/sync_wait.hpp"
 #include "hallmark/dkim/verify.hpp"
+#include "median_reporter.hpp"
 
 // libopendkim's header is C: its prototypes use C's _Bool, which C++ spells bool. It comes last
 // so its macros cannot reach hallmark's headers.
@@ -243,41 +244,13 @@ void register_benchmarks() {
   }
 }
 
-// Prints as the console reporter does and keeps each benchmark's messages per second (CPU
-// time, as items_per_second is); with --benchmark_repetitions the median counts.
-class RateReporter : public benchmark::ConsoleReporter {
- public:
-  RateReporter() : benchmark::ConsoleReporter(OO_Tabular) {}
-
-  void ReportRuns(const std::vector<Run>& runs) override {
-    benchmark::ConsoleReporter::ReportRuns(runs);
-    for (const Run& run : runs) {
-      if (run.error_occurred || run.run_type != Run::RT_Iteration) continue;
-      auto rate = run.counters.find("items_per_second");
-      if (rate != run.counters.end()) rates_[run.run_name.str()].push_back(rate->second);
-    }
-  }
-
-  std::optional<double> rate(const std::string& name) const {
-    auto found = rates_.find(name);
-    if (found == rates_.end() || found->second.empty()) return std::nullopt;
-    std::vector<double> values = found->second;
-    std::sort(values.begin(), values.end());
-    std::size_t n = values.size();
-    return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-  }
-
- private:
-  std::map<std::string, std::vector<double>> rates_;
-};
-
-void print_ratios(const RateReporter& reporter) {
+void print_ratios(const hallmark_bench::MedianReporter& reporter) {
   constexpr double target = 2.0;
   std::printf("\n%-24s %14s %14s %10s\n", "case", "hallmark msg/s", "opendkim msg/s", "ratio");
   bool met = true;
   for (const Case& c : corpus()) {
-    auto ours = reporter.rate(std::string(hallmark_prefix) + c.suffix);
-    auto theirs = reporter.rate(std::string(libopendkim_prefix) + c.suffix);
+    auto ours = reporter.median(std::string(hallmark_prefix) + c.suffix);
+    auto theirs = reporter.median(std::string(libopendkim_prefix) + c.suffix);
     if (!ours || !theirs || *theirs == 0) continue;
     double ratio = *ours / *theirs;
     met = met && ratio >= target;
@@ -299,7 +272,7 @@ int main(int argc, char** argv) {
     return EXIT_FAILURE;
   }
   register_benchmarks();
-  RateReporter reporter;
+  hallmark_bench::MedianReporter reporter(hallmark_bench::items_per_second);
   benchmark::RunSpecifiedBenchmarks(&reporter);
   print_ratios(reporter);
   benchmark::Shutdown();

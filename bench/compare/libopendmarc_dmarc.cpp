@@ -18,6 +18,7 @@
 #include "dmarc_fixture.hpp"
 #include "hallmark/core/sync_wait.hpp"
 #include "hallmark/dmarc/evaluate.hpp"
+#include "median_reporter.hpp"
 
 // libopendmarc's header pulls in <resolv.h> and its nameser macros (T_TXT, NOERROR). It comes
 // last so they cannot reach into hallmark's headers.
@@ -291,42 +292,14 @@ void register_benchmarks() {
   }
 }
 
-// Prints as the console reporter does and keeps each benchmark's evaluations per second;
-// with --benchmark_repetitions the median of the repetitions is what counts.
-class RateReporter : public benchmark::ConsoleReporter {
- public:
-  RateReporter() : benchmark::ConsoleReporter(OO_Tabular) {}
-
-  void ReportRuns(const std::vector<Run>& runs) override {
-    benchmark::ConsoleReporter::ReportRuns(runs);
-    for (const Run& run : runs) {
-      if (run.error_occurred || run.run_type != Run::RT_Iteration) continue;
-      auto rate = run.counters.find("items_per_second");
-      if (rate != run.counters.end()) rates_[run.run_name.function_name].push_back(rate->second);
-    }
-  }
-
-  std::optional<double> rate(const std::string& name) const {
-    auto found = rates_.find(name);
-    if (found == rates_.end() || found->second.empty()) return std::nullopt;
-    std::vector<double> values = found->second;
-    std::sort(values.begin(), values.end());
-    std::size_t n = values.size();
-    return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-  }
-
- private:
-  std::map<std::string, std::vector<double>> rates_;
-};
-
-void print_ratios(const RateReporter& reporter) {
+void print_ratios(const hallmark_bench::MedianReporter& reporter) {
   std::printf("\n%-22s %10s %10s %12s %8s %8s\n", "case", "psl", "tree walk", "libopendmarc",
               "psl/o", "walk/o");
   for (const DmarcCase& c : hallmark_bench::dmarc_cases) {
     std::string suffix(c.name);
-    auto psl_rate = reporter.rate(std::string(hallmark_psl_prefix) + suffix);
-    auto walk_rate = reporter.rate(std::string(hallmark_walk_prefix) + suffix);
-    auto their_rate = reporter.rate(std::string(libopendmarc_prefix) + suffix);
+    auto psl_rate = reporter.median(std::string(hallmark_psl_prefix) + suffix);
+    auto walk_rate = reporter.median(std::string(hallmark_walk_prefix) + suffix);
+    auto their_rate = reporter.median(std::string(libopendmarc_prefix) + suffix);
     auto show = [](std::optional<double> rate) {
       char text[32] = "-";
       if (rate) std::snprintf(text, sizeof text, "%.0f", *rate);
@@ -358,7 +331,7 @@ int main(int argc, char** argv) {
     return EXIT_FAILURE;
   }
   register_benchmarks();
-  RateReporter reporter;
+  hallmark_bench::MedianReporter reporter(hallmark_bench::items_per_second);
   benchmark::RunSpecifiedBenchmarks(&reporter);
   print_ratios(reporter);
   benchmark::Shutdown();

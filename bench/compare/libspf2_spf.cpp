@@ -18,6 +18,7 @@
 #include "hallmark/dns/caching_resolver.hpp"
 #include "hallmark/spf/evaluate.hpp"
 #include "spf_fixture.hpp"
+#include "median_reporter.hpp"
 
 // libspf2's headers are C without extern "C" and lean on the socket headers being included
 // first. They come last so their many macros (MECH_A, PARM_*, NOERROR via nameser) cannot
@@ -278,49 +279,21 @@ void register_benchmarks() {
   }
 }
 
-// Prints as the console reporter does and keeps each benchmark's evaluations per second;
-// with --benchmark_repetitions the median of the repetitions is what counts.
-class RateReporter : public benchmark::ConsoleReporter {
- public:
-  RateReporter() : benchmark::ConsoleReporter(OO_Tabular) {}
-
-  void ReportRuns(const std::vector<Run>& runs) override {
-    benchmark::ConsoleReporter::ReportRuns(runs);
-    for (const Run& run : runs) {
-      if (run.error_occurred || run.run_type != Run::RT_Iteration) continue;
-      auto rate = run.counters.find("items_per_second");
-      if (rate != run.counters.end()) rates_[run.run_name.function_name].push_back(rate->second);
-    }
-  }
-
-  std::optional<double> rate(const std::string& name) const {
-    auto found = rates_.find(name);
-    if (found == rates_.end() || found->second.empty()) return std::nullopt;
-    std::vector<double> values = found->second;
-    std::sort(values.begin(), values.end());
-    std::size_t n = values.size();
-    return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-  }
-
- private:
-  std::map<std::string, std::vector<double>> rates_;
-};
-
 std::string fmt_rate(double rate) {
   char text[32];
   std::snprintf(text, sizeof text, "%.0f", rate);
   return text;
 }
 
-void print_ratios(const RateReporter& reporter) {
+void print_ratios(const hallmark_bench::MedianReporter& reporter) {
   std::printf("\n%-9s %10s %10s %10s %10s %9s %9s %9s\n", "case", "zone", "cache", "traced",
               "libspf2", "zone/l", "cache/l", "traced/l");
   for (const SpfClient& client : hallmark_bench::spf_clients) {
     std::string suffix(client.name);
-    auto zone_rate = reporter.rate(std::string(hallmark_zone_prefix) + suffix);
-    auto cache_rate = reporter.rate(std::string(hallmark_cache_prefix) + suffix);
-    auto traced_rate = reporter.rate(std::string(hallmark_traced_prefix) + suffix);
-    auto their_rate = reporter.rate(std::string(libspf2_prefix) + suffix);
+    auto zone_rate = reporter.median(std::string(hallmark_zone_prefix) + suffix);
+    auto cache_rate = reporter.median(std::string(hallmark_cache_prefix) + suffix);
+    auto traced_rate = reporter.median(std::string(hallmark_traced_prefix) + suffix);
+    auto their_rate = reporter.median(std::string(libspf2_prefix) + suffix);
     auto show = [](std::optional<double> rate) {
       return rate ? fmt_rate(*rate) : std::string("-");
     };
@@ -350,7 +323,7 @@ int main(int argc, char** argv) {
     return EXIT_FAILURE;
   }
   register_benchmarks();
-  RateReporter reporter;
+  hallmark_bench::MedianReporter reporter(hallmark_bench::items_per_second);
   benchmark::RunSpecifiedBenchmarks(&reporter);
   print_ratios(reporter);
   benchmark::Shutdown();
