@@ -4,6 +4,7 @@
 #include "dns/internal/zone_file.hpp"
 
 #include <algorithm>
+#include <array>
 #include <span>
 #include <utility>
 
@@ -174,6 +175,93 @@ std::optional<std::uint32_t> parse_number(std::string_view raw, std::uint32_t ma
   return static_cast<std::uint32_t>(value);
 }
 
+// IANA "Resource Record (RR) TYPEs": the data types hallmark does not model (those are
+// dns::Type, read by parse_type). Meta and query types (OPT, NXNAME, TKEY, TSIG, IXFR, AXFR,
+// MAILB, MAILA, *) never appear in a zone and are left out. A type registered later than
+// this list is still accepted written as RFC 3597 TYPEnnn.
+constexpr std::pair<std::uint16_t, std::string_view> unmodelled_types[] = {
+    {3, "MD"},          {4, "MF"},          {7, "MB"},         {8, "MG"},        {9, "MR"},
+    {10, "NULL"},       {11, "WKS"},        {13, "HINFO"},     {14, "MINFO"},    {17, "RP"},
+    {18, "AFSDB"},      {19, "X25"},        {20, "ISDN"},      {21, "RT"},       {22, "NSAP"},
+    {23, "NSAP-PTR"},   {24, "SIG"},        {25, "KEY"},       {26, "PX"},       {27, "GPOS"},
+    {29, "LOC"},        {30, "NXT"},        {31, "EID"},       {32, "NIMLOC"},   {33, "SRV"},
+    {34, "ATMA"},       {35, "NAPTR"},      {36, "KX"},        {37, "CERT"},     {38, "A6"},
+    {39, "DNAME"},      {40, "SINK"},       {42, "APL"},       {43, "DS"},       {44, "SSHFP"},
+    {45, "IPSECKEY"},   {46, "RRSIG"},      {47, "NSEC"},      {48, "DNSKEY"},   {49, "DHCID"},
+    {50, "NSEC3"},      {51, "NSEC3PARAM"}, {52, "TLSA"},      {53, "SMIMEA"},   {55, "HIP"},
+    {56, "NINFO"},      {57, "RKEY"},       {58, "TALINK"},    {59, "CDS"},      {60, "CDNSKEY"},
+    {61, "OPENPGPKEY"}, {62, "CSYNC"},      {63, "ZONEMD"},    {64, "SVCB"},     {65, "HTTPS"},
+    {66, "DSYNC"},      {67, "HHIT"},       {68, "BRID"},      {100, "UINFO"},   {101, "UID"},
+    {102, "GID"},       {103, "UNSPEC"},    {104, "NID"},      {105, "L32"},     {106, "L64"},
+    {107, "LP"},        {108, "EUI48"},     {109, "EUI64"},    {256, "URI"},     {257, "CAA"},
+    {258, "AVC"},       {259, "DOA"},       {260, "AMTRELAY"}, {261, "RESINFO"}, {262, "WALLET"},
+    {263, "CLA"},       {264, "IPN"},       {32768, "TA"},     {32769, "DLV"},
+};
+
+bool is_registered(std::uint16_t number) noexcept {
+  return std::ranges::any_of(unmodelled_types,
+                             [number](const auto& entry) { return entry.first == number; });
+}
+
+// The number of a type word parse_type did not know: a mnemonic of the list above, or RFC 3597
+// "TYPE" + decimal for any number 1-65535 (0 is reserved, RFC 6895 3.1).
+std::optional<std::uint16_t> unmodelled_type(std::string_view word) noexcept {
+  for (const auto& [number, name] : unmodelled_types)
+    if (iequals(word, name)) return number;
+  if (word.size() <= 4 || !iequals(word.substr(0, 4), "TYPE")) return std::nullopt;
+  std::optional<std::uint32_t> number = parse_number(word.substr(4), 0xffff);
+  if (!number || *number == 0) return std::nullopt;
+  return static_cast<std::uint16_t>(*number);
+}
+
+// Why `raw` is not a well-formed master-file word (RFC 1035 5.1 escapes), for data that is
+// checked but not interpreted.
+std::optional<Problem> escape_problem(std::string_view raw) {
+  for (std::size_t i = 0; i < raw.size();) {
+    char octet = 0;
+    bool escaped = false;
+    if (!read_octet(raw, i, octet, escaped))
+      return Problem{Errc::syntax, fmt::format("bad escape in '{}'", shown(raw))};
+  }
+  return std::nullopt;
+}
+
+int hex_value(char c) noexcept {
+  if (is_digit(c)) return c - '0';
+  char lower = static_cast<char>(c | 0x20);
+  if (lower >= 'a' && lower <= 'f') return lower - 'a' + 10;
+  return -1;
+}
+
+// A name in uncompressed wire form (RFC 1035 3.1) at `at` in generic RDATA -> plain text, as
+// parse_name gives it. Compression pointers mean nothing outside a message and are refused.
+std::optional<Problem> wire_name(std::string_view rdata, std::size_t& at, std::string& out) {
+  out.clear();
+  for (;;) {
+    if (at >= rdata.size()) return Problem{Errc::bad_value, "generic RDATA ends inside a name"};
+    std::size_t length = static_cast<unsigned char>(rdata[at++]);
+    if (length == 0) return std::nullopt;
+    if (length > 63)
+      return Problem{Errc::bad_value, "generic RDATA holds a compressed or bad name"};
+    if (rdata.size() - at < length)
+      return Problem{Errc::bad_value, "generic RDATA ends inside a name"};
+    std::string_view label = rdata.substr(at, length);
+    at += length;
+    if (label.find('.') != std::string_view::npos)
+      return Problem{Errc::unsupported, "'.' inside a label is not supported in generic RDATA"};
+    if (!out.empty()) out += '.';
+    out += label;
+    if (out.size() > max_name_length)
+      return Problem{Errc::too_long, "name longer than 253 octets in generic RDATA"};
+  }
+}
+
+std::uint32_t read_u32(std::string_view bytes) noexcept {
+  std::uint32_t value = 0;
+  for (char c : bytes.substr(0, 4)) value = value << 8 | static_cast<unsigned char>(c);
+  return value;
+}
+
 class Parser {
  public:
   Parser(std::string_view text, std::string_view source) : text_(text), source_(source) {}
@@ -325,11 +413,17 @@ class Parser {
     } else if (iequals(type.raw, "SERVFAIL")) {
       record.failure = Status::servfail;
     } else {
-      // A bare number was taken as a TTL above, so only names and TYPEnn reach parse_type.
+      // A bare number was taken as a TTL above, so only names and TYPEnn reach parse_type,
+      // which knows the modelled types (also as TYPE1, TYPE16...).
       std::optional<Type> known = type.quoted ? std::nullopt : parse_type(type.raw);
-      if (!known)
+      std::optional<std::uint16_t> other =
+          known || type.quoted ? std::nullopt : unmodelled_type(type.raw);
+      if (known)
+        record.type = *known;
+      else if (other)
+        record.unmodelled_type = *other;
+      else
         return error(Errc::unsupported, type, fmt::format("unknown type '{}'", shown(type.raw)));
-      record.type = *known;
     }
     if (ttl) {
       record.ttl = *ttl;
@@ -372,6 +466,11 @@ class Parser {
 
   core::Expected<void> read_data(ZoneRecord& record, const Token& type,
                                  std::span<const Token> data) {
+    // RFC 3597 5: an unquoted \# first introduces generic data, for any type.
+    if (record.failure == Status::noerror && !data.empty() && !data[0].quoted &&
+        data[0].raw == "\\#")
+      return generic(record, type, data);
+    if (record.unmodelled_type != 0) return unmodelled(record, type, data);
     std::size_t wanted = 1;
     if (record.failure != Status::noerror)
       wanted = 0;
@@ -425,6 +524,113 @@ class Parser {
       case Type::soa: return soa(record, data);
     }
     return error(Errc::unsupported, type, fmt::format("unknown type '{}'", shown(type_name)));
+  }
+
+  // Text data of a type we do not model: kept to master-file syntax (the scanner checked
+  // quotes and parentheses, this the escapes), not interpreted. Every registered type has at
+  // least one field but APL, whose list may be empty (RFC 3123 4). An unregistered TYPEnnn
+  // has no text form: RFC 3597 5 wants generic data for it.
+  core::Expected<void> unmodelled(const ZoneRecord& record, const Token& type,
+                                  std::span<const Token> data) {
+    if (!is_registered(record.unmodelled_type))
+      return error(
+          Errc::syntax, data.empty() ? type : data[0],
+          fmt::format("{} data must be RFC 3597 generic data (\\# length hex)", shown(type.raw)));
+    if (data.empty() && record.unmodelled_type != 42)
+      return error(Errc::syntax, type, fmt::format("missing data for {}", shown(type.raw)));
+    for (const Token& word : data)
+      if (std::optional<Problem> bad = escape_problem(word.raw)) return error(word, *bad);
+    return {};
+  }
+
+  // RFC 3597 5: \# LENGTH HEX..., where each hex word has an even number of digits and the
+  // digits give exactly LENGTH octets. Checked for every type, decoded for the modelled ones.
+  core::Expected<void> generic(ZoneRecord& record, const Token& type, std::span<const Token> data) {
+    const Token& mark = data[0];
+    if (data.size() < 2)
+      return error(Errc::syntax, mark, fmt::format("missing data for {}", shown(type.raw)));
+    std::optional<std::uint32_t> length = parse_number(data[1].raw, 0xffff);  // RDLENGTH
+    if (data[1].quoted || !length)
+      return error(Errc::bad_value, data[1],
+                   fmt::format("bad generic RDATA length '{}'", shown(data[1].raw)));
+    std::string rdata;
+    rdata.reserve(*length);
+    for (const Token& word : data.subspan(2)) {
+      bool hex = !word.quoted && word.raw.size() % 2 == 0 &&
+                 std::ranges::all_of(word.raw, [](char c) { return hex_value(c) >= 0; });
+      if (!hex)
+        return error(Errc::syntax, word,
+                     fmt::format("bad hex '{}' in generic RDATA", shown(word.raw)));
+      if (word.raw.size() / 2 > *length - rdata.size())
+        return error(Errc::bad_value, word,
+                     fmt::format("generic RDATA longer than its length {}", *length));
+      for (std::size_t i = 0; i < word.raw.size(); i += 2)
+        rdata += static_cast<char>(hex_value(word.raw[i]) * 16 + hex_value(word.raw[i + 1]));
+    }
+    if (rdata.size() != *length)
+      return error(Errc::bad_value, data.back(),
+                   fmt::format("generic RDATA shorter than its length {}", *length));
+    if (record.unmodelled_type != 0) return {};
+    // RFC 3597 5: data of a known type in generic form is that type's data all the same.
+    if (std::optional<Problem> bad = decode_rdata(record, rdata)) return error(mark, *bad);
+    return {};
+  }
+
+  // Wire-form RDATA (RFC 1035 3.3, RFC 3596 2.2) of a modelled type into `record`.
+  std::optional<Problem> decode_rdata(ZoneRecord& record, std::string_view rdata) {
+    std::string_view name = to_string(record.type);
+    auto bad = [name](std::string_view why) {
+      return Problem{Errc::bad_value, fmt::format("bad generic RDATA for {}: {}", name, why)};
+    };
+    std::size_t at = 0;
+    std::optional<Problem> problem;
+    switch (record.type) {
+      case Type::a:
+      case Type::aaaa: {
+        std::size_t size = record.type == Type::a ? 4 : 16;
+        if (rdata.size() != size) return bad(fmt::format("{} octets, not {}", rdata.size(), size));
+        std::array<std::uint8_t, 16> bytes{};
+        std::copy_n(rdata.begin(), size, bytes.begin());
+        if (size == 4)
+          record.address = core::IpAddress::v4({bytes[0], bytes[1], bytes[2], bytes[3]});
+        else
+          record.address = core::IpAddress::v6(bytes);
+        return std::nullopt;
+      }
+      case Type::txt:
+      case Type::spf:
+        if (rdata.empty()) return bad("no character-string");
+        while (at < rdata.size()) {
+          std::size_t size = static_cast<unsigned char>(rdata[at++]);
+          if (rdata.size() - at < size) return bad("a character-string runs past the end");
+          record.strings.emplace_back(rdata.substr(at, size));
+          at += size;
+        }
+        return std::nullopt;
+      case Type::mx:
+        if (rdata.size() < 2) return bad("no preference");
+        record.preference = static_cast<std::uint16_t>(static_cast<unsigned char>(rdata[0]) << 8 |
+                                                       static_cast<unsigned char>(rdata[1]));
+        at = 2;
+        problem = wire_name(rdata, at, record.target);
+        break;
+      case Type::ptr:
+      case Type::cname:
+      case Type::ns: problem = wire_name(rdata, at, record.target); break;
+      case Type::soa: {
+        std::string ignored;
+        problem = wire_name(rdata, at, ignored);                // MNAME
+        if (!problem) problem = wire_name(rdata, at, ignored);  // RNAME
+        if (problem) return problem;
+        if (rdata.size() - at != 20) return bad("not five 32-bit numbers after the names");
+        // RFC 2308 5, as soa() below: MINIMUM is the last of the five.
+        record.negative_ttl = std::min(record.ttl, read_u32(rdata.substr(at + 16)));
+        return std::nullopt;
+      }
+    }
+    if (problem) return problem;
+    if (at != rdata.size()) return bad("octets after the data");
+    return std::nullopt;
   }
 
   core::Expected<void> target(ZoneRecord& record, const Token& name) {

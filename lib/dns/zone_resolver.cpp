@@ -72,6 +72,9 @@ struct Node {
   std::vector<std::string> ptr, ns;
   std::string cname;
   bool has_cname = false;
+  /// Records of types we do not model are here (ZoneRecord::unmodelled_type). Their data is
+  /// not kept: they only make the name exist, and count as data beside a CNAME.
+  bool has_other = false;
   Status failure = Status::noerror;
   std::optional<std::uint32_t> negative_ttl;  // set at an SOA owner (RFC 2308 5)
   std::array<std::uint32_t, 9> ttl{};         // per RRset, indexed by slot()
@@ -92,7 +95,7 @@ struct Node {
   }
   bool has_data() const noexcept {
     return !a.empty() || !aaaa.empty() || !mx.empty() || !txt.empty() || !spf.empty() ||
-           !ptr.empty() || !ns.empty() || negative_ttl.has_value();
+           !ptr.empty() || !ns.empty() || negative_ttl.has_value() || has_other;
   }
   void fill(Answer& answer) const {
     switch (answer.type) {
@@ -128,6 +131,13 @@ std::string_view add_to(std::vector<T>& rrset, std::uint32_t& rrset_ttl, T value
   if (rrset.size() >= internal::max_rrset_size) return "too many records in one RRset";
   rrset.push_back(std::move(value));
   return {};
+}
+
+// RFC 4035 2.5: RRSIG and NSEC records sit beside a CNAME in every signed zone; so did SIG,
+// NXT and KEY under RFC 2535 2.3.5. Any other type beside a CNAME is an error.
+bool may_sit_beside_cname(std::uint16_t unmodelled_type) noexcept {
+  return unmodelled_type == 46 || unmodelled_type == 47 || unmodelled_type == 24 ||
+         unmodelled_type == 30 || unmodelled_type == 25;
 }
 
 ZoneRecord programmatic(std::string_view name, Type type, std::uint32_t ttl) {
@@ -173,13 +183,23 @@ struct ZoneResolver::Impl {
       n.failure = record.failure;
       return {};
     }
+    // A type we do not model: node() above made the name (and its ancestors) exist, so
+    // lookups there of modelled types answer NODATA, not NXDOMAIN (RFC 2308 2.2, RFC 8020),
+    // and a wildcard owner matches (RFC 4592). A lookup of the type itself cannot be asked
+    // (dns::Type has no value for it); were it asked, NODATA is all we could answer, as the
+    // data is not kept. Nor is it acted on: no DNAME synthesis, no delegation.
+    if (record.unmodelled_type != 0 && may_sit_beside_cname(record.unmodelled_type)) return {};
     if (strict) {
       // RFC 1034 3.6.2 / RFC 2181 10.1: a CNAME owner has no other data, and one CNAME.
-      bool is_cname = record.type == Type::cname;
+      bool is_cname = record.unmodelled_type == 0 && record.type == Type::cname;
       if (is_cname && n.has_cname && !iequals(n.cname, record.target))
         return fmt::format("second CNAME at '{}'", shown(record.owner));
       if (is_cname ? n.has_data() : n.has_cname)
         return fmt::format("CNAME and other data at '{}'", shown(record.owner));
+    }
+    if (record.unmodelled_type != 0) {
+      n.has_other = true;
+      return {};
     }
     std::uint32_t& ttl = n.ttl[slot(record.type)];
     auto same_name = [](const std::string& x, const std::string& y) { return iequals(x, y); };

@@ -101,7 +101,7 @@ TEST(ZoneFile, ErrorsNameFileAndLine) {
   const Case cases[] = {
       {"a 60 A 1.2.3", "t.zone:1: bad IPv4 address '1.2.3'"},
       {"; c\n\na 60 AAAA 192.0.2.1", "t.zone:3: bad IPv6 address '192.0.2.1'"},
-      {"a 60 HINFO x y", "t.zone:1: unknown type 'HINFO'"},
+      {"a 60 TXXT x y", "t.zone:1: unknown type 'TXXT'"},
       {"a 60 IN", "t.zone:1: missing record type"},
       {"a xyz A 192.0.2.1", "t.zone:1: unknown type 'xyz'"},
       {"a CH A 192.0.2.1", "t.zone:1: class 'CH' is not supported"},
@@ -149,12 +149,179 @@ TEST(ZoneFile, ErrorsNameFileAndLine) {
   }
 }
 
+// Operators paste real zones: records of registered types hallmark does not model load, and
+// their owners exist (NODATA, not NXDOMAIN, for the types hallmark asks about).
+TEST(ZoneFile, LoadsRecordsOfTypesItDoesNotModel) {
+  ZoneResolver zone = load(
+      "@ 3600 SOA ns host 1 7200 900 1209600 600\n"
+      "@ 60 A 192.0.2.1\n"
+      "@ 60 CAA 0 issue \"letsencrypt.org\"\n"
+      "@ 3600 DNSKEY 257 3 13 (\n"
+      "        mdsswUyr3DPW132mOi8V9xESWE8jTo0d ; first half\n"
+      "        xCjjnopKl+GqJxpVXckHAeF+KkxLbxIL\n"
+      "        fbb3UtQZ2U0+FrP1mrE= ) ; key id 2371\n"
+      "_sip._tcp 60 SRV 0 5 5060 sip\n"
+      "host 60 HINFO \"PC\" \"Linux\"\n"
+      "_25._tcp.mail 60 TLSA 3 1 1 0123456789ABCDEF0123456789ABCDEF\n"
+      "signing 60 TYPE65534 \\# 3 010203\n"
+      "empty 60 TYPE65533 \\# 0\n"
+      "caa2 60 type257 \\# 18 0005697373756565 78616d706c652e6f7267\n"
+      "svc 60 svcb 1 . alpn=h2\n"
+      "svc 60 HTTPS 1 . alpn=\"h2,h3\"\n"
+      "old 60 DNAME new.example.net.\n"
+      "acl 60 APL\n"
+      "ds 60 DS 2371 13 2 ( 1F987CC6583E92DF0890718C42 )\n");
+  for (std::string_view owner :
+       {"example.test", "_sip._tcp.example.test", "host.example.test", "_25._tcp.mail.example.test",
+        "signing.example.test", "empty.example.test", "caa2.example.test", "svc.example.test",
+        "old.example.test", "acl.example.test", "ds.example.test"}) {
+    for (Type type : {Type::txt, Type::mx, Type::aaaa})
+      EXPECT_EQ(ask(zone, owner, type), "nodata 600") << owner << " " << to_string(type);
+    if (owner != "example.test") {
+      EXPECT_EQ(ask(zone, owner, Type::a), "nodata 600") << owner;
+    }
+  }
+  EXPECT_EQ(ask(zone, "example.test", Type::a), "noerror 60 192.0.2.1");
+  // Their ancestors are empty non-terminals; their siblings and descendants do not exist.
+  EXPECT_EQ(ask(zone, "_tcp.example.test", Type::txt), "nodata 600");
+  EXPECT_EQ(ask(zone, "mail.example.test", Type::a), "nodata 600");
+  EXPECT_EQ(ask(zone, "_udp.example.test", Type::txt), "nxdomain 600");
+  EXPECT_EQ(ask(zone, "hosts.example.test", Type::a), "nxdomain 600");
+  EXPECT_EQ(ask(zone, "x.host.example.test", Type::a), "nxdomain 600");
+  EXPECT_EQ(ask(zone, "x.old.example.test", Type::a), "nxdomain 600");  // no DNAME synthesis
+}
+
+TEST(ZoneFile, TypoTypesAreStillErrors) {
+  struct Case {
+    std::string text, message;
+  };
+  const std::string zone = "a 60 A 192.0.2.1\n_sip._tcp 60 SRV 0 5 5060 sip\n";
+  const Case cases[] = {
+      {zone + "b 60 TXXT \"x\"", "t.zone:3: unknown type 'TXXT'"},
+      {zone + "b 60 IN A1 192.0.2.1", "t.zone:3: unknown type 'A1'"},
+      {zone + "b 60 SRVV 0 5 5060 sip", "t.zone:3: unknown type 'SRVV'"},
+      {zone + "b 60 \"SRV\" 0 5 5060 sip", "t.zone:3: unknown type 'SRV'"},
+      {zone + "b TYPE0 \\# 0", "t.zone:3: unknown type 'TYPE0'"},
+      {zone + "b TYPE65536 \\# 0", "t.zone:3: unknown type 'TYPE65536'"},
+      {zone + "b TYPE \\# 0", "t.zone:3: unknown type 'TYPE'"},
+      {zone + "b TYPE1x \\# 0", "t.zone:3: unknown type 'TYPE1x'"},
+      {zone + "b TYPE-1 \\# 0", "t.zone:3: unknown type 'TYPE-1'"},
+      {zone + "b CLASS1 A 192.0.2.1", "t.zone:3: unknown type 'CLASS1'"},  // as before
+      {zone + "b OPT \\# 0", "t.zone:3: unknown type 'OPT'"},              // meta types
+      {zone + "b ANY \\# 0", "t.zone:3: unknown type 'ANY'"},
+      {zone + "b AXFR \\# 0", "t.zone:3: unknown type 'AXFR'"},
+      // Accepted types keep master-file syntax, and their data must be there.
+      {zone + "b 60 SRV", "t.zone:3: missing data for SRV"},
+      {zone + "b 60 HINFO \"PC\" \"Linux", "t.zone:3: unterminated quoted string"},
+      {zone + "b 60 DNSKEY ( 257 3 13\n  abc", "t.zone:3: unterminated parenthesis"},
+      {zone + "b 60 HINFO PC\\25x Linux", "t.zone:3: bad escape in 'PC\\25x'"},
+      {zone + "b 60 TYPE65534 01 02",
+       "t.zone:3: TYPE65534 data must be RFC 3597 generic data "
+       "(\\# length hex)"},
+      {zone + "b 60 TYPE65534",
+       "t.zone:3: TYPE65534 data must be RFC 3597 generic data "
+       "(\\# length hex)"},
+      {zone + "_sip._tcp 60 CNAME sip",
+       "t.zone:3: CNAME and other data at "
+       "'_sip._tcp.example.test'"},
+      {"c 60 CNAME d\nc 60 CAA 0 issue \"ca.test\"",
+       "t.zone:2: CNAME and other data at "
+       "'c.example.test'"},
+  };
+  for (const Case& c : cases) {
+    core::Expected<ZoneResolver> loaded = ZoneResolver::from_text(c.text, "t.zone", "example.test");
+    ASSERT_FALSE(loaded) << c.text;
+    EXPECT_EQ(loaded.error().message, c.message) << c.text;
+  }
+  EXPECT_EQ(ZoneResolver::from_text("a 60 TXXT x", "t.zone").error().code, core::Errc::unsupported);
+}
+
+// RFC 3597 5: "\# length hex" for any type; for the types hallmark models it is their data.
+TEST(ZoneFile, ReadsGenericRdata) {
+  struct Case {
+    std::string_view text, name;
+    Type type;
+    std::string_view expected;
+  };
+  const Case cases[] = {
+      {"a 60 TYPE1 \\# 4 C0000201", "a.example.test", Type::a, "noerror 60 192.0.2.1"},
+      {"a 60 A \\# 4 c0 00 ( 0201 )", "a.example.test", Type::a, "noerror 60 192.0.2.1"},
+      {"a 60 AAAA \\# 16 20010db8000000000000000000000001", "a.example.test", Type::aaaa,
+       "noerror 60 2001:db8::1"},
+      {"a 60 TYPE16 \\# 10 0368656c 026c6f 026869", "a.example.test", Type::txt,
+       "noerror 60 \"hel\" \"lo\" \"hi\""},
+      {"a 60 TXT \\# 1 00", "a.example.test", Type::txt, "noerror 60 \"\""},
+      {"a 60 TXT \"\\\\#\" 1 00", "a.example.test", Type::txt, "noerror 60 \"\\\\#\" \"1\" \"00\""},
+      {"a 60 SPF \\# 4 03612062", "a.example.test", Type::spf, "noerror 60 \"a b\""},
+      {"a 60 MX \\# 11 000a 026d78 04746573 7400", "a.example.test", Type::mx,
+       "noerror 60 10 mx.test."},
+      {"a 60 MX \\# 3 000000", "a.example.test", Type::mx, "noerror 60 0 ."},
+      {"a 60 CNAME \\# 3 016200\nb. 30 A 192.0.2.2", "a.example.test", Type::a,
+       "noerror 30 via b 192.0.2.2"},
+      {"a 60 TYPE12 \\# 6 04686f737400", "a.example.test", Type::ptr, "noerror 60 host."},
+      {"a 60 NS \\# 7 036e7331 017800", "a.example.test", Type::ns, "noerror 60 ns1.x."},
+      {"@ 3600 TYPE6 \\# 22 00 00 00000001 00000002 00000003 00000004 00000258\nb A 192.0.2.1",
+       "c.example.test", Type::a, "nxdomain 600"},
+      {"x 60 TYPE33 0 5 5060 sip\nx 60 TYPE65280 \\# 2 abcd", "x.example.test", Type::a,
+       "nodata 300"},
+  };
+  for (const Case& c : cases) {
+    core::Expected<ZoneResolver> zone = ZoneResolver::from_text(c.text, "t.zone", "example.test");
+    ASSERT_TRUE(zone) << c.text << ": " << zone.error().message;
+    EXPECT_EQ(ask(*zone, c.name, c.type), c.expected) << c.text;
+  }
+  struct Bad {
+    std::string_view text, message;
+    core::Errc code;
+  };
+  const Bad bad[] = {
+      {"a 60 TYPE65534 \\#", "t.zone:1: missing data for TYPE65534", core::Errc::syntax},
+      {"a 60 SRV \\# x", "t.zone:1: bad generic RDATA length 'x'", core::Errc::bad_value},
+      {"a 60 SRV \\# 65536", "t.zone:1: bad generic RDATA length '65536'", core::Errc::bad_value},
+      {"a 60 SRV \\# 2 abc", "t.zone:1: bad hex 'abc' in generic RDATA", core::Errc::syntax},
+      {"a 60 SRV \\# 2 ab 0g", "t.zone:1: bad hex '0g' in generic RDATA", core::Errc::syntax},
+      {"a 60 SRV \\# 1 \"ab\"", "t.zone:1: bad hex 'ab' in generic RDATA", core::Errc::syntax},
+      {"a 60 SRV \\# 1 abcd", "t.zone:1: generic RDATA longer than its length 1",
+       core::Errc::bad_value},
+      {"a 60 SRV \\# 3 abcd", "t.zone:1: generic RDATA shorter than its length 3",
+       core::Errc::bad_value},
+      {"a 60 A \\# 3 c00002", "t.zone:1: bad generic RDATA for A: 3 octets, not 4",
+       core::Errc::bad_value},
+      {"a 60 TXT \\# 0", "t.zone:1: bad generic RDATA for TXT: no character-string",
+       core::Errc::bad_value},
+      {"a 60 TXT \\# 2 0561",
+       "t.zone:1: bad generic RDATA for TXT: a character-string runs "
+       "past the end",
+       core::Errc::bad_value},
+      {"a 60 CNAME \\# 2 c00c", "t.zone:1: generic RDATA holds a compressed or bad name",
+       core::Errc::bad_value},
+      {"a 60 CNAME \\# 2 0162", "t.zone:1: generic RDATA ends inside a name",
+       core::Errc::bad_value},
+      {"a 60 CNAME \\# 3 00 0000", "t.zone:1: bad generic RDATA for CNAME: octets after the data",
+       core::Errc::bad_value},
+      {"a 60 PTR \\# 5 03612e6200",
+       "t.zone:1: '.' inside a label is not supported in generic "
+       "RDATA",
+       core::Errc::unsupported},
+      {"@ SOA \\# 21 00 00 00000001000000020000000300000004000000",
+       "t.zone:1: bad generic RDATA for SOA: not five 32-bit numbers after the names",
+       core::Errc::bad_value},
+      {"a 60 TIMEOUT \\# 0", "t.zone:1: unexpected '\\#' after TIMEOUT data", core::Errc::syntax},
+  };
+  for (const Bad& c : bad) {
+    core::Expected<ZoneResolver> zone = ZoneResolver::from_text(c.text, "t.zone", "example.test");
+    ASSERT_FALSE(zone) << c.text;
+    EXPECT_EQ(zone.error().message, c.message) << c.text;
+    EXPECT_EQ(zone.error().code, c.code) << c.text;
+  }
+}
+
 TEST(ZoneFile, ErrorCodesClassifyTheProblem) {
   auto code = [](std::string_view text) {
     return ZoneResolver::from_text(text, "t.zone", "example.test").error().code;
   };
   EXPECT_EQ(code("a 60 A 1.2.3"), core::Errc::bad_value);
-  EXPECT_EQ(code("a 60 HINFO x"), core::Errc::unsupported);
+  EXPECT_EQ(code("a 60 TXXT x"), core::Errc::unsupported);
   EXPECT_EQ(code("a 60 TXT \"x"), core::Errc::syntax);
   EXPECT_EQ(code(std::string(64, 'a') + " A 192.0.2.1"), core::Errc::too_long);
   core::Error error = ZoneResolver::from_text("a 60 A 192.0.2.1\nb 60 A bad", "t.zone").error();
@@ -330,6 +497,40 @@ TEST(ZoneResolver, WildcardCnameIsFollowed) {
   ZoneResolver zone = load("*.alias 60 CNAME target\ntarget 30 A 192.0.2.7\n");
   EXPECT_EQ(ask(zone, "x.alias.example.test", Type::a),
             "noerror 30 via target.example.test 192.0.2.7");
+}
+
+TEST(ZoneResolver, UnmodelledRecordsExistLikeAnyOther) {
+  ZoneResolver zone = load(
+      "* 60 TXT \"wild\"\n"
+      "svc 60 SRV 0 0 443 host\n"           // exists: the wildcard stops here
+      "*.srv 60 SRV 0 0 443 host\n"         // a wildcard owner of another type
+      "x.deep 60 HINFO \"PC\" \"Linux\"\n"  // makes deep an empty non-terminal
+      "alias 60 CNAME target\n"             // a signed CNAME: RFC 4035 2.5
+      "alias 60 RRSIG CNAME 13 3 60 20300101000000 20200101000000 2371 example.test. AbC=\n"
+      "alias 60 NSEC b.example.test. CNAME RRSIG NSEC\n"
+      "target 30 TXT \"t\"\n"
+      "down TIMEOUT\ndown 60 CAA 0 issue \"ca.test\"\n");  // a marker still answers
+  EXPECT_EQ(ask(zone, "anything.example.test", Type::txt), "noerror 60 \"wild\"");
+  EXPECT_EQ(ask(zone, "svc.example.test", Type::txt), "nodata 300");
+  EXPECT_EQ(ask(zone, "q.srv.example.test", Type::a), "nodata 300");
+  EXPECT_EQ(ask(zone, "a.b.srv.example.test", Type::txt), "nodata 300");
+  EXPECT_EQ(ask(zone, "srv.example.test", Type::txt), "nodata 300");
+  EXPECT_EQ(ask(zone, "deep.example.test", Type::txt), "nodata 300");
+  EXPECT_EQ(ask(zone, "x.deep.example.test", Type::a), "nodata 300");
+  EXPECT_EQ(ask(zone, "y.deep.example.test", Type::txt), "nxdomain 300");  // no *.deep
+  EXPECT_EQ(ask(zone, "alias.example.test", Type::txt), "noerror 30 via target.example.test \"t\"");
+  EXPECT_EQ(ask(zone, "alias.example.test", Type::cname), "noerror 60 target.example.test");
+  EXPECT_EQ(ask(zone, "down.example.test", Type::a), "timeout 0");
+  EXPECT_EQ(ask(zone, "other.test", Type::txt), "nxdomain 300");
+  // RRSIG and NSEC may come before the CNAME too; other types may not sit beside one.
+  EXPECT_TRUE(
+      ZoneResolver::from_text("a 60 RRSIG CNAME 13 3 60 1 2 3 x. y\na 60 NSEC b. CNAME\n"
+                              "a 60 CNAME b\n",
+                              "t.zone", "example.test"));
+  core::Expected<ZoneResolver> mixed =
+      ZoneResolver::from_text("a 60 HINFO x y\na 60 CNAME b\n", "t.zone", "example.test");
+  ASSERT_FALSE(mixed);
+  EXPECT_EQ(mixed.error().message, "t.zone:2: CNAME and other data at 'a.example.test'");
 }
 
 TEST(ZoneResolver, FailureMarkersAnswerEveryTypeWithoutRecords) {

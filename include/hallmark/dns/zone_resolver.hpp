@@ -25,6 +25,10 @@ class HALLMARK_API ZoneResolver final : public Resolver {
   ZoneResolver& operator=(ZoneResolver&&) noexcept;
 
   /// Reads a master file. Errors name the file and line: "zones/a.zone:12: bad TTL 'x'".
+  /// Records of registered types not in dns::Type (SRV, CAA, DNSSEC records...) and RFC 3597
+  /// `TYPEnnn \# length hex` records load: their data is checked for syntax but not kept, and
+  /// their owner name exists (lookups there answer NODATA, not NXDOMAIN). A word that is no
+  /// registered type stays an error.
   static core::Expected<ZoneResolver> from_file(const std::filesystem::path& path);
   /// Parses master-file text; `source` names it in errors; `origin` is the initial $ORIGIN.
   static core::Expected<ZoneResolver> from_text(std::string_view text,

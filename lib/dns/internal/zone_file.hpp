@@ -35,6 +35,10 @@ struct ZoneRecord {
   /// Status::timeout or Status::servfail for the TIMEOUT and SERVFAIL pseudo-types (the
   /// `type` field is then meaningless); Status::noerror for real records.
   Status failure = Status::noerror;
+  /// Nonzero for a record of a registered type hallmark does not model (SRV, CAA, DNSSEC
+  /// records, RFC 3597 TYPEnnn...): its type number. Such a record only makes its owner exist;
+  /// its data was checked for master-file syntax and dropped, and `type` is meaningless.
+  std::uint16_t unmodelled_type = 0;
   std::uint32_t ttl = default_ttl;
   std::size_t line = 0;
 
@@ -54,8 +58,11 @@ struct ZoneFile {
 
 /// Reads master-file text. `source` prefixes every error message ("demo.zone:12: ..."),
 /// `origin` is the initial $ORIGIN (absolute, trailing dot optional).
+/// Records of registered types not in dns::Type, and RFC 3597 `TYPEnnn` for any number 1-65535,
+/// are accepted (see ZoneRecord::unmodelled_type); RFC 3597 generic data (`\# length hex`) is
+/// accepted for every type, and decoded for the modelled ones.
 /// Errors: Errc::syntax (bad token, unterminated quote or parenthesis, missing data),
-/// Errc::bad_value (bad address, TTL or number), Errc::too_long (label, name or
+/// Errc::bad_value (bad address, TTL, number or generic data), Errc::too_long (label, name or
 /// character-string over its limit), Errc::unsupported (unknown type, class or directive).
 /// The offset is that of the offending token.
 core::Expected<ZoneFile> parse_zone_file(std::string_view text, std::string_view source,
