@@ -59,9 +59,11 @@ core::Task<std::vector<std::string>> report_uris(dns::Resolver& resolver,
                                                  const AuthorPolicy& author,
                                                  const Options& options) {
   if (!options.verify_report_destinations || uris.empty()) co_return uris;
+  const TreeWalk* author_walk =
+      options.discovery == DiscoveryMode::tree_walk ? &author.discovery.walk : nullptr;
   co_return co_await detail::authorised_uris(resolver, std::move(uris), author.author_domain,
                                              author.discovery.organizational_domain,
-                                             options.discovery);
+                                             options.discovery, author_walk);
 }
 
 // Everything about one author domain that SPF and DKIM do not change.
@@ -104,12 +106,6 @@ core::Task<PolicyLookup> lookup_authors(dns::Resolver& resolver, std::vector<std
   co_return out;
 }
 
-// Whether `domain` is `ancestor` or under it.
-bool is_at_or_under(std::string_view domain, std::string_view ancestor) noexcept {
-  return domain == ancestor || (domain.size() > ancestor.size() && domain.ends_with(ancestor) &&
-                                domain[domain.size() - ancestor.size() - 1] == '.');
-}
-
 // Identifier alignment (RFC 9989 4.4): strict is equality, relaxed is the same organizational
 // domain. An organizational domain is always its domain or an ancestor of it, so only a
 // candidate at or under the author's organizational domain can align relaxed, and only that
@@ -133,7 +129,7 @@ core::Task<void> align(dns::Resolver& resolver, const Record& record, const Iden
     // The organizational domain is its own organizational domain: no walk for it either.
     if (candidates[i].domain == r.author_domain ||
         candidates[i].domain == r.organizational_domain || mode == Alignment::strict ||
-        !is_at_or_under(candidates[i].domain, r.organizational_domain))
+        !core::is_subdomain_of(candidates[i].domain, r.organizational_domain))
       continue;
     walked.push_back(i);
     walks.push_back(detail::organizational_domain_of(resolver, candidates[i].domain,

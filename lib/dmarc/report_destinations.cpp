@@ -24,9 +24,14 @@ std::string normal_domain(std::string_view domain) {
 
 core::Task<bool> destination_authorised(dns::Resolver& resolver, std::string destination,
                                         const std::string& author, const std::string& organization,
-                                        DiscoveryMode mode) {
-  std::string destination_org = co_await organizational_domain_of(resolver, destination, mode);
-  if (destination_org == organization) co_return true;
+                                        DiscoveryMode mode, const TreeWalk* author_walk) {
+  // An organizational domain is its domain or an ancestor, so only a destination at or under
+  // the author's can share it; any other is external without a walk.
+  if (core::is_subdomain_of(destination, organization)) {
+    std::string destination_org =
+        co_await organizational_domain_of(resolver, destination, mode, author_walk);
+    if (destination_org == organization) co_return true;
+  }
   dns::AnswerPtr answer = co_await dns::lookup(
       resolver, fmt::format("{}._report._dmarc.{}", author, destination), dns::Type::txt);
   co_return std::ranges::any_of(answer->txt,
@@ -52,7 +57,8 @@ std::string uri_domain(std::string_view uri) {
 core::Task<std::vector<std::string>> authorised_uris(dns::Resolver& resolver,
                                                      std::vector<std::string> uris,
                                                      std::string author, std::string organization,
-                                                     DiscoveryMode mode) {
+                                                     DiscoveryMode mode,
+                                                     const TreeWalk* author_walk) {
   // One check per distinct destination domain, all at once.
   std::vector<std::string> destinations;
   for (const std::string& uri : uris) {
@@ -65,7 +71,8 @@ core::Task<std::vector<std::string>> authorised_uris(dns::Resolver& resolver,
   std::vector<core::Task<bool>> checks;
   checks.reserve(destinations.size());
   for (const std::string& destination : destinations)
-    checks.push_back(destination_authorised(resolver, destination, author, organization, mode));
+    checks.push_back(
+        destination_authorised(resolver, destination, author, organization, mode, author_walk));
   std::vector<bool> authorised = co_await core::when_all(std::move(checks));
 
   std::vector<std::string> kept;

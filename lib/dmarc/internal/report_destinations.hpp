@@ -19,10 +19,12 @@ std::string uri_domain(std::string_view uri);
 
 /// The URIs a receiver may report to: those on the author's organizational domain, and those
 /// whose domain publishes <author>._report._dmarc.<destination> with v=DMARC1. The lookups for
-/// all URIs run concurrently.
+/// all URIs run concurrently; a tree walk reuses the author's (`author_walk`, null in PSL
+/// mode), which must outlive the task.
 core::Task<std::vector<std::string>> authorised_uris(dns::Resolver& resolver,
                                                      std::vector<std::string> uris,
                                                      std::string author, std::string organization,
-                                                     DiscoveryMode mode);
+                                                     DiscoveryMode mode,
+                                                     const TreeWalk* author_walk);
 
 }  // namespace hallmark::dmarc::detail
