@@ -7,6 +7,8 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <optional>
@@ -59,5 +61,38 @@ class MedianReporter : public benchmark::ConsoleReporter {
   Metric metric_;
   std::map<std::string, std::vector<double>> values_;
 };
+
+/// A rate for a table column: "123456", or "-" when the benchmark did not run.
+inline std::string show_rate(std::optional<double> rate) {
+  char text[32] = "-";
+  if (rate) std::snprintf(text, sizeof text, "%.0f", *rate);
+  return text;
+}
+
+/// ours / theirs for a table column: "2.41x", or "-" when either is missing.
+inline std::string show_ratio(std::optional<double> ours, std::optional<double> theirs) {
+  char text[32] = "-";
+  if (ours && theirs && *theirs != 0) std::snprintf(text, sizeof text, "%.2fx", *ours / *theirs);
+  return text;
+}
+
+/// The main of a side-by-side benchmark: both implementations must agree on every case before
+/// anything is timed; then every benchmark runs and the ratio table is printed.
+inline int compare_main(int argc, char** argv, const char* peer, bool (*agree)(),
+                        void (*register_benchmarks)(),
+                        void (*print_ratios)(const MedianReporter&)) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return EXIT_FAILURE;
+  if (!agree()) {
+    std::fprintf(stderr, "hallmark and %s disagree: not timing them\n", peer);
+    return EXIT_FAILURE;
+  }
+  register_benchmarks();
+  MedianReporter reporter(items_per_second);
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  print_ratios(reporter);
+  benchmark::Shutdown();
+  return EXIT_SUCCESS;
+}
 
 }  // namespace hallmark_bench

@@ -5,6 +5,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <set>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -23,6 +25,23 @@ inline hallmark::dns::ZoneResolver parse_fixture_zone(std::string_view text,
     std::abort();
   }
   return std::move(*zone);
+}
+
+/// The owner names of a fixture, for peers that must be told every name: the first word of
+/// each record line, without its final dot. The fixtures write every owner name in full, one
+/// record a line, for this.
+inline std::set<std::string> fixture_owner_names(std::string_view text) {
+  std::set<std::string> names;
+  while (!text.empty()) {
+    std::size_t end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+    if (line.empty() || line.front() == '$' || line.front() == ';' || line.front() == ' ') continue;
+    std::string_view name = line.substr(0, line.find_first_of(" \t"));
+    if (name.ends_with('.')) name.remove_suffix(1);
+    names.emplace(name);
+  }
+  return names;
 }
 
 /// A fixture zone and a cache in front of it: after the first evaluation of a case every

@@ -265,16 +265,6 @@ void print_ratios(const hallmark_bench::MedianReporter& reporter) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return EXIT_FAILURE;
-  if (!implementations_agree()) {
-    std::fprintf(stderr, "hallmark and libopendkim do not both pass the corpus: not timing them\n");
-    return EXIT_FAILURE;
-  }
-  register_benchmarks();
-  hallmark_bench::MedianReporter reporter(hallmark_bench::items_per_second);
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  print_ratios(reporter);
-  benchmark::Shutdown();
-  return EXIT_SUCCESS;
+  return hallmark_bench::compare_main(argc, argv, "libopendkim", implementations_agree,
+                                      register_benchmarks, print_ratios);
 }

@@ -84,23 +84,6 @@ Verdict verdict_of(const dmarc::Result& r) {
 
 // ---- libopendmarc ------------------------------------------------------------------------
 
-// The owner names of the fixture: the first word of each record line (the fixture writes
-// every owner name in full, one record a line, for this).
-std::set<std::string> fixture_names() {
-  std::set<std::string> names;
-  std::string_view text = hallmark_bench::dmarc_zone_text;
-  while (!text.empty()) {
-    std::size_t end = text.find('\n');
-    std::string_view line = text.substr(0, end);
-    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
-    if (line.empty() || line.front() == '$' || line.front() == ';' || line.front() == ' ') continue;
-    std::string_view name = line.substr(0, line.find_first_of(" \t"));
-    if (name.ends_with('.')) name.remove_suffix(1);
-    names.emplace(name);
-  }
-  return names;
-}
-
 // libopendmarc's C API takes every string as unsigned char*, even those it only reads.
 u_char* c_text(const std::string& text) {
   return reinterpret_cast<u_char*>(const_cast<char*>(text.c_str()));
@@ -126,7 +109,8 @@ class Libopendmarc {
     if (int status = opendmarc_policy_library_init(&lib_); status != DMARC_PARSE_OKAY)
       fail("opendmarc_policy_library_init failed: " + std::to_string(status));
     std::size_t records = 0;
-    for (const std::string& name : fixture_names()) {
+    for (const std::string& name :
+         hallmark_bench::fixture_owner_names(hallmark_bench::dmarc_zone_text)) {
       dns::Answer answer = zone().answer(name, dns::Type::txt);
       if (!answer.ok() || answer.txt.empty()) continue;
       // The table keeps one answer per name, which is all a DMARC name should have.
@@ -300,16 +284,9 @@ void print_ratios(const hallmark_bench::MedianReporter& reporter) {
     auto psl_rate = reporter.median(std::string(hallmark_psl_prefix) + suffix);
     auto walk_rate = reporter.median(std::string(hallmark_walk_prefix) + suffix);
     auto their_rate = reporter.median(std::string(libopendmarc_prefix) + suffix);
-    auto show = [](std::optional<double> rate) {
-      char text[32] = "-";
-      if (rate) std::snprintf(text, sizeof text, "%.0f", *rate);
-      return std::string(text);
-    };
+    auto show = hallmark_bench::show_rate;
     auto ratio = [&](std::optional<double> ours) {
-      char text[32] = "-";
-      if (ours && their_rate && *their_rate != 0)
-        std::snprintf(text, sizeof text, "%.2fx", *ours / *their_rate);
-      return std::string(text);
+      return hallmark_bench::show_ratio(ours, their_rate);
     };
     std::printf("%-22s %10s %10s %12s %8s %8s\n", suffix.c_str(), show(psl_rate).c_str(),
                 show(walk_rate).c_str(), show(their_rate).c_str(), ratio(psl_rate).c_str(),
@@ -324,16 +301,6 @@ void print_ratios(const hallmark_bench::MedianReporter& reporter) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return EXIT_FAILURE;
-  if (!implementations_agree()) {
-    std::fprintf(stderr, "hallmark and libopendmarc disagree: not timing them\n");
-    return EXIT_FAILURE;
-  }
-  register_benchmarks();
-  hallmark_bench::MedianReporter reporter(hallmark_bench::items_per_second);
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  print_ratios(reporter);
-  benchmark::Shutdown();
-  return EXIT_SUCCESS;
+  return hallmark_bench::compare_main(argc, argv, "libopendmarc", implementations_agree,
+                                      register_benchmarks, print_ratios);
 }

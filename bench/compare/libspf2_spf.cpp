@@ -53,23 +53,6 @@ spf::Result hallmark_check(dns::Resolver& resolver, const spf::Envelope& envelop
 
 // ---- libspf2 ----------------------------------------------------------------------------
 
-// The owner names of the fixture: the first word of each record line (the fixture writes
-// every owner name in full, one record a line, for this).
-std::set<std::string> fixture_names() {
-  std::set<std::string> names;
-  std::string_view text = hallmark_bench::spf_zone_text;
-  while (!text.empty()) {
-    std::size_t end = text.find('\n');
-    std::string_view line = text.substr(0, end);
-    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
-    if (line.empty() || line.front() == '$' || line.front() == ';' || line.front() == ' ') continue;
-    std::string_view name = line.substr(0, line.find_first_of(" \t"));
-    if (name.ends_with('.')) name.remove_suffix(1);
-    names.emplace(name);
-  }
-  return names;
-}
-
 // libspf2's zone layer, filled from hallmark's parse of the same master text so both sides
 // answer from identical records. A type absent at an existing name is added as NO_DATA: the
 // zone layer otherwise answers HOST_NOT_FOUND, and libspf2 asks for type SPF (99) before TXT.
@@ -86,7 +69,8 @@ class Libspf2 {
                        {dns::Type::a, ns_t_a},
                        {dns::Type::aaaa, ns_t_aaaa},
                        {dns::Type::mx, ns_t_mx}};
-    for (const std::string& name : fixture_names()) {
+    for (const std::string& name :
+         hallmark_bench::fixture_owner_names(hallmark_bench::spf_zone_text)) {
       for (const auto& type : types) {
         dns::Answer answer = zone().answer(name, type.ours);
         if (!answer.ok()) {
@@ -279,12 +263,6 @@ void register_benchmarks() {
   }
 }
 
-std::string fmt_rate(double rate) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.0f", rate);
-  return text;
-}
-
 void print_ratios(const hallmark_bench::MedianReporter& reporter) {
   std::printf("\n%-9s %10s %10s %10s %10s %9s %9s %9s\n", "case", "zone", "cache", "traced",
               "libspf2", "zone/l", "cache/l", "traced/l");
@@ -294,14 +272,9 @@ void print_ratios(const hallmark_bench::MedianReporter& reporter) {
     auto cache_rate = reporter.median(std::string(hallmark_cache_prefix) + suffix);
     auto traced_rate = reporter.median(std::string(hallmark_traced_prefix) + suffix);
     auto their_rate = reporter.median(std::string(libspf2_prefix) + suffix);
-    auto show = [](std::optional<double> rate) {
-      return rate ? fmt_rate(*rate) : std::string("-");
-    };
+    auto show = hallmark_bench::show_rate;
     auto ratio = [&](std::optional<double> ours) {
-      if (!ours || !their_rate || *their_rate == 0) return std::string("-");
-      char text[32];
-      std::snprintf(text, sizeof text, "%.2fx", *ours / *their_rate);
-      return std::string(text);
+      return hallmark_bench::show_ratio(ours, their_rate);
     };
     std::printf("%-9s %10s %10s %10s %10s %9s %9s %9s\n", suffix.c_str(), show(zone_rate).c_str(),
                 show(cache_rate).c_str(), show(traced_rate).c_str(), show(their_rate).c_str(),
@@ -316,16 +289,6 @@ void print_ratios(const hallmark_bench::MedianReporter& reporter) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return EXIT_FAILURE;
-  if (!implementations_agree()) {
-    std::fprintf(stderr, "hallmark and libspf2 disagree: not timing them\n");
-    return EXIT_FAILURE;
-  }
-  register_benchmarks();
-  hallmark_bench::MedianReporter reporter(hallmark_bench::items_per_second);
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  print_ratios(reporter);
-  benchmark::Shutdown();
-  return EXIT_SUCCESS;
+  return hallmark_bench::compare_main(argc, argv, "libspf2", implementations_agree,
+                                      register_benchmarks, print_ratios);
 }
