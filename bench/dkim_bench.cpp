@@ -34,10 +34,7 @@ using hallmark_bench::canonicalization_name;
 constexpr auto& sizes = hallmark_bench::dkim_sizes;
 constexpr auto& canonicalizations = hallmark_bench::dkim_canonicalizations;
 
-[[noreturn]] void fail(const std::string& message) {
-  std::fprintf(stderr, "dkim_bench: %s\n", message.c_str());
-  std::exit(EXIT_FAILURE);
-}
+using hallmark_bench::dkim_fixture_fail;
 
 hallmark_bench::DkimKeys& keys() { return hallmark_bench::shared_dkim_keys(); }
 
@@ -120,7 +117,7 @@ std::shared_ptr<EVP_PKEY_CTX> prepared_rsa_verify(EVP_PKEY* key) {
   if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 ||
       EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1 ||
       EVP_PKEY_CTX_set_signature_md(ctx.get(), sha256()) != 1)
-    fail("cannot prepare an RSA verification context");
+    dkim_fixture_fail("cannot prepare an RSA verification context");
   return ctx;
 }
 
@@ -146,23 +143,24 @@ void time_baseline(benchmark::State& state, const BaselineCase& b) {
 std::shared_ptr<EVP_PKEY> public_key_of(const dkim::PrivateKey& key) {
   unsigned char* der = nullptr;
   int size = i2d_PUBKEY(static_cast<EVP_PKEY*>(key.native()), &der);
-  if (size <= 0) fail("i2d_PUBKEY failed");
+  if (size <= 0) dkim_fixture_fail("i2d_PUBKEY failed");
   const unsigned char* p = der;
   EVP_PKEY* decoded = d2i_PUBKEY(nullptr, &p, size);
   OPENSSL_free(der);
-  if (decoded == nullptr) fail("d2i_PUBKEY failed");
+  if (decoded == nullptr) dkim_fixture_fail("d2i_PUBKEY failed");
   return std::shared_ptr<EVP_PKEY>(decoded, &EVP_PKEY_free);
 }
 
 BaselineCase baseline_for(const VerifyCase& c) {
   auto parsed = mail::parse_message(c.message);
-  if (!parsed) fail("corpus message does not parse: " + parsed.error().message);
+  if (!parsed) dkim_fixture_fail("corpus message does not parse: " + parsed.error().message);
   const mail::HeaderSection& headers = parsed->headers;
   std::size_t index = 0;
   while (index < headers.size() && !headers[index].name_is("DKIM-Signature")) ++index;
-  if (index == headers.size()) fail("corpus message is not signed");
+  if (index == headers.size()) dkim_fixture_fail("corpus message is not signed");
   auto signature = dkim::parse_signature(headers[index].value);
-  if (!signature) fail("corpus signature does not parse: " + signature.error().message);
+  if (!signature)
+    dkim_fixture_fail("corpus signature does not parse: " + signature.error().message);
   dkim::detail::HeaderIndex lookup(headers);
   BaselineCase b{c.signer,
                  c.size,
@@ -173,7 +171,7 @@ BaselineCase baseline_for(const VerifyCase& c) {
                  dkim::detail::header_digest(headers, lookup, index, *signature)};
   if (c.signer->key.type() == dkim::KeyType::rsa)
     b.rsa_verify = prepared_rsa_verify(b.public_key.get());
-  if (!baseline_verify(b)) fail("the baseline cannot verify the corpus signature");
+  if (!baseline_verify(b)) dkim_fixture_fail("the baseline cannot verify the corpus signature");
   return b;
 }
 

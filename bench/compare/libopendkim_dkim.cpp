@@ -34,10 +34,7 @@ using hallmark_bench::canonicalization_name;
 constexpr auto& sizes = hallmark_bench::dkim_sizes;
 constexpr auto& canonicalizations = hallmark_bench::dkim_canonicalizations;
 
-[[noreturn]] void fail(const std::string& message) {
-  std::fprintf(stderr, "libopendkim_dkim: %s\n", message.c_str());
-  std::exit(EXIT_FAILURE);
-}
+using hallmark_bench::dkim_fixture_fail;
 
 hallmark_bench::DkimKeys& keys() { return hallmark_bench::shared_dkim_keys(); }
 
@@ -92,8 +89,9 @@ DKIM_CBSTAT key_lookup(DKIM* /*dkim*/, DKIM_SIGINFO* sig, unsigned char* buf, si
 class Libopendkim {
  public:
   Libopendkim() : lib_(dkim_init(nullptr, nullptr)) {
-    if (lib_ == nullptr) fail("dkim_init failed");
-    if (dkim_set_key_lookup(lib_, key_lookup) != DKIM_STAT_OK) fail("dkim_set_key_lookup failed");
+    if (lib_ == nullptr) dkim_fixture_fail("dkim_init failed");
+    if (dkim_set_key_lookup(lib_, key_lookup) != DKIM_STAT_OK)
+      dkim_fixture_fail("dkim_set_key_lookup failed");
   }
   ~Libopendkim() { dkim_close(lib_); }
   Libopendkim(const Libopendkim&) = delete;

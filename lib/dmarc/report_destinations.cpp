@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "core/internal/ascii.hpp"
 #include "dmarc/internal/organizational.hpp"
 #include "hallmark/core/domain.hpp"
 #include "hallmark/core/when_all.hpp"
@@ -34,14 +35,15 @@ core::Task<bool> destination_authorised(dns::Resolver& resolver, std::string des
   }
   dns::AnswerPtr answer = co_await dns::lookup(
       resolver, fmt::format("{}._report._dmarc.{}", author, destination), dns::Type::txt);
-  co_return std::ranges::any_of(answer->txt,
-                                [](const dns::Txt& txt) { return is_dmarc_record(txt.text()); });
+  std::string scratch;
+  co_return std::ranges::any_of(
+      answer->txt, [&scratch](const dns::Txt& txt) { return is_dmarc_record(txt.text(scratch)); });
 }
 
 }  // namespace
 
 std::string uri_domain(std::string_view uri) {
-  if (uri.size() > 7 && core::to_lower_ascii(uri.substr(0, 7)) == "mailto:") {
+  if (uri.size() > 7 && core::detail::iequals(uri.substr(0, 7), "mailto:")) {
     std::string_view address = uri.substr(7);
     address = address.substr(0, address.find('?'));
     std::size_t at = address.rfind('@');
