@@ -12,6 +12,9 @@ std::string auth_results_fragment(const Result& result) {
   std::string out = fmt::format("dkim={}", to_string(result.outcome));
   if (result.outcome != Outcome::pass && !result.detail.empty())
     out += fmt::format(" ({})", core::header_comment(result.detail));
+  else if (result.unsigned_body_octets > 0)
+    out += fmt::format(" (l= leaves {} body octets unsigned{})", result.unsigned_body_octets,
+                       result.testing ? "; test mode key" : "");
   else if (result.testing)
     out += " (test mode key)";
   if (!result.domain.empty()) out += " header.d=" + core::header_value(result.domain);

@@ -88,7 +88,9 @@ core::Expected<void> parse_header_list(std::string_view text, Signature& out, st
         return tag_error(Errc::bad_value, "h",
                          fmt::format("has a bad field name '{}'", shown(name)), offset);
     }
-    has_from |= core::domain_equal(name, "from");  // ASCII case-insensitive
+    // Field names compare exactly, ignoring only ASCII case (RFC 5322 1.2.2): never as domain
+    // names, which would take "from." for From and leave From unsigned.
+    has_from |= core::detail::iequals(name, "from");
     out.signed_headers.emplace_back(name);
     start = colon + 1;
   }

@@ -69,6 +69,7 @@ std::string_view to_string(Reason reason) noexcept {
     case Reason::key_unusable: return "key_unusable";
     case Reason::body_hash_mismatch: return "body_hash_mismatch";
     case Reason::body_length_exceeds: return "body_length_exceeds";
+    case Reason::body_not_covered: return "body_not_covered";
     case Reason::signature_mismatch: return "signature_mismatch";
     case Reason::too_many_signatures: return "too_many_signatures";
   }

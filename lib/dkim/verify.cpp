@@ -16,6 +16,7 @@
 #include "dkim/internal/key_fetch.hpp"
 #include "dkim/internal/parse_reason.hpp"
 #include "hallmark/core/domain.hpp"
+#include "hallmark/core/header_text.hpp"
 #include "hallmark/core/started.hpp"
 #include "hallmark/core/tag_list.hpp"
 #include "hallmark/dkim/canonicalize.hpp"
@@ -58,9 +59,10 @@ std::string header_b_of(std::string_view value, const Signature& signature) {
 void describe_unparsed(std::string_view value, Result& result) {
   auto tags = core::parse_tag_list(value);
   if (!tags) return;
-  if (const core::Tag* d = tags->find("d")) result.domain = std::string(d->value);
-  if (const core::Tag* s = tags->find("s")) result.selector = std::string(s->value);
-  if (const core::Tag* a = tags->find("a")) result.algorithm = std::string(a->value);
+  // Whatever the sender wrote, cut to a bounded length (core::echoed marks the cut).
+  if (const core::Tag* d = tags->find("d")) result.domain = core::echoed(d->value);
+  if (const core::Tag* s = tags->find("s")) result.selector = core::echoed(s->value);
+  if (const core::Tag* a = tags->find("a")) result.algorithm = core::echoed(a->value);
 }
 
 // Checks of RFC 6376 6.1.1 and RFC 8301 that need neither the key nor the body.
@@ -108,6 +110,15 @@ void check_key(Pending& p, const detail::FetchedKey& key, const VerifyOptions& o
 }
 
 }  // namespace
+
+std::string_view to_string(UnsignedBody policy) noexcept {
+  switch (policy) {
+    case UnsignedBody::accept: return "accept";
+    case UnsignedBody::neutral: return "neutral";
+    case UnsignedBody::fail: return "fail";
+  }
+  return "neutral";
+}
 
 struct Verifier::Impl {
   Impl(Verifier& self, dns::Resolver& r, VerifyOptions o)
@@ -167,7 +178,7 @@ struct Verifier::Impl {
     p.result.domain = s.domain;
     p.result.selector = s.selector;
     p.result.algorithm = std::string(to_string(s.algorithm));
-    p.result.auid = s.auid;
+    p.result.auid = core::echoed(s.auid);  // i= has an unbounded local part
     p.result.body_length = s.body_length;
     p.result.header_b = header_b_of(field.value, s);
     p.signature = std::move(*parsed);
@@ -187,6 +198,9 @@ struct Verifier::Impl {
     if (p.decided) return;
     const Signature& s = *p.signature;
     const detail::BodyHashes::Job& job = bodies.job(p.body_job);
+    p.result.canonical_body_length = job.canonical_length;
+    if (s.body_length && *s.body_length < job.canonical_length)
+      p.result.unsigned_body_octets = job.canonical_length - *s.body_length;
     if (s.body_length && *s.body_length > job.canonical_length)
       return decide(p, Outcome::fail, Reason::body_length_exceeds,
                     fmt::format("l={} is longer than the {}-octet body", *s.body_length,
@@ -197,7 +211,12 @@ struct Verifier::Impl {
     if (!detail::verify_digest(fetched[p.key_index]->key, s.algorithm, p.header_digest,
                                s.signature))
       return decide(p, Outcome::fail, Reason::signature_mismatch, "signature does not verify");
-    decide(p, Outcome::pass, Reason::ok, {});
+    if (p.result.unsigned_body_octets == 0 || options.unsigned_body == UnsignedBody::accept)
+      return decide(p, Outcome::pass, Reason::ok, {});
+    decide(p, options.unsigned_body == UnsignedBody::fail ? Outcome::fail : Outcome::neutral,
+           Reason::body_not_covered,
+           fmt::format("l={} leaves {} of the {} body octets unsigned", *s.body_length,
+                       p.result.unsigned_body_octets, job.canonical_length));
   }
 };
 

@@ -83,6 +83,7 @@ enum class Reason : std::uint8_t {
   key_unusable,           // the key data cannot be decoded
   body_hash_mismatch,     // bh= does not match the body (RFC 6376 6.1.3)
   body_length_exceeds,    // l= is larger than the canonicalized body
+  body_not_covered,       // l= leaves octets of the body unsigned (VerifyOptions::unsigned_body)
   signature_mismatch,     // b= does not verify
   too_many_signatures,    // past the per-message cap
 };
@@ -101,7 +102,11 @@ struct Result {
   bool testing = false;                      // the key says t=y
   unsigned key_bits = 0;                     // RSA modulus size, 256 for ed25519
   std::optional<std::uint64_t> body_length;  // l=
-  std::size_t field_index = 0;               // which header field of the message it came from
+  /// The canonicalized body's length and how much of it l= leaves unsigned (content a
+  /// relay, or an attacker, added after signing); both 0 until the body has been hashed.
+  std::uint64_t canonical_body_length = 0;
+  std::uint64_t unsigned_body_octets = 0;
+  std::size_t field_index = 0;  // which header field of the message it came from
 };
 
 }  // namespace hallmark::dkim

@@ -4,11 +4,14 @@
 // pass while the body arrives, and memory does not grow with the body.
 #pragma once
 
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "hallmark/core/error.hpp"
@@ -22,6 +25,17 @@
 
 namespace hallmark::dkim {
 
+/// What becomes of a signature that verifies but whose l= leaves part of the body unsigned.
+/// Anyone on the path can append to such a message, even a MIME part that mail readers show
+/// instead of the signed text (RFC 6376 8.2), so a pass would vouch for content the signer
+/// never saw.
+enum class UnsignedBody : std::uint8_t {
+  accept,   // pass (the pre-RFC 8301 reading); Result::unsigned_body_octets says how much
+  neutral,  // neutral/body_not_covered: not a forgery, but no pass for DMARC to align with
+  fail,     // fail/body_not_covered
+};
+HALLMARK_API std::string_view to_string(UnsignedBody policy) noexcept;
+
 struct VerifyOptions {
   /// DKIM-Signature fields verified per message; the rest get permerror/too_many_signatures.
   std::size_t max_signatures = 10;
@@ -29,6 +43,10 @@ struct VerifyOptions {
   bool allow_sha1 = false;
   /// RFC 8301 3.2: RSA keys below 1024 bits are not valid.
   unsigned min_rsa_bits = 1024;
+  /// A signature whose l= does not cover the whole body: neutral by default, which keeps
+  /// appended content from riding on someone else's pass while a list footer is not taken
+  /// for a forgery.
+  UnsignedBody unsigned_body = UnsignedBody::neutral;
   /// Tolerance for t= in the future and x= in the past, for clocks that disagree.
   std::int64_t clock_skew_seconds = 300;
   /// Seconds since the epoch; the system clock when empty. Tests pin it.
@@ -70,5 +88,11 @@ class HALLMARK_API Verifier final : public mail::MessageHandler {
 HALLMARK_API core::Task<std::vector<Result>> verify_message(dns::Resolver& resolver,
                                                             std::string_view message,
                                                             VerifyOptions options = {});
+
+/// The task would read a string destroyed before it runs: keep the message in a variable.
+template <class String>
+requires std::same_as<std::remove_cvref_t<String>, std::string> &&
+    (!std::is_lvalue_reference_v<String>)core::Task<std::vector<Result>> verify_message(
+        dns::Resolver& resolver, String&& message, VerifyOptions options = {}) = delete;
 
 }  // namespace hallmark::dkim
