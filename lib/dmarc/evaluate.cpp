@@ -56,14 +56,15 @@ core::Task<bool> domain_exists(dns::Resolver& resolver, std::string domain, bool
 
 core::Task<std::vector<std::string>> report_uris(dns::Resolver& resolver,
                                                  std::vector<std::string> uris,
+                                                 detail::ReportKind kind,
                                                  const AuthorPolicy& author,
                                                  const Options& options) {
   if (!options.verify_report_destinations || uris.empty()) co_return uris;
   const TreeWalk* author_walk =
       options.discovery == DiscoveryMode::tree_walk ? &author.discovery.walk : nullptr;
-  co_return co_await detail::authorised_uris(resolver, std::move(uris), author.author_domain,
-                                             author.discovery.organizational_domain,
-                                             options.discovery, author_walk);
+  co_return co_await detail::authorised_uris(
+      resolver, std::move(uris), kind, author.discovery.policy->domain,
+      author.discovery.organizational_domain, options.discovery, author_walk);
 }
 
 // Everything about one author domain that SPF and DKIM do not change.
@@ -82,12 +83,16 @@ core::Task<AuthorPolicy> lookup_author(dns::Resolver& resolver, std::string doma
   // Whether the author domain exists matters only to a record found above it that has np=.
   bool np_may_apply =
       found->domain != out.author_domain && found->record->nonexistent_policy.has_value();
-  if (!np_may_apply && found->record->aggregate_uris.empty() && found->record->failure_uris.empty())
-    co_return out;
+  bool reports_to_check =
+      options.verify_report_destinations &&
+      (!found->record->aggregate_uris.empty() || !found->record->failure_uris.empty());
+  if (!np_may_apply && !reports_to_check) co_return out;
   auto [exists, aggregate, failure] =
       co_await core::when_all(domain_exists(resolver, out.author_domain, np_may_apply),
-                              report_uris(resolver, found->record->aggregate_uris, out, options),
-                              report_uris(resolver, found->record->failure_uris, out, options));
+                              report_uris(resolver, found->record->aggregate_uris,
+                                          detail::ReportKind::aggregate, out, options),
+                              report_uris(resolver, found->record->failure_uris,
+                                          detail::ReportKind::failure, out, options));
   out.author_domain_exists = exists;
   out.aggregate_uris = std::move(aggregate);
   out.failure_uris = std::move(failure);
@@ -174,17 +179,25 @@ void apply_policy(const AuthorPolicy& author, const Record& record, const Option
   }
   if (r.outcome != Outcome::fail) return;
   r.disposition = disposition_of(r.policy);
-  if (record.testing && r.disposition != Disposition::none) {
-    r.disposition = one_level_lower(r.disposition);
-    r.testing = true;
-  }
-  if (record.percent && *record.percent < 100 && r.disposition != Disposition::none) {
+  if (r.disposition == Disposition::none) return;
+  // t= and pct= are two spellings of one request, so together they lower the disposition
+  // once at most: each set of rules reads the tag it defines.
+  if (options.pct_rules == PctRules::rfc7489) {
+    if (!record.percent || *record.percent >= 100) return;
     double draw = options.random ? options.random() : uniform_draw();
     // RFC 7489 6.6.4: messages left out of the sample get the next policy down.
     if (draw * 100.0 >= static_cast<double>(*record.percent)) {
       r.disposition = one_level_lower(r.disposition);
       r.sampled_out = true;
     }
+    return;
+  }
+  // RFC 9989 A.6 made t=y the successor of pct=0; a record still written for RFC 7489 that
+  // says pct=0 and nothing of t= asks for the same.
+  bool testing = record.testing || (!record.testing_given && record.percent == 0u);
+  if (testing) {
+    r.disposition = one_level_lower(r.disposition);
+    r.testing = true;
   }
 }
 
@@ -252,6 +265,21 @@ int severity(const Result& r) noexcept {
   return 0;
 }
 
+core::Task<ReportDestinations> authorise_for(dns::Resolver& resolver, RecordPtr record,
+                                             std::string policy_domain, std::string organization,
+                                             Options options) {
+  ReportDestinations out;
+  if (!record) co_return out;
+  auto [aggregate, failure] = co_await core::when_all(
+      detail::authorised_uris(resolver, record->aggregate_uris, detail::ReportKind::aggregate,
+                              policy_domain, organization, options.discovery, nullptr),
+      detail::authorised_uris(resolver, record->failure_uris, detail::ReportKind::failure,
+                              policy_domain, organization, options.discovery, nullptr));
+  out.aggregate = std::move(aggregate);
+  out.failure = std::move(failure);
+  co_return out;
+}
+
 core::Task<Result> evaluate_lookup(dns::Resolver& resolver, core::Task<PolicyLookup> lookup,
                                    Identifiers identifiers, Options options) {
   PolicyLookup found = co_await std::move(lookup);
@@ -274,6 +302,10 @@ std::string_view to_string(Outcome outcome) noexcept {
 
 std::string_view to_string(Disposition disposition) noexcept {
   return to_string(static_cast<Policy>(disposition));
+}
+
+std::string_view to_string(PctRules rules) noexcept {
+  return rules == PctRules::rfc7489 ? "rfc7489" : "rfc9989";
 }
 
 std::string_view to_string(UnusableFrom handling) noexcept {
@@ -348,6 +380,14 @@ core::Task<Result> evaluate(dns::Resolver& resolver, const mail::HeaderSection& 
                             Identifiers identifiers, Options options) {
   return evaluate_lookup(resolver, lookup_policy(resolver, headers, options),
                          std::move(identifiers), std::move(options));
+}
+
+// Not a coroutine: what it needs of `result` is copied before returning.
+core::Task<ReportDestinations> authorise_report_destinations(dns::Resolver& resolver,
+                                                             const Result& result,
+                                                             Options options) {
+  return authorise_for(resolver, result.record, result.record_domain, result.organizational_domain,
+                       std::move(options));
 }
 
 std::string auth_results_fragment(const Result& result) {

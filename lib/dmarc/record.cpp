@@ -151,7 +151,10 @@ void apply_tag(Tag tag, std::string_view value, Record& record) {
       if (iequals(value, "y")) record.psd = PsdFlag::yes;
       if (iequals(value, "n")) record.psd = PsdFlag::no;
       break;
-    case Tag::t: record.testing = iequals(value, "y"); break;
+    case Tag::t:
+      record.testing = iequals(value, "y");
+      record.testing_given = record.testing || iequals(value, "n");
+      break;
     case Tag::adkim:
       record.dkim_alignment = iequals(value, "s") ? Alignment::strict : Alignment::relaxed;
       break;

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// Authorisation of external report destinations (RFC 9989 / RFC 7489 7.1).
+// Authorisation of external report destinations (RFC 9989 aggregate reporting, "Verifying
+// External Destinations"; RFC 7489 7.1).
 #include "dmarc/internal/report_destinations.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -10,34 +12,63 @@
 #include "dmarc/internal/organizational.hpp"
 #include "hallmark/core/domain.hpp"
 #include "hallmark/core/when_all.hpp"
+#include "hallmark/dmarc/record.hpp"
 
 namespace hallmark::dmarc::detail {
 namespace {
 
 // A record may list up to 100 URIs; each external destination costs a tree walk and a TXT
-// lookup, so a hostile record could make one message cost hundreds of queries. Destinations
-// past this many distinct domains are not checked and not kept.
-constexpr std::size_t max_destination_domains = 10;
+// lookup, so a hostile record could make one evaluation cost hundreds of queries. Hosts past
+// this many distinct ones are not checked and not kept.
+constexpr std::size_t max_destination_hosts = 10;
 
 std::string normal_domain(std::string_view domain) {
   return core::to_lower_ascii(core::strip_trailing_dot(domain));
 }
 
-core::Task<bool> destination_authorised(dns::Resolver& resolver, std::string destination,
-                                        const std::string& author, const std::string& organization,
-                                        DiscoveryMode mode, const TreeWalk* author_walk) {
+// What one destination host said: whether it takes reports for the policy domain, and the
+// URIs it wants them at instead (step 9), if it names any.
+struct Authorisation {
+  bool authorised = false;
+  std::optional<std::vector<std::string>> override_uris;
+};
+
+// Step 9: a confirming record's own URIs replace the requested ones only if every one of them
+// stays on the destination host; otherwise neither the original nor the override is used.
+Authorisation with_override(const Record& confirming, ReportKind kind,
+                            const std::string& destination) {
+  const std::vector<std::string>& uris =
+      kind == ReportKind::aggregate ? confirming.aggregate_uris : confirming.failure_uris;
+  if (uris.empty()) return {true, std::nullopt};
+  bool same_host = std::ranges::all_of(
+      uris, [&](const std::string& uri) { return uri_domain(uri) == destination; });
+  if (!same_host) return {false, std::nullopt};
+  return {true, uris};
+}
+
+core::Task<Authorisation> check_destination(dns::Resolver& resolver, std::string destination,
+                                            ReportKind kind, const std::string& policy_domain,
+                                            const std::string& organization, DiscoveryMode mode,
+                                            const TreeWalk* author_walk) {
   // An organizational domain is its domain or an ancestor, so only a destination at or under
-  // the author's can share it; any other is external without a walk.
+  // the policy domain's can share it; any other is external without a walk.
   if (core::is_subdomain_of(destination, organization)) {
     std::string destination_org =
         co_await organizational_domain_of(resolver, destination, mode, author_walk);
-    if (destination_org == organization) co_return true;
+    if (destination_org == organization) co_return Authorisation{true, std::nullopt};
   }
-  dns::AnswerPtr answer = co_await dns::lookup(
-      resolver, fmt::format("{}._report._dmarc.{}", author, destination), dns::Type::txt);
+  // Steps 2 to 4: the domain the policy was retrieved from, then _report._dmarc and the host.
+  // A name too long for the DNS cannot confirm anything.
+  std::string name = fmt::format("{}._report._dmarc.{}", policy_domain, destination);
+  if (name.size() > core::max_domain_length) co_return Authorisation{};
+  dns::AnswerPtr answer = co_await dns::lookup(resolver, std::move(name), dns::Type::txt);
+  // Steps 6 to 8: any record that parses as v=DMARC1 confirms; the first one may override.
   std::string scratch;
-  co_return std::ranges::any_of(
-      answer->txt, [&scratch](const dns::Txt& txt) { return is_dmarc_record(txt.text(scratch)); });
+  for (const dns::Txt& txt : answer->txt) {
+    auto confirming = parse_record(txt.text(scratch));
+    if (confirming) co_return with_override(*confirming, kind, destination);
+  }
+  co_return Authorisation{};
 }
 
 }  // namespace
@@ -57,31 +88,42 @@ std::string uri_domain(std::string_view uri) {
 }
 
 core::Task<std::vector<std::string>> authorised_uris(dns::Resolver& resolver,
-                                                     std::vector<std::string> uris,
-                                                     std::string author, std::string organization,
-                                                     DiscoveryMode mode,
+                                                     std::vector<std::string> uris, ReportKind kind,
+                                                     std::string policy_domain,
+                                                     std::string organization, DiscoveryMode mode,
                                                      const TreeWalk* author_walk) {
-  // One check per distinct destination domain, all at once.
+  // One check per distinct destination host, all at once.
   std::vector<std::string> destinations;
   for (const std::string& uri : uris) {
     std::string domain = uri_domain(uri);
     if (!core::is_valid_domain(domain, core::DomainSyntax::dns)) continue;
     if (std::ranges::find(destinations, domain) != destinations.end()) continue;
-    if (destinations.size() == max_destination_domains) break;
+    if (destinations.size() == max_destination_hosts) break;
     destinations.push_back(std::move(domain));
   }
-  std::vector<core::Task<bool>> checks;
+  std::vector<core::Task<Authorisation>> checks;
   checks.reserve(destinations.size());
   for (const std::string& destination : destinations)
-    checks.push_back(
-        destination_authorised(resolver, destination, author, organization, mode, author_walk));
-  std::vector<bool> authorised = co_await core::when_all(std::move(checks));
+    checks.push_back(check_destination(resolver, destination, kind, policy_domain, organization,
+                                       mode, author_walk));
+  std::vector<Authorisation> answers = co_await core::when_all(std::move(checks));
 
   std::vector<std::string> kept;
+  std::vector<bool> overridden(destinations.size(), false);
   for (std::string& uri : uris) {
     auto found = std::ranges::find(destinations, uri_domain(uri));
-    if (found != destinations.end() && authorised[found - destinations.begin()])
+    if (found == destinations.end()) continue;
+    auto index = static_cast<std::size_t>(found - destinations.begin());
+    Authorisation& answer = answers[index];
+    if (!answer.authorised) continue;
+    if (!answer.override_uris) {
       kept.push_back(std::move(uri));
+    } else if (!overridden[index]) {  // the override stands in for all of that host's URIs
+      overridden[index] = true;
+      for (std::string& replacement : *answer.override_uris)
+        if (std::ranges::find(kept, replacement) == kept.end())
+          kept.push_back(std::move(replacement));
+    }
   }
   co_return kept;
 }

@@ -100,8 +100,9 @@ TEST(DmarcEvaluate, TestingModeLowersTheDisposition) {
 TEST(DmarcEvaluate, PctSamplesWithAnInjectedRandomSource) {
   dns::ZoneResolver z = zone();
   Options in_sample;
+  in_sample.pct_rules = PctRules::rfc7489;
   in_sample.random = [] { return 0.10; };
-  Options out_of_sample;
+  Options out_of_sample = in_sample;
   out_of_sample.random = [] { return 0.90; };
   EXPECT_EQ(run(z, "sampled.test", {}, in_sample).disposition, Disposition::quarantine);
   Result skipped = run(z, "sampled.test", {}, out_of_sample);
@@ -122,7 +123,9 @@ TEST(DmarcEvaluate, RecordsWithoutPolicyAndDnsFailures) {
 
 TEST(DmarcEvaluate, ExternalReportDestinationsMustAuthorise) {
   dns::ZoneResolver z = zone();
-  Result r = run(z, "example.com", {});
+  Options reports;
+  reports.verify_report_destinations = true;
+  Result r = run(z, "example.com", {}, reports);
   // Same organization kept; reports.example.net authorises by wildcard; rogue.example.org
   // does not.
   EXPECT_EQ(r.aggregate_uris,

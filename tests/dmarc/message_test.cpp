@@ -167,7 +167,9 @@ _dmarc.reports.example.com.  TXT "v=DMARC1; p=none; psd=n"
 _dmarc.other.example.com.    TXT "v=DMARC1; p=none; psd=n"
 example.com._report._dmarc.other.example.com. TXT "v=DMARC1"
 )");
-  Result r = core::sync_wait(evaluate(z, "example.com", {}));
+  Options reports;
+  reports.verify_report_destinations = true;
+  Result r = core::sync_wait(evaluate(z, "example.com", {}, reports));
   EXPECT_EQ(r.aggregate_uris,
             (std::vector<std::string>{"mailto:b@mail.example.com", "mailto:c@other.example.com"}));
 }
@@ -192,7 +194,9 @@ TEST(DmarcHostileRecords, LongRecordsAndManyDestinationsStayBounded) {
   EXPECT_EQ(long_result.disposition, Disposition::reject);
 
   HoldingResolver holding(z);
-  Result many = core::sync_wait(evaluate(holding, "many.example", {}), holding.pump());
+  Options reports;
+  reports.verify_report_destinations = true;
+  Result many = core::sync_wait(evaluate(holding, "many.example", {}, reports), holding.pump());
   EXPECT_EQ(many.outcome, Outcome::fail);
   EXPECT_TRUE(many.aggregate_uris.empty());  // none of them authorised
   // The author's walk (_dmarc.many.example, _dmarc.example), then ten destinations checked at

@@ -102,11 +102,13 @@ const TagCase tag_cases[] = {
     {"v=DMARC1; p=quarantine; t=y", "case.test", {}, Outcome::fail, "p", Disposition::none},
     {"v=DMARC1; p=reject; t=n", "case.test", {}, Outcome::fail, "p", Disposition::reject},
     {"v=DMARC1; p=reject; t=yes", "case.test", {}, Outcome::fail, "p", Disposition::reject},
-    // pct= (RFC 7489): the draw is 0.5, so pct=50 and below leave the message out.
+    // pct= is historic under RFC 9989 (the default rules): ignored, but for pct=0 without t=,
+    // which reads as t=y (RFC 9989 A.6). DmarcTestingAndPct has RFC 7489 sampling.
     {"v=DMARC1; p=reject; pct=100", "case.test", {}, Outcome::fail, "p", Disposition::reject},
     {"v=DMARC1; p=reject; pct=51", "case.test", {}, Outcome::fail, "p", Disposition::reject},
-    {"v=DMARC1; p=reject; pct=50", "case.test", {}, Outcome::fail, "p", Disposition::quarantine},
+    {"v=DMARC1; p=reject; pct=50", "case.test", {}, Outcome::fail, "p", Disposition::reject},
     {"v=DMARC1; p=quarantine; pct=0", "case.test", {}, Outcome::fail, "p", Disposition::none},
+    {"v=DMARC1; p=reject; pct=0; t=n", "case.test", {}, Outcome::fail, "p", Disposition::reject},
     {"v=DMARC1; p=reject; pct=101", "case.test", {}, Outcome::fail, "p", Disposition::reject},
     {"v=DMARC1; p=reject; pct=-1", "case.test", {}, Outcome::fail, "p", Disposition::reject},
     {"v=DMARC1; p=reject; pct=abc", "case.test", {}, Outcome::fail, "p", Disposition::reject},
@@ -151,6 +153,58 @@ TEST(DmarcTags, EveryTagAndItsInvalidFormsThroughEvaluation) {
     EXPECT_EQ(r.record != nullptr, !c.policy_tag.empty());
     if (r.record) {
       EXPECT_EQ(r.record_domain, "case.test");
+    }
+  }
+}
+
+// t= and pct= together, every combination under both sets of rules: the disposition of a
+// failing message is its policy lowered by one level at most, never twice (p=reject; t=y;
+// pct=50 is quarantine or reject, never none).
+TEST(DmarcTestingAndPct, EveryCombinationLowersAtMostOneLevel) {
+  const std::pair<std::string_view, Disposition> policies[] = {
+      {"none", Disposition::none},
+      {"quarantine", Disposition::quarantine},
+      {"reject", Disposition::reject}};
+  const std::string_view testing_tags[] = {"", "; t=y", "; t=n"};
+  const std::string_view percent_tags[] = {"", "; pct=0", "; pct=50", "; pct=100"};
+  auto lower = [](Disposition d) {
+    return d == Disposition::reject ? Disposition::quarantine : Disposition::none;
+  };
+  for (auto [policy, published] : policies) {
+    for (std::string_view t : testing_tags) {
+      for (std::string_view pct : percent_tags) {
+        std::string record = fmt::format("v=DMARC1; p={}{}{}", policy, t, pct);
+        auto zone = dns::ZoneResolver::from_text(
+            fmt::format("_dmarc.case.test. TXT \"{}\"\n", record), "pct.zone");
+        ASSERT_TRUE(zone);
+        for (PctRules rules : {PctRules::rfc9989, PctRules::rfc7489}) {
+          for (double draw : {0.10, 0.75}) {
+            SCOPED_TRACE(fmt::format("{} under {}, draw {}", record, to_string(rules), draw));
+            Options options;
+            options.pct_rules = rules;
+            options.random = [draw] { return draw; };
+            Result r = core::sync_wait(evaluate(*zone, "case.test", {}, options));
+            ASSERT_EQ(r.outcome, Outcome::fail);
+            bool lowered = false;
+            if (rules == PctRules::rfc9989) {
+              // t=y, or a legacy pct=0 where t= says nothing.
+              lowered = t == "; t=y" || (t.empty() && pct == "; pct=0");
+            } else {
+              // Sampling: pct=0 leaves every message out, pct=50 those drawn at 0.5 or above.
+              lowered = pct == "; pct=0" || (pct == "; pct=50" && draw >= 0.5);
+            }
+            Disposition expected = lowered ? lower(published) : published;
+            EXPECT_EQ(r.disposition, expected);
+            EXPECT_EQ(r.testing,
+                      lowered && rules == PctRules::rfc9989 && published != Disposition::none);
+            EXPECT_EQ(r.sampled_out,
+                      lowered && rules == PctRules::rfc7489 && published != Disposition::none);
+            if (published == Disposition::reject) {
+              EXPECT_NE(r.disposition, Disposition::none);
+            }
+          }
+        }
+      }
     }
   }
 }

@@ -24,6 +24,8 @@ const std::string_view dmarc_usage =
     "  --dkim-domain D     the d= of a signature that passed (repeatable)\n"
     "  --psl               find organizational domains with the public suffix list (RFC 7489)\n"
     "                      instead of the DNS tree walk (RFC 9989)\n"
+    "  --pct-sampling      apply pct= as RFC 7489 sampling (default: RFC 9989, where t=y\n"
+    "                      lowers the policy and pct= only counts as pct=0 without t=)\n"
     "  --json              print one JSON object: result, policy, disposition, record_domain,\n"
     "                      organizational_domain, ...\n";
 
@@ -57,7 +59,7 @@ nlohmann::json to_json(const dmarc::Result& r) {
 int run_dmarc(std::vector<std::string_view> argv) {
   std::set<std::string, std::less<>> valued = resolver_flags();
   valued.insert({"from", "spf-domain", "spf-result", "dkim-domain"});
-  Args args(std::move(argv), valued, {"json", "psl"});
+  Args args(std::move(argv), valued, {"json", "psl", "pct-sampling"});
   if (!args.positional().empty()) throw UsageError("dmarc takes no positional arguments");
   std::optional<std::string> from = args.value("from");
   if (!from) throw UsageError("--from is required");
@@ -74,6 +76,9 @@ int run_dmarc(std::vector<std::string_view> argv) {
   identifiers.dkim_domains = args.values("dkim-domain");
   dmarc::Options options;
   if (args.has("psl")) options.discovery = dmarc::DiscoveryMode::psl;
+  if (args.has("pct-sampling")) options.pct_rules = dmarc::PctRules::rfc7489;
+  // The verb shows where reports may go; a verdict alone would not look.
+  options.verify_report_destinations = true;
 
   std::unique_ptr<dns::Resolver> resolver = make_resolver(args);
   dmarc::Result result =

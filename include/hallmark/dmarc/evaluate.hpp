@@ -50,15 +50,29 @@ enum class UnusableFrom : std::uint8_t {
 };
 HALLMARK_API std::string_view to_string(UnusableFrom handling) noexcept;
 
+/// Which tag lowers the disposition of a failing message below its policy, by one level and
+/// never more: t= and pct= are the same request in two versions of DMARC.
+enum class PctRules : std::uint8_t {
+  rfc9989,  // the default: t=y (RFC 9989 4.7). pct= is historic and ignored, except that
+            // pct=0 in a record without t= reads as t=y, its successor (RFC 9989 A.6).
+  rfc7489,  // pct= samples (RFC 7489 6.6.4): a message outside the sample gets the next policy
+            // down. t= is not an RFC 7489 tag and is ignored.
+};
+HALLMARK_API std::string_view to_string(PctRules rules) noexcept;
+
 struct Options {
   DiscoveryMode discovery = DiscoveryMode::tree_walk;
   UnusableFrom unusable_from = UnusableFrom::reject;
   /// With UnusableFrom::each_domain, a From with more domains than this is rejected unevaluated.
   std::size_t max_author_domains = 5;
+  PctRules pct_rules = PctRules::rfc9989;
   /// RFC 7489 pct= sampling: a number in [0, 1); std::random_device based when empty.
   std::function<double()> random;
-  /// Keep only rua=/ruf= URIs whose domain authorises our reports (RFC 9989 / RFC 7489 7.1).
-  bool verify_report_destinations = true;
+  /// Fill Result::aggregate_uris and failure_uris with the rua=/ruf= URIs that authorise our
+  /// reports. Off by default: a verdict does not need them, and the check costs up to ~20
+  /// queries at names the sender's record chooses. A report generator asks for them, here or
+  /// later with authorise_report_destinations().
+  bool verify_report_destinations = false;
 };
 
 struct Result {
@@ -72,14 +86,15 @@ struct Result {
   RecordPtr record;                               // the record applied; null when none applies
   Policy policy = Policy::none;                   // the p=, sp= or np= value that applies
   std::string policy_tag;                         // "p", "sp" or "np"
-  Disposition disposition = Disposition::none;    // after t=y and pct=
+  Disposition disposition = Disposition::none;    // after t= or pct= (Options::pct_rules)
   bool testing = false;                           // t=y lowered the disposition
-  bool sampled_out = false;                       // pct= left this message out
+  bool sampled_out = false;                       // pct= left this message out (rfc7489)
   bool spf_aligned = false;
   bool dkim_aligned = false;
   std::string aligned_dkim_domain;
-  std::vector<std::string> aggregate_uris;  // authorised rua= URIs
-  std::vector<std::string> failure_uris;    // authorised ruf= URIs
+  /// Authorised rua= and ruf= URIs, with Options::verify_report_destinations only.
+  std::vector<std::string> aggregate_uris;
+  std::vector<std::string> failure_uris;
 };
 
 /// Everything about one author domain that does not depend on SPF or DKIM: its policy
@@ -127,7 +142,22 @@ HALLMARK_API core::Task<Result> evaluate(dns::Resolver& resolver,
                                          const mail::HeaderSection& headers,
                                          Identifiers identifiers, Options options = {});
 
-/// "dmarc=pass (p=reject dis=none) header.from=example.com policy.dmarc=reject".
+/// The report destinations a receiver may use for an evaluated message: the record's rua=
+/// and ruf= URIs on the policy domain's organizational domain, and external ones whose host
+/// confirms with <policy domain>._report._dmarc.<host> (its own rua=/ruf= overriding ours
+/// when it stays on that host). Empty when no record applied. `result` is read before this
+/// returns.
+struct ReportDestinations {
+  std::vector<std::string> aggregate;
+  std::vector<std::string> failure;
+};
+HALLMARK_API core::Task<ReportDestinations> authorise_report_destinations(dns::Resolver& resolver,
+                                                                          const Result& result,
+                                                                          Options options = {});
+
+/// "dmarc=fail (p=reject dis=quarantine) header.from=example.com policy.dmarc=quarantine".
+/// policy.dmarc is the disposition after t= or pct=, "the evaluated DMARC policy applied"
+/// (RFC 9989 9.1), so it reads "none" on a pass; the comment gives the published policy.
 HALLMARK_API std::string auth_results_fragment(const Result& result);
 
 }  // namespace hallmark::dmarc

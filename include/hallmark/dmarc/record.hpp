@@ -31,6 +31,7 @@ struct Record {
   bool nonexistent_policy_invalid = false;
   PsdFlag psd = PsdFlag::unknown;
   bool testing = false;                           // t=y
+  bool testing_given = false;                     // t= present with y or n
   Alignment dkim_alignment = Alignment::relaxed;  // adkim=
   Alignment spf_alignment = Alignment::relaxed;   // aspf=
   std::vector<std::string> aggregate_uris;        // rua=, syntactically valid URIs only

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// External report destinations (RFC 9989 / RFC 7489 7.1): which rua=/ruf= URIs a receiver may
-// send reports to. Layer-private.
+// External report destinations (RFC 9989 aggregate reporting, "Verifying External
+// Destinations"; RFC 7489 7.1): which rua=/ruf= URIs a receiver may send reports to.
+// Layer-private; dmarc::authorise_report_destinations() is the public face.
 #pragma once
 
 #include <string>
@@ -17,14 +18,20 @@ namespace hallmark::dmarc::detail {
 /// "" when it has none.
 std::string uri_domain(std::string_view uri);
 
-/// The URIs a receiver may report to: those on the author's organizational domain, and those
-/// whose domain publishes <author>._report._dmarc.<destination> with v=DMARC1. The lookups for
-/// all URIs run concurrently; a tree walk reuses the author's (`author_walk`, null in PSL
-/// mode), which must outlive the task.
+/// Which tag of a confirming record may override the destination (step 9).
+enum class ReportKind : bool { aggregate, failure };
+
+/// The URIs a receiver may report to, in the record's order: those on the policy domain's
+/// organizational domain as they are, and those elsewhere whose host publishes
+/// <policy domain>._report._dmarc.<host> with v=DMARC1 (a wildcard record does too). A
+/// confirming record with rua= (ruf= for failure reports) replaces that host's URIs with its
+/// own when they all stay on the same host, and drops them when one does not. Lookups for
+/// all hosts run concurrently; a tree walk reuses the author's (`author_walk`, null in PSL
+/// mode or when not at hand), which must outlive the task.
 core::Task<std::vector<std::string>> authorised_uris(dns::Resolver& resolver,
-                                                     std::vector<std::string> uris,
-                                                     std::string author, std::string organization,
-                                                     DiscoveryMode mode,
+                                                     std::vector<std::string> uris, ReportKind kind,
+                                                     std::string policy_domain,
+                                                     std::string organization, DiscoveryMode mode,
                                                      const TreeWalk* author_walk);
 
 }  // namespace hallmark::dmarc::detail
