@@ -3,5 +3,6 @@
 #pragma once
 
 #include "hallmark/mail/address.hpp"
+#include "hallmark/mail/auth_results.hpp"
 #include "hallmark/mail/header.hpp"
 #include "hallmark/mail/stream.hpp"

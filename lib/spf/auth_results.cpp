@@ -37,8 +37,8 @@ std::string comment(const Result& result, std::string_view receiver, std::string
 
 }  // namespace
 
-std::string received_spf(const Result& result, const Envelope& envelope,
-                         std::string_view receiver) {
+std::string received_spf(const Result& result, const Envelope& envelope, std::string_view receiver,
+                         std::string_view newline) {
   std::string host = receiver.empty() ? std::string("unknown") : std::string(receiver);
   std::string ip = envelope.ip.to_string();
   std::string out = fmt::format("Received-SPF: {} ({})", to_string(result.outcome),
@@ -50,7 +50,7 @@ std::string received_spf(const Result& result, const Envelope& envelope,
   if (!result.mechanism.empty()) out += "; mechanism=" + core::header_value(result.mechanism);
   if (result.outcome == Outcome::permerror || result.outcome == Outcome::temperror)
     out += "; problem=" + core::header_value(result.reason);
-  return out;
+  return core::fold_header_field(out, newline);
 }
 
 std::string auth_results_fragment(const Result& result) {

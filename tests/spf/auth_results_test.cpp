@@ -21,7 +21,7 @@ Result pass_result() {
 TEST(SpfReceivedSpf, FollowsRfc7208Section91) {
   Envelope envelope{core::IpAddress::parse("192.0.2.1").value(), "mail.example.com",
                     "user@example.com"};
-  EXPECT_EQ(received_spf(pass_result(), envelope, "mx.example.org"),
+  EXPECT_EQ(received_spf(pass_result(), envelope, "mx.example.org", ""),
             "Received-SPF: pass (mx.example.org: domain of user@example.com designates "
             "192.0.2.1 as permitted sender) receiver=mx.example.org; client-ip=192.0.2.1; "
             "envelope-from=\"user@example.com\"; helo=mail.example.com; identity=mailfrom; "
@@ -33,13 +33,32 @@ TEST(SpfReceivedSpf, EscapesHostileValues) {
   r.sender = "a)\r\nX-Injected: yes (@example.com";
   Envelope envelope{core::IpAddress::parse("2001:db8::1").value(),
                     "evil\r\nX-Injected: 1; helo=\"x\\", "a\"b@example.com"};
-  std::string field = received_spf(r, envelope, "mx.example.org");
+  std::string field = received_spf(r, envelope, "mx.example.org", "");
   EXPECT_EQ(field.find('\r'), std::string::npos);
   EXPECT_EQ(field.find('\n'), std::string::npos);
   EXPECT_NE(field.find("a\\)X-Injected: yes \\(@example.com"), std::string::npos) << field;
   EXPECT_NE(field.find("helo=\"evilX-Injected: 1; helo=\\\"x\\\\\""), std::string::npos) << field;
   EXPECT_NE(field.find("envelope-from=\"a\\\"b@example.com\""), std::string::npos) << field;
   EXPECT_NE(field.find("client-ip=\"2001:db8::1\""), std::string::npos) << field;
+}
+
+TEST(SpfReceivedSpf, FoldedAtSpacesWithinSeventyEightOctets) {
+  Envelope envelope{core::IpAddress::parse("192.0.2.1").value(), "mail.example.com",
+                    "user@example.com"};
+  std::string folded = received_spf(pass_result(), envelope, "mx.example.org");
+  std::string unfolded;
+  std::size_t line_start = 0;
+  for (std::size_t i = 0; i <= folded.size(); ++i) {
+    if (i == folded.size() || folded.compare(i, 2, "\r\n") == 0) {
+      EXPECT_LE(i - line_start, 78u) << folded;
+      if (i < folded.size()) {
+        EXPECT_EQ(folded[i + 2], ' ');
+      }
+      line_start = i + 2;
+    }
+  }
+  for (std::size_t at; (at = folded.find("\r\n")) != std::string::npos;) folded.erase(at, 2);
+  EXPECT_EQ(folded, received_spf(pass_result(), envelope, "mx.example.org", ""));
 }
 
 TEST(SpfAuthResults, NamesTheIdentity) {

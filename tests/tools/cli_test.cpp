@@ -221,6 +221,28 @@ TEST(CliDmarc, JsonReportsPolicyAndDisposition) {
   EXPECT_EQ(out["disposition"], "quarantine");
 }
 
+// Every verb that prints Authentication-Results names the service it speaks for.
+TEST(CliAuthResults, AuthservIdNamesThisHost) {
+  std::string spf = write_temp_file("spf.zone", spf_zone);
+  RunResult s = run_cli({"spf", "--ip", "203.0.113.5", "--helo", "helo.example.test", "--mail-from",
+                         "user@example.test", "--zone", spf, "--authserv-id", "mx.example.org"});
+  ASSERT_EQ(s.status, 0) << s.err;
+  EXPECT_NE(s.out.find("Authentication-Results: mx.example.org;\n spf=fail "), std::string::npos)
+      << s.out;
+  std::string dmarc = write_temp_file("dmarc.zone", dmarc_zone);
+  RunResult d = run_cli(
+      {"dmarc", "--from", "example.test", "--zone", dmarc, "--authserv-id", "mx.example.org"});
+  ASSERT_EQ(d.status, 0) << d.err;
+  EXPECT_NE(d.out.find("Authentication-Results: mx.example.org;\n dmarc=fail (p=reject "
+                       "dis=reject) header.from=example.test policy.dmarc=reject"),
+            std::string::npos)
+      << d.out;
+  // Without the flag: the host name, never an empty authserv-id.
+  RunResult unnamed = run_cli({"dmarc", "--from", "example.test", "--zone", dmarc});
+  EXPECT_EQ(unnamed.out.find("Authentication-Results: ;"), std::string::npos) << unnamed.out;
+  EXPECT_NE(unnamed.out.find("Authentication-Results: "), std::string::npos) << unnamed.out;
+}
+
 TEST(CliDmarc, NoRecordIsNoneAndTimeoutIsTemperror) {
   std::string zone = write_temp_file("dmarc2.zone", "_dmarc.slow.test. TIMEOUT\n");
   RunResult none = run_cli({"dmarc", "--from", "quiet.test", "--zone", zone, "--json"});

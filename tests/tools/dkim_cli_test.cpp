@@ -102,10 +102,13 @@ TEST(CliDkim, KeygenSignVerifyPassesForRsaAndEd25519) {
     EXPECT_FALSE(s.contains("detail")) << s;
     EXPECT_FALSE(s.contains("body_length")) << s;
 
-    RunResult text = run_cli(
-        {"dkim-verify", "--zone", keys.zone_file, write_temp_file("signed", signed_message.out)});
+    RunResult text = run_cli({"dkim-verify", "--zone", keys.zone_file, "--authserv-id",
+                              "mx.example.org", write_temp_file("signed", signed_message.out)});
     EXPECT_EQ(text.status, 0) << text.err;
-    EXPECT_EQ(text.out, "pass d=example.test s=sel a=" + c.algorithm + " reason=ok\n");
+    EXPECT_TRUE(text.out.starts_with("pass d=example.test s=sel a=" + c.algorithm +
+                                     " reason=ok\nAuthentication-Results: mx.example.org;\n"
+                                     " dkim=pass header.d=example.test"))
+        << text.out;
   }
 }
 
@@ -222,10 +225,12 @@ TEST(CliDkim, UnsignedMessageGivesAnEmptyList) {
   Keys keys = make_keys("ed25519", "sel");
   nlohmann::json out = verify_json(keys, message_text);
   EXPECT_EQ(out, nlohmann::json::parse(R"({"signatures": []})"));
-  RunResult text =
-      run_cli({"dkim-verify", "--zone", keys.zone_file, write_temp_file("unsigned", message_text)});
+  RunResult text = run_cli({"dkim-verify", "--zone", keys.zone_file, "--authserv-id", "mx",
+                            write_temp_file("unsigned", message_text)});
   EXPECT_EQ(text.status, 0);
-  EXPECT_EQ(text.out, "none: the message has no DKIM-Signature field\n");
+  EXPECT_EQ(text.out,
+            "none: the message has no DKIM-Signature field\n"
+            "Authentication-Results: mx;\n dkim=none\n");
   EXPECT_EQ(
       run_cli({"dkim-verify", "--zone", keys.zone_file, "--json", write_temp_file("empty", "")})
           .out,

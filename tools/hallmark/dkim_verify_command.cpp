@@ -8,8 +8,10 @@
 #include <nlohmann/json.hpp>
 
 #include "args.hpp"
+#include "auth_results_output.hpp"
 #include "commands.hpp"
 #include "hallmark/core/sync_wait.hpp"
+#include "hallmark/dkim/auth_results.hpp"
 #include "hallmark/dkim/verify.hpp"
 #include "message_input.hpp"
 #include "resolver_setup.hpp"
@@ -25,7 +27,10 @@ const std::string_view dkim_verify_usage =
     "                      body_length, header_b when known\n"
     "  --allow-sha1        accept rsa-sha1 signatures (RFC 8301 3.1 rejects them)\n"
     "  --min-rsa-bits N    reject RSA keys below N bits (default 1024, RFC 8301 3.2)\n"
-    "  --now EPOCH         verify as of this time (seconds since 1970) for t= and x=\n";
+    "  --now EPOCH         verify as of this time (seconds since 1970) for t= and x=\n"
+    "  --unsigned-body P   a signature whose l= leaves body octets unsigned: neutral\n"
+    "                      (default), fail, or accept (pass, with the octets reported)\n"
+    "  --authserv-id ID    name this host in Authentication-Results (default: the host name)\n";
 
 namespace {
 
@@ -55,7 +60,11 @@ nlohmann::json to_json(const dkim::Result& r) {
     out["testing"] = r.testing;
     out["key_bits"] = r.key_bits;
   }
-  if (r.body_length) out["body_length"] = *r.body_length;
+  if (r.body_length) {
+    out["body_length"] = *r.body_length;
+    out["unsigned_body_octets"] = r.unsigned_body_octets;
+  }
+  if (r.canonical_body_length != 0) out["canonical_body_length"] = r.canonical_body_length;
   if (!r.header_b.empty()) out["header_b"] = r.header_b;
   return out;
 }
@@ -73,12 +82,21 @@ void print_text(const dkim::Result& r) {
 
 int run_dkim_verify(std::vector<std::string_view> argv) {
   std::set<std::string, std::less<>> valued = resolver_flags();
-  valued.insert({"min-rsa-bits", "now"});
+  valued.insert({"min-rsa-bits", "now", "unsigned-body", "authserv-id"});
   Args args(std::move(argv), valued, {"json", "allow-sha1"});
 
   dkim::VerifyOptions options;
   options.allow_sha1 = args.has("allow-sha1");
   if (std::optional<unsigned> bits = args.number("min-rsa-bits")) options.min_rsa_bits = *bits;
+  if (std::optional<std::string> policy = args.value("unsigned-body")) {
+    if (*policy == "accept") {
+      options.unsigned_body = dkim::UnsignedBody::accept;
+    } else if (*policy == "fail") {
+      options.unsigned_body = dkim::UnsignedBody::fail;
+    } else if (*policy != "neutral") {
+      throw UsageError("--unsigned-body is neutral, fail or accept");
+    }
+  }
   if (std::optional<unsigned> now = args.number("now")) {
     std::int64_t pinned = *now;
     options.now = [pinned] { return pinned; };
@@ -109,6 +127,7 @@ int run_dkim_verify(std::vector<std::string_view> argv) {
   }
   if (results.empty()) fmt::print("none: the message has no DKIM-Signature field\n");
   for (const dkim::Result& r : results) print_text(r);
+  print_auth_results(authserv_id(args), dkim::auth_results_fragments(results));
   return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "args.hpp"
+#include "auth_results_output.hpp"
 #include "commands.hpp"
 #include "hallmark/core/sync_wait.hpp"
 #include "hallmark/dmarc/evaluate.hpp"
@@ -27,7 +28,8 @@ const std::string_view dmarc_usage =
     "  --pct-sampling      apply pct= as RFC 7489 sampling (default: RFC 9989, where t=y\n"
     "                      lowers the policy and pct= only counts as pct=0 without t=)\n"
     "  --json              print one JSON object: result, policy, disposition, record_domain,\n"
-    "                      organizational_domain, ...\n";
+    "                      organizational_domain, ...\n"
+    "  --authserv-id ID    name this host in Authentication-Results (default: the host name)\n";
 
 namespace {
 
@@ -58,7 +60,7 @@ nlohmann::json to_json(const dmarc::Result& r) {
 
 int run_dmarc(std::vector<std::string_view> argv) {
   std::set<std::string, std::less<>> valued = resolver_flags();
-  valued.insert({"from", "spf-domain", "spf-result", "dkim-domain"});
+  valued.insert({"from", "spf-domain", "spf-result", "dkim-domain", "authserv-id"});
   Args args(std::move(argv), valued, {"json", "psl", "pct-sampling"});
   if (!args.positional().empty()) throw UsageError("dmarc takes no positional arguments");
   std::optional<std::string> from = args.value("from");
@@ -97,7 +99,8 @@ int run_dmarc(std::vector<std::string_view> argv) {
                dmarc::to_string(result.policy), dmarc::to_string(result.disposition),
                result.testing ? " (t=y)" : "", result.sampled_out ? " (outside pct=)" : "");
   }
-  fmt::print("Authentication-Results: {}\n", dmarc::auth_results_fragment(result));
+  const std::string fragments[] = {dmarc::auth_results_fragment(result)};
+  print_auth_results(authserv_id(args), fragments);
   return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "args.hpp"
+#include "auth_results_output.hpp"
 #include "commands.hpp"
 #include "hallmark/core/sync_wait.hpp"
 #include "hallmark/spf/auth_results.hpp"
@@ -24,7 +25,8 @@ const std::string_view spf_usage =
     "  --identity helo     check the HELO identity instead of MAIL FROM\n"
     "  --receiver NAME     this host's name, for Received-SPF and %{r}\n"
     "  --json              print one JSON object: result, explanation, dns_lookups,\n"
-    "                      void_lookups, trace, ...\n";
+    "                      void_lookups, trace, ...\n"
+    "  --authserv-id ID    name this host in Authentication-Results (default: the host name)\n";
 
 namespace {
 
@@ -48,7 +50,7 @@ nlohmann::json to_json(const spf::Result& r, const spf::Envelope& envelope,
       {"dns_lookups", r.dns_lookups},
       {"void_lookups", r.void_lookups},
       {"trace", std::move(trace)},
-      {"received_spf", spf::received_spf(r, envelope, receiver)},
+      {"received_spf", spf::received_spf(r, envelope, receiver, "")},
       {"authentication_results", spf::auth_results_fragment(r)},
   };
   if (!r.mechanism.empty()) out["mechanism"] = r.mechanism;
@@ -60,7 +62,7 @@ nlohmann::json to_json(const spf::Result& r, const spf::Envelope& envelope,
 
 int run_spf(std::vector<std::string_view> argv) {
   std::set<std::string, std::less<>> valued = resolver_flags();
-  valued.insert({"ip", "helo", "mail-from", "receiver", "identity"});
+  valued.insert({"ip", "helo", "mail-from", "receiver", "identity", "authserv-id"});
   Args args(std::move(argv), valued, {"json"});
   if (!args.positional().empty()) throw UsageError("spf takes no positional arguments");
   std::optional<std::string> ip_text = args.value("ip");
@@ -99,8 +101,9 @@ int run_spf(std::vector<std::string_view> argv) {
     fmt::print("  {:>{}}{} {}{}{}\n", "", entry.depth * 2, entry.domain, entry.term,
                entry.matched ? " [match]" : "", entry.note.empty() ? "" : " (" + entry.note + ")");
   }
-  fmt::print("{}\n", spf::received_spf(result, envelope, receiver));
-  fmt::print("Authentication-Results: {}; {}\n", receiver, spf::auth_results_fragment(result));
+  fmt::print("{}\n", spf::received_spf(result, envelope, receiver, "\n"));
+  const std::string fragments[] = {spf::auth_results_fragment(result)};
+  print_auth_results(authserv_id(args), fragments);
   return 0;
 }
 
