@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "core/internal/seeded_hash.hpp"
 #include "hallmark/core/when_all.hpp"
 #include "hallmark/dkim/record.hpp"
 
@@ -24,7 +25,8 @@ struct KeyCache::Impl {
   std::size_t max_entries;
   std::mutex mutex;
   std::list<Entry> order;  // most recently used first
-  std::unordered_map<std::string_view, std::list<Entry>::iterator> index;
+  // Key names come from d= and s=: hashed with a per-process key.
+  std::unordered_map<std::string_view, std::list<Entry>::iterator, core::detail::SeededHash> index;
   Stats stats;
 };
 

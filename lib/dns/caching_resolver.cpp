@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/internal/seeded_hash.hpp"
+
 namespace hallmark::dns {
 namespace {
 
@@ -107,8 +109,11 @@ struct CachingResolver::Impl {
 
   std::mutex mutex;
   std::list<Entry> lru;  // most recently used first
-  std::unordered_map<std::string_view, std::list<Entry>::iterator> index;  // keys live in lru
-  std::unordered_map<std::string, std::vector<Waiter>> in_flight;
+  // Keys are names senders choose: hashed with a per-process key (core::detail::SeededHash).
+  std::unordered_map<std::string_view, std::list<Entry>::iterator, core::detail::SeededHash>
+      index;  // keys live in lru
+  std::unordered_map<std::string, std::vector<Waiter>, core::detail::SeededHash, std::equal_to<>>
+      in_flight;
   Stats stats;
 };
 

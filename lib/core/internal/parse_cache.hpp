@@ -13,6 +13,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/internal/seeded_hash.hpp"
+
 namespace hallmark::core::detail {
 
 template <class Value>
@@ -73,7 +75,8 @@ class ParseCache {
   mutable std::mutex mutex_;
   // Most recently used first; the map's keys point into the list's strings.
   std::list<std::pair<std::string, Entry>> order_;
-  std::unordered_map<std::string_view, typename decltype(order_)::iterator> index_;
+  // Record texts are the sender's: hashed with a per-process key.
+  std::unordered_map<std::string_view, typename decltype(order_)::iterator, SeededHash> index_;
   Stats stats_;
 };
 
