@@ -2,6 +2,7 @@
 // The whole C++ API of hallmark (namespace hallmark).
 #pragma once
 
+#include "hallmark/arc.hpp"
 #include "hallmark/core.hpp"
 #include "hallmark/dkim.hpp"
 #include "hallmark/dmarc.hpp"

@@ -55,7 +55,7 @@ std::span<const std::size_t> HeaderIndex::bottom_up(std::string_view name) const
 
 void append_signed_headers(const mail::HeaderSection& headers, const HeaderIndex& index,
                            const std::vector<std::string>& names, Canonicalization c,
-                           std::string& out) {
+                           std::string& out, std::size_t skip) {
   // How many instances of each name h= has used so far, kept at the name's first position;
   // on the stack for header sections of usual size.
   std::array<std::size_t, 64> few{};
@@ -69,6 +69,7 @@ void append_signed_headers(const mail::HeaderSection& headers, const HeaderIndex
     HeaderIndex::Group group = index.find(name);
     if (group.count == 0) continue;  // RFC 6376 5.4.2: a missing field adds nothing
     std::size_t& next = used[group.first];
+    if (next < group.count && index.field(group.first + next) == skip) ++next;
     if (next >= group.count) continue;
     canonicalize_header(headers[index.field(group.first + next)].raw, c, out);
     ++next;
@@ -93,7 +94,7 @@ std::string header_digest(const mail::HeaderSection& headers, const HeaderIndex&
   // Canonical fields are at most the raw ones plus a CRLF each where a bare LF ended them.
   canonical.reserve(headers.raw().size() + 2 * signature.signed_headers.size() + 2);
   append_signed_headers(headers, index, signature.signed_headers, signature.header_canonicalization,
-                        canonical);
+                        canonical, field_index);
   const mail::HeaderField& field = headers[field_index];
   auto value_offset = static_cast<std::size_t>(field.value.data() - field.raw.data());
   std::size_t b_begin = value_offset + signature.b_value_offset;

@@ -3,6 +3,7 @@
 // decoding, and caching of the decoded key for the record's TTL.
 #include "dkim/internal/key_fetch.hpp"
 
+#include <algorithm>
 #include <list>
 #include <mutex>
 #include <unordered_map>
@@ -10,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "core/internal/seeded_hash.hpp"
+#include "hallmark/core/domain.hpp"
 #include "hallmark/core/when_all.hpp"
 #include "hallmark/dkim/record.hpp"
 
@@ -148,6 +150,78 @@ core::Task<std::vector<std::shared_ptr<const FetchedKey>>> fetch_keys(
   for (std::string& name : names) lookups.push_back(fetch_key(resolver, std::move(name), cache));
   std::vector<std::shared_ptr<const FetchedKey>> keys = co_await core::when_all(std::move(lookups));
   co_return keys;
+}
+
+}  // namespace detail
+
+namespace detail {
+
+KeyRequests::~KeyRequests() {
+  if (!fetching_ || fetching_->done()) return;
+  if (core::Pump* pump = resolver_->pump())
+    while (!fetching_->done() && pump->pump_once()) {
+    }
+  if (!fetching_->done()) static_cast<void>(new core::Started<KeyList>(std::move(*fetching_)));
+}
+
+std::size_t KeyRequests::add(std::string_view selector, std::string_view domain) {
+  auto a_domain = core::to_a_label(domain, core::DomainSyntax::ldh_underscore);
+  auto a_selector = core::to_a_label(selector, core::DomainSyntax::ldh_underscore);
+  std::string name = key_name(a_selector ? std::string_view(*a_selector) : selector,
+                              a_domain ? std::string_view(*a_domain) : domain);
+  for (std::size_t i = 0; i < names_.size(); ++i)
+    if (names_[i] == name) return i;
+  names_.push_back(std::move(name));
+  return names_.size() - 1;
+}
+
+void KeyRequests::start(dns::Resolver& resolver, KeyCache& cache) {
+  resolver_ = &resolver;
+  auto now = std::chrono::steady_clock::now();
+  std::vector<std::string> missing;
+  cached_.resize(names_.size());
+  for (std::size_t i = 0; i < names_.size(); ++i) {
+    cached_[i] = cache.find(names_[i], now);
+    if (cached_[i]) continue;
+    missing.push_back(names_[i]);
+    looked_up_.push_back(i);
+  }
+  if (!missing.empty()) fetching_.emplace(fetch_keys(resolver, std::move(missing), cache));
+}
+
+core::Task<KeyList> KeyRequests::keys() {
+  KeyList all = std::move(cached_);
+  if (fetching_) {
+    KeyList answers = co_await *fetching_;
+    for (std::size_t i = 0; i < answers.size(); ++i) all[looked_up_[i]] = std::move(answers[i]);
+  }
+  co_return all;
+}
+
+KeyProblem check_key(const FetchedKey& key, Algorithm algorithm, std::string_view auid_domain,
+                     std::string_view signing_domain, unsigned min_rsa_bits) {
+  if (key.failure != Outcome::none) return {key.failure, key.reason, key.detail};
+  const KeyRecord& record = key.record;
+  if (record.type != key_type_of(algorithm))
+    return {Outcome::permerror, Reason::key_type_mismatch, "key type does not match a="};
+  if (!record.hashes.empty() && std::find(record.hashes.begin(), record.hashes.end(),
+                                          hash_of(algorithm)) == record.hashes.end())
+    return {Outcome::permerror, Reason::key_hash_rejected,
+            "key h= does not allow the signature's hash"};
+  if (!record.services.empty() &&
+      std::find_if(record.services.begin(), record.services.end(), [](const std::string& service) {
+        return service == "*" || service == "email";
+      }) == record.services.end())
+    return {Outcome::permerror, Reason::key_service_mismatch, "key s= excludes email"};
+  if (record.strict_subdomains && !auid_domain.empty() &&
+      !core::domain_equal(auid_domain, signing_domain))
+    return {Outcome::permerror, Reason::key_strict_subdomain,
+            "key t=s forbids an i= subdomain of d="};
+  if (record.type == KeyType::rsa && key.key.bits < min_rsa_bits)
+    return {
+        Outcome::permerror, Reason::key_too_small,
+        fmt::format("RSA key of {} bits is below {} (RFC 8301 3.2)", key.key.bits, min_rsa_bits)};
+  return {};
 }
 
 }  // namespace detail

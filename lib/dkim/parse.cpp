@@ -13,9 +13,9 @@
 #include "hallmark/core/tag_list.hpp"
 #include "core/internal/ascii.hpp"
 #include "dkim/internal/parse_reason.hpp"
+#include "dkim/internal/signature_tags.hpp"
 
-namespace hallmark::dkim {
-namespace {
+namespace hallmark::dkim::detail {
 
 using core::Errc;
 
@@ -37,7 +37,7 @@ std::unexpected<core::Error> tag_error(Errc code, std::string_view tag, std::str
 
 // Decimal digits into an unsigned value, saturating: RFC 6376 3.5 allows 76 digits in l=
 // and a verifier only needs to know the number is larger than any body it will see.
-std::optional<std::uint64_t> parse_decimal(std::string_view digits) noexcept {
+static std::optional<std::uint64_t> parse_decimal(std::string_view digits) noexcept {
   if (digits.empty()) return std::nullopt;
   std::uint64_t value = 0;
   for (char c : digits) {
@@ -52,8 +52,8 @@ std::optional<std::uint64_t> parse_decimal(std::string_view digits) noexcept {
   return value;
 }
 
-core::Expected<void> parse_canonicalization(std::string_view text, Signature& out,
-                                            std::size_t offset) {
+static core::Expected<void> parse_canonicalization(std::string_view text, Signature& out,
+                                                   std::size_t offset) {
   auto one = [](std::string_view name) -> std::optional<Canonicalization> {
     if (name == "simple") return Canonicalization::simple;
     if (name == "relaxed") return Canonicalization::relaxed;
@@ -72,7 +72,8 @@ core::Expected<void> parse_canonicalization(std::string_view text, Signature& ou
   return {};
 }
 
-core::Expected<void> parse_header_list(std::string_view text, Signature& out, std::size_t offset) {
+static core::Expected<void> parse_header_list(std::string_view text, Signature& out,
+                                              std::size_t offset, SignatureKind kind) {
   bool has_from = false;
   std::size_t start = 0;
   auto names = static_cast<std::size_t>(std::count(text.begin(), text.end(), ':')) + 1;
@@ -81,7 +82,15 @@ core::Expected<void> parse_header_list(std::string_view text, Signature& out, st
     std::size_t colon = text.find(':', start);
     if (colon == std::string_view::npos) colon = text.size();
     std::string_view name = trim_fws(text.substr(start, colon - start));
-    if (name.empty()) return tag_error(Errc::bad_value, "h", "has an empty field name", offset);
+    if (name.empty()) {
+      // An AMS may list nothing, or an empty name, which selects no field (RFC 8617 4.1.2
+      // does not require From; the ARC test suite passes such signatures).
+      if (kind == SignatureKind::arc_message_signature) {
+        start = colon + 1;
+        continue;
+      }
+      return tag_error(Errc::bad_value, "h", "has an empty field name", offset);
+    }
     for (char c : name) {
       auto byte = static_cast<unsigned char>(c);
       if (byte < 0x21 || byte > 0x7e)  // RFC 5322 2.2: ftext
@@ -95,19 +104,19 @@ core::Expected<void> parse_header_list(std::string_view text, Signature& out, st
     start = colon + 1;
   }
   // RFC 6376 5.4: the From field MUST be signed.
-  if (!has_from) return tag_error(Errc::bad_value, "h", "does not include From", offset);
+  if (!has_from && kind == SignatureKind::dkim)
+    return tag_error(Errc::bad_value, "h", "does not include From", offset);
   return {};
 }
 
 // RFC 6376 3.7: b= is hashed as empty, "including all surrounding whitespace": everything
 // between its '=' and the next ';' (or the end).
-void locate_b_value(std::string_view value, const core::Tag& tag, Signature& out) {
+BValue locate_b_value(std::string_view value, const core::Tag& tag) noexcept {
   std::size_t equals = value.rfind('=', tag.value_offset);
   std::size_t begin = equals == std::string_view::npos ? tag.value_offset : equals + 1;
   std::size_t end = value.find(';', tag.value_offset + tag.value.size());
   if (end == std::string_view::npos) end = value.size();
-  out.b_value_offset = begin;
-  out.b_value_length = end - begin;
+  return {begin, end - begin};
 }
 
 // The tags parse_signature() reads, found in one pass over the list rather than a lookup
@@ -154,7 +163,31 @@ struct SignatureTags {
   }
 };
 
-}  // namespace
+core::Expected<std::int64_t> parse_timestamp(const core::Tag& tag, std::string_view name) {
+  auto number = parse_decimal(tag.value);
+  // 12 digits reach the year 33658; longer values are not times (RFC 6376 3.5).
+  if (!number || tag.value.size() > 12)
+    return tag_error(Errc::bad_value, name, "is not a timestamp", tag.value_offset);
+  return static_cast<std::int64_t>(*number);
+}
+
+core::Expected<std::string> parse_domain_tag(const core::Tag& tag, std::string_view name,
+                                             std::string_view what) {
+  if (!core::to_a_label(tag.value, core::DomainSyntax::ldh_underscore))
+    return tag_error(Errc::bad_value, name, fmt::format("'{}' is not a {}", shown(tag.value), what),
+                     tag.value_offset);
+  return std::string(tag.value);
+}
+
+}  // namespace hallmark::dkim::detail
+
+namespace hallmark::dkim {
+
+using core::Errc;
+using core::detail::is_fws;
+using core::detail::trim_fws;
+using detail::shown;
+using detail::tag_error;
 
 core::Expected<std::string> decode_dkim_quoted_printable(std::string_view text) {
   auto hex = [](char c) -> int {
@@ -182,20 +215,27 @@ core::Expected<std::string> decode_dkim_quoted_printable(std::string_view text) 
 }
 
 core::Expected<Signature> parse_signature(std::string_view value) {
+  return detail::parse_signature_as(value, detail::SignatureKind::dkim);
+}
+
+core::Expected<Signature> detail::parse_signature_as(std::string_view value, SignatureKind kind) {
   auto tags = core::parse_tag_list(value);
   if (!tags) return std::unexpected(std::move(tags.error()));
   const SignatureTags found(*tags);
+  const bool dkim = kind == SignatureKind::dkim;
+  // RFC 8617 4.1.2: an AMS has no v= (one that is there is ignored) and i= is the instance.
+  if (dkim && found.v == nullptr)
+    return tag_error(Errc::missing_tag, "v", "is missing (RFC 6376 3.5)", 0);
   const std::pair<std::string_view, const core::Tag*> required[] = {
-      {"v", found.v}, {"a", found.a}, {"b", found.b}, {"bh", found.bh},
+      {"a", found.a}, {"b", found.b}, {"bh", found.bh},
       {"d", found.d}, {"h", found.h}, {"s", found.s}};
   for (auto [name, tag] : required)
     if (tag == nullptr) return tag_error(Errc::missing_tag, name, "is missing (RFC 6376 3.5)", 0);
 
   Signature out;
-  const core::Tag* v = found.v;
-  if (v->value != "1")
-    return tag_error(Errc::unsupported, "v", fmt::format("is '{}', not 1", shown(v->value)),
-                     v->value_offset);
+  if (dkim && found.v->value != "1")
+    return tag_error(Errc::unsupported, "v", fmt::format("is '{}', not 1", shown(found.v->value)),
+                     found.v->value_offset);
   const core::Tag* a = found.a;
   auto algorithm = parse_algorithm(a->value);
   if (!algorithm)
@@ -208,7 +248,9 @@ core::Expected<Signature> parse_signature(std::string_view value) {
   if (!signature || signature->empty())
     return tag_error(Errc::bad_value, "b", "is not base64", b->value_offset);
   out.signature = std::move(*signature);
-  locate_b_value(value, *b, out);
+  auto [b_offset, b_length] = detail::locate_b_value(value, *b);
+  out.b_value_offset = b_offset;
+  out.b_value_length = b_length;
   const core::Tag* bh = found.bh;
   auto body_hash = core::base64_decode(bh->value);
   if (!body_hash || body_hash->empty())
@@ -216,24 +258,20 @@ core::Expected<Signature> parse_signature(std::string_view value) {
   out.body_hash = std::move(*body_hash);
 
   if (const core::Tag* c = found.c)
-    if (auto ok = parse_canonicalization(c->value, out, c->value_offset); !ok)
+    if (auto ok = detail::parse_canonicalization(c->value, out, c->value_offset); !ok)
       return std::unexpected(ok.error());
 
-  const core::Tag* d = found.d;
-  if (!core::to_a_label(d->value, core::DomainSyntax::ldh_underscore))
-    return tag_error(Errc::bad_value, "d",
-                     fmt::format("'{}' is not a domain name", shown(d->value)), d->value_offset);
-  out.domain = std::string(d->value);
-  const core::Tag* s = found.s;
-  if (!core::to_a_label(s->value, core::DomainSyntax::ldh_underscore))
-    return tag_error(Errc::bad_value, "s", fmt::format("'{}' is not a selector", shown(s->value)),
-                     s->value_offset);
-  out.selector = std::string(s->value);
+  auto domain = detail::parse_domain_tag(*found.d, "d", "domain name");
+  if (!domain) return std::unexpected(std::move(domain.error()));
+  out.domain = std::move(*domain);
+  auto selector = detail::parse_domain_tag(*found.s, "s", "selector");
+  if (!selector) return std::unexpected(std::move(selector.error()));
+  out.selector = std::move(*selector);
   const core::Tag* h = found.h;
-  if (auto ok = parse_header_list(h->value, out, h->value_offset); !ok)
+  if (auto ok = detail::parse_header_list(h->value, out, h->value_offset, kind); !ok)
     return std::unexpected(ok.error());
 
-  if (const core::Tag* i = found.i) {
+  if (const core::Tag* i = found.i; i != nullptr && dkim) {
     auto auid = decode_dkim_quoted_printable(i->value);
     if (!auid) return tag_error(Errc::bad_value, "i", auid.error().message, i->value_offset);
     std::size_t at = auid->rfind('@');
@@ -249,7 +287,7 @@ core::Expected<Signature> parse_signature(std::string_view value) {
   }
 
   if (const core::Tag* l = found.l) {
-    auto length = parse_decimal(l->value);
+    auto length = detail::parse_decimal(l->value);
     if (!length || l->value.size() > 76)
       return tag_error(Errc::bad_value, "l", "is not a decimal length", l->value_offset);
     out.body_length = *length;
@@ -268,11 +306,9 @@ core::Expected<Signature> parse_signature(std::string_view value) {
   for (auto [name, tag, slot] :
        {std::tuple{"t", found.t, &out.timestamp}, std::tuple{"x", found.x, &out.expiration}}) {
     if (tag == nullptr) continue;
-    auto number = parse_decimal(tag->value);
-    // 12 digits reach the year 33658; longer values are not times (RFC 6376 3.5).
-    if (!number || tag->value.size() > 12)
-      return tag_error(Errc::bad_value, name, "is not a timestamp", tag->value_offset);
-    *slot = static_cast<std::int64_t>(*number);
+    auto time = detail::parse_timestamp(*tag, name);
+    if (!time) return std::unexpected(std::move(time.error()));
+    *slot = *time;
   }
   if (out.timestamp && out.expiration && *out.expiration <= *out.timestamp)
     return tag_error(Errc::bad_value, "x", "is not later than t= (RFC 6376 3.5)",

@@ -26,7 +26,7 @@
 namespace hallmark::dkim {
 namespace {
 
-using KeyList = std::vector<std::shared_ptr<const detail::FetchedKey>>;
+using detail::KeyList;
 
 // One DKIM-Signature field on its way to a verdict.
 struct Pending {
@@ -82,31 +82,15 @@ void check_signature(Pending& p, const VerifyOptions& options, std::int64_t now)
 // Checks of RFC 6376 6.1.2 and RFC 8301 3.2 on the key.
 void check_key(Pending& p, const detail::FetchedKey& key, const VerifyOptions& options) {
   const Signature& s = *p.signature;
-  if (key.failure != Outcome::none) return decide(p, key.failure, key.reason, key.detail);
-  const KeyRecord& record = key.record;
-  p.result.testing = record.testing;
-  p.result.key_bits = key.key.bits;
-  if (record.type != key_type_of(s.algorithm))
-    return decide(p, Outcome::permerror, Reason::key_type_mismatch, "key type does not match a=");
-  if (!record.hashes.empty() && std::find(record.hashes.begin(), record.hashes.end(),
-                                          hash_of(s.algorithm)) == record.hashes.end())
-    return decide(p, Outcome::permerror, Reason::key_hash_rejected,
-                  "key h= does not allow the signature's hash");
-  if (!record.services.empty() &&
-      std::find_if(record.services.begin(), record.services.end(), [](const std::string& service) {
-        return service == "*" || service == "email";
-      }) == record.services.end())
-    return decide(p, Outcome::permerror, Reason::key_service_mismatch, "key s= excludes email");
-  if (record.strict_subdomains) {
-    std::string_view auid_domain = std::string_view(s.auid).substr(s.auid.rfind('@') + 1);
-    if (!core::domain_equal(auid_domain, s.domain))
-      return decide(p, Outcome::permerror, Reason::key_strict_subdomain,
-                    "key t=s forbids an i= subdomain of d=");
+  if (key.failure == Outcome::none) {
+    p.result.testing = key.record.testing;
+    p.result.key_bits = key.key.bits;
   }
-  if (record.type == KeyType::rsa && key.key.bits < options.min_rsa_bits)
-    return decide(p, Outcome::permerror, Reason::key_too_small,
-                  fmt::format("RSA key of {} bits is below {} (RFC 8301 3.2)", key.key.bits,
-                              options.min_rsa_bits));
+  std::string_view auid_domain = std::string_view(s.auid).substr(s.auid.rfind('@') + 1);
+  detail::KeyProblem problem =
+      detail::check_key(key, s.algorithm, auid_domain, s.domain, options.min_rsa_bits);
+  if (problem.outcome != Outcome::none)
+    decide(p, problem.outcome, problem.reason, std::move(problem.detail));
 }
 
 }  // namespace
@@ -129,10 +113,7 @@ struct Verifier::Impl {
   mail::MessageParser parser;
   std::vector<Pending> pending;
   detail::BodyHashes bodies;
-  std::vector<std::string> key_names;
-  KeyList cached_keys;                 // by key_names index; null where the cache had none
-  std::vector<std::size_t> looked_up;  // the key_names indices `keys` fetches, in its order
-  std::optional<core::Started<KeyList>> keys;
+  detail::KeyRequests keys;
   bool fed_raw = false;
   bool ended = false;
   std::optional<core::Error> header_error;  // the header section broke the parser's limits
@@ -143,16 +124,6 @@ struct Verifier::Impl {
     return std::chrono::duration_cast<std::chrono::seconds>(
                std::chrono::system_clock::now().time_since_epoch())
         .count();
-  }
-
-  std::size_t key_slot(const Signature& s) {
-    auto domain = core::to_a_label(s.domain, core::DomainSyntax::ldh_underscore);
-    auto selector = core::to_a_label(s.selector, core::DomainSyntax::ldh_underscore);
-    std::string name = key_name(selector ? *selector : s.selector, domain ? *domain : s.domain);
-    for (std::size_t i = 0; i < key_names.size(); ++i)
-      if (key_names[i] == name) return i;
-    key_names.push_back(std::move(name));
-    return key_names.size() - 1;
   }
 
   void add_signature(const mail::HeaderSection& headers, std::size_t index,
@@ -187,7 +158,7 @@ struct Verifier::Impl {
       p.header_digest = detail::header_digest(headers, lookup, index, *p.signature);
       p.body_job = bodies.job_for(p.signature->body_canonicalization,
                                   hash_of(p.signature->algorithm), p.signature->body_length);
-      p.key_index = key_slot(*p.signature);
+      p.key_index = keys.add(p.signature->selector, p.signature->domain);
     }
     pending.push_back(std::move(p));
   }
@@ -223,17 +194,7 @@ struct Verifier::Impl {
 Verifier::Verifier(dns::Resolver& resolver, VerifyOptions options)
     : impl_(std::make_unique<Impl>(*this, resolver, std::move(options))) {}
 
-Verifier::~Verifier() {
-  // Lookups still in flight hold pointers into this object: let them land first. Without an
-  // event loop to pump they can never land, so the task is leaked rather than freed.
-  if (impl_->keys && !impl_->keys->done()) {
-    if (core::Pump* pump = impl_->resolver.pump())
-      while (!impl_->keys->done() && pump->pump_once()) {
-      }
-    if (!impl_->keys->done())
-      static_cast<void>(new core::Started<KeyList>(std::move(*impl_->keys)));
-  }
-}
+Verifier::~Verifier() = default;
 
 core::Expected<void> Verifier::feed(std::string_view bytes) {
   impl_->fed_raw = true;
@@ -251,20 +212,10 @@ void Verifier::on_end_of_headers(const mail::HeaderSection& headers) {
     if (!lookup) lookup.emplace(headers);
     impl_->add_signature(headers, i, *lookup, time);
   }
-  if (impl_->key_names.empty()) return;
+  if (impl_->keys.empty()) return;
   // Keys in the cache are taken now; only the others are looked up, concurrently.
-  KeyCache& cache = impl_->options.key_cache ? *impl_->options.key_cache : KeyCache::shared();
-  auto now = std::chrono::steady_clock::now();
-  std::vector<std::string> missing;
-  impl_->cached_keys.resize(impl_->key_names.size());
-  for (std::size_t i = 0; i < impl_->key_names.size(); ++i) {
-    impl_->cached_keys[i] = cache.find(impl_->key_names[i], now);
-    if (impl_->cached_keys[i]) continue;
-    missing.push_back(impl_->key_names[i]);
-    impl_->looked_up.push_back(i);
-  }
-  if (!missing.empty())
-    impl_->keys.emplace(detail::fetch_keys(impl_->resolver, std::move(missing), cache));
+  impl_->keys.start(impl_->resolver,
+                    impl_->options.key_cache ? *impl_->options.key_cache : KeyCache::shared());
 }
 
 void Verifier::on_body(std::string_view chunk) { impl_->bodies.feed(chunk); }
@@ -280,12 +231,8 @@ core::Task<std::vector<Result>> Verifier::finish() {
     if (!done && !impl_->header_error) impl_->header_error = done.error();
   }
   if (!impl_->ended) impl_->bodies.finish();
-  KeyList fetched = std::move(impl_->cached_keys);
-  if (impl_->keys) {
-    KeyList answers = co_await *impl_->keys;
-    for (std::size_t i = 0; i < answers.size(); ++i)
-      fetched[impl_->looked_up[i]] = std::move(answers[i]);
-  }
+  KeyList fetched;
+  if (!impl_->keys.empty()) fetched = co_await impl_->keys.keys();
   std::vector<Result> results;
   // A header section past the parser's limits was never seen whole: rather than report it as
   // unsigned ("none"), which a flood of fields would otherwise buy, it is a permanent error.

@@ -40,9 +40,11 @@ class HeaderIndex {
 
 /// Appends the canonical signed header fields named by `names` (each instance used once,
 /// bottom-up; names with no instance left add nothing, which is how over-signing works).
+/// The field at `skip` is never selected: a signature field did not exist when it was signed,
+/// so it cannot be among the fields its own h= covers.
 void append_signed_headers(const mail::HeaderSection& headers, const HeaderIndex& index,
                            const std::vector<std::string>& names, Canonicalization c,
-                           std::string& out);
+                           std::string& out, std::size_t skip = static_cast<std::size_t>(-1));
 
 /// Appends the canonical signature field `raw_field` with the value between `b_begin` and
 /// `b_end` (offsets into the raw field) removed and without the final CRLF.

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: Apache-2.0
+// Finding a message's ARC sets and checking their structure before any cryptography
+// (RFC 8617 5.2 steps 1 to 3), and the header data each ARC-Seal signs (5.1.1).
+#include "arc/internal/chain.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include <fmt/format.h>
+
+#include "core/internal/ascii.hpp"
+#include "dkim/internal/header_hash.hpp"
+#include "hallmark/arc/parse.hpp"
+#include "hallmark/dkim/canonicalize.hpp"
+
+namespace hallmark::arc::detail {
+namespace {
+
+enum class FieldKind : std::uint8_t { seal, signature, results };
+
+struct Found {
+  FieldKind kind;
+  std::size_t field;
+  unsigned instance;
+};
+
+constexpr std::string_view field_name(FieldKind kind) noexcept {
+  switch (kind) {
+    case FieldKind::seal: return "ARC-Seal";
+    case FieldKind::signature: return "ARC-Message-Signature";
+    case FieldKind::results: return "ARC-Authentication-Results";
+  }
+  return "ARC-Seal";
+}
+
+Chain failed(Chain chain, Reason reason, std::string detail, unsigned instance = 0) {
+  chain.failure = reason;
+  chain.detail = std::move(detail);
+  chain.failed_instance = instance;
+  chain.sets.clear();
+  return chain;
+}
+
+}  // namespace
+
+Chain collect_chain(const mail::HeaderSection& headers) {
+  Chain chain;
+  std::vector<Found> found;
+  for (std::size_t i = 0; i < headers.size(); ++i) {
+    const mail::HeaderField& field = headers[i];
+    for (FieldKind kind : {FieldKind::seal, FieldKind::signature, FieldKind::results}) {
+      if (!field.name_is(field_name(kind))) continue;
+      chain.present = true;
+      // Step 1: no more than 50 sets. Counting fields first keeps a flood of them from costing
+      // a parse each.
+      if (found.size() == 3 * max_instances)
+        return failed(std::move(chain), Reason::too_many_sets,
+                      fmt::format("more than {} ARC fields", 3 * max_instances));
+      found.push_back({kind, i, 0});
+    }
+  }
+  if (!chain.present) return chain;
+
+  for (Found& f : found) {
+    auto instance = parse_instance(headers[f.field].value);
+    if (!instance)
+      return failed(std::move(chain), Reason::structure,
+                    fmt::format("{}: {}", field_name(f.kind), instance.error().message));
+    f.instance = *instance;
+    chain.highest = std::max(chain.highest, *instance);
+  }
+  const unsigned n = chain.highest;
+
+  // Step 2: a chain its newest sealer declared failed stays failed.
+  for (const Found& f : found) {
+    if (f.kind != FieldKind::seal || f.instance != n) continue;
+    auto seal = parse_seal(headers[f.field].value);
+    if (seal && seal->chain_status == ChainStatus::fail)
+      return failed(std::move(chain), Reason::newest_cv_fail,
+                    fmt::format("the newest seal (i={}) says cv=fail", n), n);
+  }
+
+  // Step 3: exactly one of each field for every instance 1..N.
+  std::vector<std::array<std::optional<std::size_t>, 3>> slots(n);
+  for (const Found& f : found) {
+    std::optional<std::size_t>& slot = slots[f.instance - 1][static_cast<std::size_t>(f.kind)];
+    if (slot)
+      return failed(std::move(chain), Reason::structure,
+                    fmt::format("two {} fields with i={}", field_name(f.kind), f.instance),
+                    f.instance);
+    slot = f.field;
+  }
+  chain.sets.resize(n);
+  for (unsigned instance = 1; instance <= n; ++instance) {
+    auto& slot = slots[instance - 1];
+    for (FieldKind kind : {FieldKind::seal, FieldKind::signature, FieldKind::results})
+      if (!slot[static_cast<std::size_t>(kind)])
+        return failed(std::move(chain), Reason::structure,
+                      fmt::format("no {} with i={}", field_name(kind), instance), instance);
+    ChainSet& set = chain.sets[instance - 1];
+    set.instance = instance;
+    set.seal_field = *slot[0];
+    set.signature_field = *slot[1];
+    set.results_field = *slot[2];
+    auto seal = parse_seal(headers[set.seal_field].value);
+    if (!seal)
+      return failed(std::move(chain), Reason::structure,
+                    fmt::format("ARC-Seal i={}: {}", instance, seal.error().message), instance);
+    set.seal = std::move(*seal);
+    ChainStatus expected = instance == 1 ? ChainStatus::none : ChainStatus::pass;
+    if (set.seal.chain_status != expected)
+      return failed(std::move(chain), Reason::structure,
+                    fmt::format("ARC-Seal i={} says cv={}, not {}", instance,
+                                to_string(set.seal.chain_status), to_string(expected)),
+                    instance);
+    auto signature = parse_message_signature(headers[set.signature_field].value);
+    if (!signature)
+      return failed(
+          std::move(chain), Reason::structure,
+          fmt::format("ARC-Message-Signature i={}: {}", instance, signature.error().message),
+          instance);
+    set.signature = std::move(*signature);
+    std::string_view results = headers[set.results_field].value;
+    set.results_text = std::string(core::detail::trim_fws(results.substr(results.find(';') + 1)));
+    // The AAR is testimony for the reader, not part of the chain's validity: one that does not
+    // parse as RFC 8601 is kept as text.
+    if (auto parsed = parse_authentication_results(results))
+      set.results = std::move(parsed->results);
+  }
+  return chain;
+}
+
+void append_set_field(std::string_view raw_field, std::string& out) {
+  dkim::canonicalize_header(raw_field, dkim::Canonicalization::relaxed, out);
+}
+
+void append_seal_field(std::string_view raw_field, std::size_t b_begin, std::size_t b_end,
+                       std::string& out) {
+  dkim::detail::append_signature_field(raw_field, b_begin, b_end, dkim::Canonicalization::relaxed,
+                                       out);
+}
+
+void append_sealed_fields(const mail::HeaderSection& headers, const Chain& chain, unsigned first,
+                          unsigned last, std::string& out) {
+  for (unsigned instance = first; instance <= last; ++instance) {
+    const ChainSet& set = chain.sets[instance - 1];
+    append_set_field(headers[set.results_field].raw, out);
+    append_set_field(headers[set.signature_field].raw, out);
+    const mail::HeaderField& seal = headers[set.seal_field];
+    if (instance < last) {
+      append_set_field(seal.raw, out);
+      continue;
+    }
+    auto value_offset = static_cast<std::size_t>(seal.value.data() - seal.raw.data());
+    std::size_t b_begin = value_offset + set.seal.b_value_offset;
+    append_seal_field(seal.raw, b_begin, b_begin + set.seal.b_value_length, out);
+  }
+}
+
+}  // namespace hallmark::arc::detail
