@@ -43,9 +43,10 @@ core::Expected<unsigned> required_instance(const core::TagList& tags) {
 }  // namespace
 
 core::Expected<unsigned> parse_instance(std::string_view value) {
-  // The AAR's value is "i=N; authres-payload": only the part before the first ';' is a tag.
+  if (auto tags = core::parse_tag_list(value)) return required_instance(*tags);
+  // An AAR's value is "i=N; authres-payload": only the part before the first ';' is a tag.
   auto tags = core::parse_tag_list(value.substr(0, value.find(';')));
-  if (!tags) return std::unexpected(std::move(tags.error()));
+  if (!tags) return tag_error(Errc::missing_tag, "i", "is missing (RFC 8617 4.2.1)", 0);
   return required_instance(*tags);
 }
 
@@ -107,6 +108,19 @@ core::Expected<MessageSignature> parse_message_signature(std::string_view value)
   auto signature =
       dkim::detail::parse_signature_as(value, dkim::detail::SignatureKind::arc_message_signature);
   if (!signature) return std::unexpected(std::move(signature.error()));
+  // Without c=, an AMS is relaxed/relaxed, not DKIM's simple/simple: what dkimpy, the sealers
+  // it interoperates with and the ARC test suite all do.
+  if (!tags->contains("c")) {
+    signature->header_canonicalization = dkim::Canonicalization::relaxed;
+    signature->body_canonicalization = dkim::Canonicalization::relaxed;
+  }
+  // RFC 8617 4.1.2: ARC fields MUST NOT be signed by an AMS. A seal is what a later hop adds
+  // on top, so signing one is the mark of a broken sealer (dkimpy refuses it too); an AMS
+  // that lists its own name selects nothing, since a signature never covers itself.
+  for (const std::string& name : signature->signed_headers)
+    if (core::detail::iequals(name, "ARC-Seal"))
+      return tag_error(Errc::bad_value, "h", "signs ARC-Seal (RFC 8617 4.1.2)",
+                       tags->find("h")->value_offset);
   return MessageSignature{*instance, std::move(*signature)};
 }
 

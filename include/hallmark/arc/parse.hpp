@@ -11,8 +11,9 @@
 
 namespace hallmark::arc {
 
-/// The instance tag alone (i=1..50), for grouping fields into sets before anything else is
-/// checked. Errors: Errc::missing_tag, Errc::bad_value.
+/// The instance tag alone (i=1..50) of any ARC field: the i= of an AS or AMS tag list, or the
+/// leading "i=N;" of an AAR. For grouping fields into sets before anything else is checked.
+/// Errors: those of the tag-list parser, Errc::missing_tag, Errc::bad_value.
 HALLMARK_API core::Expected<unsigned> parse_instance(std::string_view value);
 
 /// An ARC-Seal value. Errors name the tag: a missing i=, a=, b=, cv=, d= or s=; an h= tag

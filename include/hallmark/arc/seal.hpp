@@ -50,10 +50,10 @@ struct Sealed {
   /// when nothing is sealed: the newest incoming seal already says cv=fail (RFC 8617 5.1 step
   /// 2), or the chain already has 50 sets.
   std::string fields;
-  unsigned instance = 0;                 // of the new set; 0 when none
+  unsigned instance = 0;                         // of the new set; 0 when none
   ChainStatus chain_status = ChainStatus::none;  // the cv= sealed
-  Result validation;                     // of the incoming chain
-  std::string skipped;                   // why nothing was sealed
+  Result validation;                             // of the incoming chain
+  std::string skipped;                           // why nothing was sealed
 };
 
 /// Seals a whole message held in memory (`message` must outlive the task). Errors:

@@ -25,13 +25,13 @@ inline constexpr unsigned max_instances = 50;
 
 /// An ARC-Seal field value, parsed (RFC 8617 4.1.3).
 struct Seal {
-  unsigned instance = 0;                               // i=
+  unsigned instance = 0;                                    // i=
   dkim::Algorithm algorithm = dkim::Algorithm::rsa_sha256;  // a=
-  ChainStatus chain_status = ChainStatus::none;        // cv=
-  std::string domain;                                  // d=
-  std::string selector;                                // s=
-  std::optional<std::int64_t> timestamp;               // t=
-  std::string signature;                               // b=, decoded
+  ChainStatus chain_status = ChainStatus::none;             // cv=
+  std::string domain;                                       // d=
+  std::string selector;                                     // s=
+  std::optional<std::int64_t> timestamp;                    // t=
+  std::string signature;                                    // b=, decoded
   /// Where the b= value sits in the field value (hashed as empty when verifying).
   std::size_t b_value_offset = 0;
   std::size_t b_value_length = 0;
@@ -53,13 +53,13 @@ struct AuthenticationResults {
 /// Why a chain failed; stable names for logs and JSON (`to_string`).
 enum class Reason : std::uint8_t {
   ok,
-  too_many_sets,         // more than 50 (RFC 8617 5.2 step 1)
-  newest_cv_fail,        // the newest seal says cv=fail (step 2)
-  structure,             // missing, duplicate or malformed fields, gaps, bad cv (step 3)
-  ams_invalid,           // the newest AMS does not verify (step 4)
-  seal_invalid,          // a seal does not verify (step 6)
-  key_unavailable,       // a key lookup failed temporarily (RFC 8617 5.2.1: still a fail)
-  header_section,        // the header section broke the parser's limits
+  too_many_sets,    // more than 50 (RFC 8617 5.2 step 1)
+  newest_cv_fail,   // the newest seal says cv=fail (step 2)
+  structure,        // missing, duplicate or malformed fields, gaps, bad cv (step 3)
+  ams_invalid,      // the newest AMS does not verify (step 4)
+  seal_invalid,     // a seal does not verify (step 6)
+  key_unavailable,  // a key lookup failed temporarily (RFC 8617 5.2.1: still a fail)
+  header_section,   // the header section broke the parser's limits
 };
 HALLMARK_API std::string_view to_string(Reason reason) noexcept;
 

@@ -68,9 +68,8 @@ HALLMARK_API core::Task<Result> verify_message(dns::Resolver& resolver, std::str
 /// The task would read a string destroyed before it runs: keep the message in a variable.
 template <class String>
 requires std::same_as<std::remove_cvref_t<String>, std::string> &&
-    (!std::is_lvalue_reference_v<String>)
-        core::Task<Result> verify_message(dns::Resolver& resolver, String&& message,
-                                          VerifyOptions options = {}) = delete;
+    (!std::is_lvalue_reference_v<String>)core::Task<Result> verify_message(
+        dns::Resolver& resolver, String&& message, VerifyOptions options = {}) = delete;
 
 /// "arc=pass (i=2 sealed by lists.example.org, example.net)" with header.oldest-pass when
 /// computed (RFC 8617 10.2); a failure gives its reason and instance as a comment.
