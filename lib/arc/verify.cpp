@@ -11,6 +11,7 @@
 #include "dkim/internal/crypto.hpp"
 #include "dkim/internal/header_hash.hpp"
 #include "dkim/internal/key_fetch.hpp"
+#include "dkim/internal/raw_input.hpp"
 #include "hallmark/core/header_text.hpp"
 
 namespace hallmark::arc {
@@ -61,11 +62,11 @@ std::optional<Failure> check(const PendingSignature& s, const dkim::detail::Fetc
 
 struct Verifier::Impl {
   Impl(Verifier& self, dns::Resolver& r, VerifyOptions o)
-      : resolver(r), options(std::move(o)), parser(self, options.limits) {}
+      : resolver(r), options(std::move(o)), input(self, options.limits) {}
 
   dns::Resolver& resolver;
   VerifyOptions options;
-  mail::MessageParser parser;
+  dkim::detail::RawInput input;
   Result result;  // filled as far as the header section allows
   bool decided = false;
   std::vector<PendingSignature> seals;       // by instance - 1
@@ -76,10 +77,6 @@ struct Verifier::Impl {
   std::vector<std::optional<std::uint64_t>> body_lengths;
   dkim::detail::BodyHashes bodies;
   dkim::detail::KeyRequests keys;
-  std::optional<core::Error> header_error;
-  bool fed_raw = false;
-  bool ended = false;
-  bool headers_seen = false;
 
   void fail(Reason reason, std::string detail, unsigned instance) {
     result.outcome = ChainStatus::fail;
@@ -202,15 +199,10 @@ Verifier::Verifier(dns::Resolver& resolver, VerifyOptions options)
 
 Verifier::~Verifier() = default;
 
-core::Expected<void> Verifier::feed(std::string_view bytes) {
-  impl_->fed_raw = true;
-  core::Expected<void> fed = impl_->parser.feed(bytes);
-  if (!fed && !impl_->header_error) impl_->header_error = fed.error();
-  return fed;
-}
+core::Expected<void> Verifier::feed(std::string_view bytes) { return impl_->input.feed(bytes); }
 
 void Verifier::on_end_of_headers(const mail::HeaderSection& headers) {
-  impl_->headers_seen = true;
+  impl_->input.saw_headers();
   impl_->prepare(headers);
   if (impl_->decided || impl_->keys.empty()) return;
   impl_->keys.start(impl_->resolver, impl_->options.key_cache ? *impl_->options.key_cache
@@ -223,19 +215,16 @@ void Verifier::on_body(std::string_view chunk) {
 
 void Verifier::on_end() {
   impl_->bodies.finish();
-  impl_->ended = true;
+  impl_->input.saw_end();
 }
 
 core::Task<Result> Verifier::finish() {
   Impl& v = *impl_;
-  if (v.fed_raw && !v.ended) {
-    core::Expected<void> done = v.parser.finish();
-    if (!done && !v.header_error) v.header_error = done.error();
-  }
-  if (!v.ended) v.bodies.finish();
-  if (v.header_error && !v.headers_seen) {
+  std::optional<core::Error> broken_headers = v.input.finish();
+  if (!v.input.ended()) v.bodies.finish();
+  if (broken_headers) {
     v.fail(Reason::header_section,
-           "message header section not verifiable: " + v.header_error->message, 0);
+           "message header section not verifiable: " + broken_headers->message, 0);
     co_return std::move(v.result);
   }
   if (!v.decided) {

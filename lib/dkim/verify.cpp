@@ -15,6 +15,7 @@
 #include "dkim/internal/header_hash.hpp"
 #include "dkim/internal/key_fetch.hpp"
 #include "dkim/internal/parse_reason.hpp"
+#include "dkim/internal/raw_input.hpp"
 #include "hallmark/core/domain.hpp"
 #include "hallmark/core/header_text.hpp"
 #include "hallmark/core/started.hpp"
@@ -106,18 +107,14 @@ std::string_view to_string(UnsignedBody policy) noexcept {
 
 struct Verifier::Impl {
   Impl(Verifier& self, dns::Resolver& r, VerifyOptions o)
-      : resolver(r), options(std::move(o)), parser(self, options.limits) {}
+      : resolver(r), options(std::move(o)), input(self, options.limits) {}
 
   dns::Resolver& resolver;
   VerifyOptions options;
-  mail::MessageParser parser;
+  detail::RawInput input;
   std::vector<Pending> pending;
   detail::BodyHashes bodies;
   detail::KeyRequests keys;
-  bool fed_raw = false;
-  bool ended = false;
-  std::optional<core::Error> header_error;  // the header section broke the parser's limits
-  bool headers_seen = false;
 
   std::int64_t now() const {
     if (options.now) return options.now();
@@ -196,15 +193,10 @@ Verifier::Verifier(dns::Resolver& resolver, VerifyOptions options)
 
 Verifier::~Verifier() = default;
 
-core::Expected<void> Verifier::feed(std::string_view bytes) {
-  impl_->fed_raw = true;
-  core::Expected<void> fed = impl_->parser.feed(bytes);
-  if (!fed && !impl_->header_error) impl_->header_error = fed.error();
-  return fed;
-}
+core::Expected<void> Verifier::feed(std::string_view bytes) { return impl_->input.feed(bytes); }
 
 void Verifier::on_end_of_headers(const mail::HeaderSection& headers) {
-  impl_->headers_seen = true;
+  impl_->input.saw_headers();
   std::int64_t time = impl_->now();
   std::optional<detail::HeaderIndex> lookup;  // only signed messages need it
   for (std::size_t i = 0; i < headers.size(); ++i) {
@@ -222,25 +214,21 @@ void Verifier::on_body(std::string_view chunk) { impl_->bodies.feed(chunk); }
 
 void Verifier::on_end() {
   impl_->bodies.finish();
-  impl_->ended = true;
+  impl_->input.saw_end();
 }
 
 core::Task<std::vector<Result>> Verifier::finish() {
-  if (impl_->fed_raw && !impl_->ended) {
-    core::Expected<void> done = impl_->parser.finish();
-    if (!done && !impl_->header_error) impl_->header_error = done.error();
-  }
-  if (!impl_->ended) impl_->bodies.finish();
+  std::optional<core::Error> broken_headers = impl_->input.finish();
+  if (!impl_->input.ended()) impl_->bodies.finish();
   KeyList fetched;
   if (!impl_->keys.empty()) fetched = co_await impl_->keys.keys();
   std::vector<Result> results;
-  // A header section past the parser's limits was never seen whole: rather than report it as
-  // unsigned ("none"), which a flood of fields would otherwise buy, it is a permanent error.
-  if (impl_->header_error && !impl_->headers_seen) {
+  // Not reported as unsigned ("none"), which a flood of fields would otherwise buy.
+  if (broken_headers) {
     Result broken;
     broken.outcome = Outcome::permerror;
     broken.reason = Reason::syntax;
-    broken.detail = "message header section not verifiable: " + impl_->header_error->message;
+    broken.detail = "message header section not verifiable: " + broken_headers->message;
     results.push_back(std::move(broken));
     co_return results;
   }
