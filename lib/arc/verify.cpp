@@ -61,8 +61,12 @@ std::optional<Failure> check(const PendingSignature& s, const dkim::detail::Fetc
 }  // namespace
 
 struct Verifier::Impl {
-  Impl(Verifier& self, dns::Resolver& r, VerifyOptions o)
-      : resolver(r), options(std::move(o)), input(self, options.limits) {}
+  Impl(Verifier& self, dns::Resolver& r, VerifyOptions o, dkim::detail::BodyHashes* shared)
+      : resolver(r),
+        options(std::move(o)),
+        input(self, options.limits),
+        bodies(shared ? *shared : own_bodies),
+        feeds_body(shared == nullptr) {}
 
   dns::Resolver& resolver;
   VerifyOptions options;
@@ -75,7 +79,9 @@ struct Verifier::Impl {
   std::vector<std::size_t> body_jobs;        // parallel to signatures
   std::vector<std::string> body_hashes;      // parallel to signatures: bh=
   std::vector<std::optional<std::uint64_t>> body_lengths;
-  dkim::detail::BodyHashes bodies;
+  dkim::detail::BodyHashes own_bodies;
+  dkim::detail::BodyHashes& bodies;
+  bool feeds_body;  // false when the body hashes are shared and fed by their owner
   dkim::detail::KeyRequests keys;
 
   void fail(Reason reason, std::string detail, unsigned instance) {
@@ -195,7 +201,10 @@ struct Verifier::Impl {
 };
 
 Verifier::Verifier(dns::Resolver& resolver, VerifyOptions options)
-    : impl_(std::make_unique<Impl>(*this, resolver, std::move(options))) {}
+    : impl_(std::make_unique<Impl>(*this, resolver, std::move(options), nullptr)) {}
+
+Verifier::Verifier(dns::Resolver& resolver, VerifyOptions options, dkim::detail::BodyHashes& shared)
+    : impl_(std::make_unique<Impl>(*this, resolver, std::move(options), &shared)) {}
 
 Verifier::~Verifier() = default;
 
@@ -210,7 +219,7 @@ void Verifier::on_end_of_headers(const mail::HeaderSection& headers) {
 }
 
 void Verifier::on_body(std::string_view chunk) {
-  if (!impl_->decided) impl_->bodies.feed(chunk);
+  if (!impl_->decided && impl_->feeds_body) impl_->bodies.feed(chunk);
 }
 
 void Verifier::on_end() {

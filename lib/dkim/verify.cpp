@@ -106,14 +106,20 @@ std::string_view to_string(UnsignedBody policy) noexcept {
 }
 
 struct Verifier::Impl {
-  Impl(Verifier& self, dns::Resolver& r, VerifyOptions o)
-      : resolver(r), options(std::move(o)), input(self, options.limits) {}
+  Impl(Verifier& self, dns::Resolver& r, VerifyOptions o, detail::BodyHashes* shared)
+      : resolver(r),
+        options(std::move(o)),
+        input(self, options.limits),
+        bodies(shared ? *shared : own_bodies),
+        feeds_body(shared == nullptr) {}
 
   dns::Resolver& resolver;
   VerifyOptions options;
   detail::RawInput input;
   std::vector<Pending> pending;
-  detail::BodyHashes bodies;
+  detail::BodyHashes own_bodies;
+  detail::BodyHashes& bodies;
+  bool feeds_body;  // false when the body hashes are shared and fed by their owner
   detail::KeyRequests keys;
 
   std::int64_t now() const {
@@ -189,7 +195,10 @@ struct Verifier::Impl {
 };
 
 Verifier::Verifier(dns::Resolver& resolver, VerifyOptions options)
-    : impl_(std::make_unique<Impl>(*this, resolver, std::move(options))) {}
+    : impl_(std::make_unique<Impl>(*this, resolver, std::move(options), nullptr)) {}
+
+Verifier::Verifier(dns::Resolver& resolver, VerifyOptions options, detail::BodyHashes& shared)
+    : impl_(std::make_unique<Impl>(*this, resolver, std::move(options), &shared)) {}
 
 Verifier::~Verifier() = default;
 
@@ -210,7 +219,9 @@ void Verifier::on_end_of_headers(const mail::HeaderSection& headers) {
                     impl_->options.key_cache ? *impl_->options.key_cache : KeyCache::shared());
 }
 
-void Verifier::on_body(std::string_view chunk) { impl_->bodies.feed(chunk); }
+void Verifier::on_body(std::string_view chunk) {
+  if (impl_->feeds_body) impl_->bodies.feed(chunk);
+}
 
 void Verifier::on_end() {
   impl_->bodies.finish();

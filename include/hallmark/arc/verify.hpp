@@ -21,6 +21,10 @@
 #include "hallmark/mail/header.hpp"
 #include "hallmark/mail/stream.hpp"
 
+namespace hallmark::dkim::detail {
+class BodyHashes;
+}
+
 namespace hallmark::arc {
 
 struct VerifyOptions {
@@ -44,6 +48,10 @@ class HALLMARK_API Verifier final : public mail::MessageHandler {
  public:
   /// `resolver` must outlive the verifier.
   explicit Verifier(dns::Resolver& resolver, VerifyOptions options = {});
+  /// For the library's own composition (the authenticator): the AMS body hashes come from
+  /// `shared`, the same one-pass hashes the DKIM verifier uses, which the caller feeds and
+  /// finishes; on_body() then does nothing.
+  Verifier(dns::Resolver& resolver, VerifyOptions options, dkim::detail::BodyHashes& shared);
   ~Verifier() override;
   Verifier(const Verifier&) = delete;
   Verifier& operator=(const Verifier&) = delete;

@@ -25,6 +25,10 @@
 
 namespace hallmark::dkim {
 
+namespace detail {
+class BodyHashes;
+}
+
 /// What becomes of a signature that verifies but whose l= leaves part of the body unsigned.
 /// Anyone on the path can append to such a message, even a MIME part that mail readers show
 /// instead of the signed text (RFC 6376 8.2), so a pass would vouch for content the signer
@@ -65,6 +69,10 @@ class HALLMARK_API Verifier final : public mail::MessageHandler {
  public:
   /// `resolver` must outlive the verifier.
   explicit Verifier(dns::Resolver& resolver, VerifyOptions options = {});
+  /// For the library's own composition (the authenticator, with ARC): body hashes come from
+  /// `shared`, which the caller feeds and finishes, so one pass over the body serves every
+  /// signature of every protocol; on_body() then does nothing.
+  Verifier(dns::Resolver& resolver, VerifyOptions options, detail::BodyHashes& shared);
   ~Verifier() override;
   Verifier(const Verifier&) = delete;
   Verifier& operator=(const Verifier&) = delete;

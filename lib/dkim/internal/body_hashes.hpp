@@ -35,6 +35,7 @@ class BodyHashes {
   void finish();
   const Job& job(std::size_t index) const { return jobs_[index]; }
   bool empty() const noexcept { return jobs_.empty(); }
+  std::size_t job_count() const noexcept { return jobs_.size(); }
 
  private:
   // Canonical bytes come in runs as long as the text allows, but every edit (a squeezed space,
