@@ -4,13 +4,13 @@
 // in bounded time and memory.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/resource.h>
 
 #include <chrono>
 #include <random>
 
 #include "dkim_fixtures.hpp"
 #include "hallmark/core/base64.hpp"
+#include "support/bounded.hpp"
 
 namespace hallmark::dkim {
 namespace {
@@ -24,47 +24,7 @@ using testing::summary;
 using testing::verify;
 using testing::zone_with;
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool sanitized = true;
-#else
-constexpr bool sanitized = false;
-#endif
-
-// Generous bounds: they catch quadratic or runaway behaviour, not slow machines. Sanitizers
-// make everything several times slower.
-constexpr std::chrono::seconds time_bound(sanitized ? 60 : 10);
-
-// Peak resident memory growth across a scope. ru_maxrss is the process' high-water mark, so
-// the growth seen is an upper bound on what the scope itself added beyond earlier peaks.
-class PeakMemory {
- public:
-  PeakMemory() : start_(peak_kib()) {}
-  long growth_mib() const { return (peak_kib() - start_) / 1024; }
-
- private:
-  static long peak_kib() {
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return usage.ru_maxrss;
-  }
-  long start_;
-};
-
-// Sanitizer shadow memory and quarantine make RSS meaningless there.
-constexpr long memory_bound_mib = 256;
-
-template <class Run>
-auto bounded(const char* what, Run run) {
-  PeakMemory memory;
-  auto start = std::chrono::steady_clock::now();
-  auto result = run();
-  auto elapsed = std::chrono::steady_clock::now() - start;
-  EXPECT_LT(elapsed, time_bound) << what;
-  if (!sanitized) {
-    EXPECT_LT(memory.growth_mib(), memory_bound_mib) << what;
-  }
-  return result;
-}
+using test_support::bounded;
 
 const std::string plain_message =
     "From: Alice <alice@example.com>\r\n"
