@@ -43,9 +43,11 @@ core::Expected<unsigned> required_instance(const core::TagList& tags) {
 }  // namespace
 
 core::Expected<unsigned> parse_instance(std::string_view value) {
-  if (auto tags = core::parse_tag_list(value)) return required_instance(*tags);
   // An AAR's value is "i=N; authres-payload": only the part before the first ';' is a tag.
-  auto tags = core::parse_tag_list(value.substr(0, value.find(';')));
+  // Seals and signatures are whole tag lists, where i= may come anywhere.
+  if (auto first = core::parse_tag_list(value.substr(0, value.find(';'))))
+    if (first->contains("i")) return required_instance(*first);
+  auto tags = core::parse_tag_list(value);
   if (!tags) return tag_error(Errc::missing_tag, "i", "is missing (RFC 8617 4.2.1)", 0);
   return required_instance(*tags);
 }
@@ -105,8 +107,8 @@ core::Expected<MessageSignature> parse_message_signature(std::string_view value)
   if (!tags) return std::unexpected(std::move(tags.error()));
   auto instance = required_instance(*tags);
   if (!instance) return std::unexpected(std::move(instance.error()));
-  auto signature =
-      dkim::detail::parse_signature_as(value, dkim::detail::SignatureKind::arc_message_signature);
+  auto signature = dkim::detail::parse_signature_as(
+      value, *tags, dkim::detail::SignatureKind::arc_message_signature);
   if (!signature) return std::unexpected(std::move(signature.error()));
   // Without c=, an AMS is relaxed/relaxed, not DKIM's simple/simple: what dkimpy, the sealers
   // it interoperates with and the ARC test suite all do.

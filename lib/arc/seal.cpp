@@ -90,13 +90,18 @@ core::Expected<dkim::Algorithm> algorithm_for(const dkim::PrivateKey& key,
 
 // The AAR payload: this host's results with the chain's own, unless they already say it.
 std::string results_payload(const SealOptions& options, ChainStatus status) {
-  std::string_view given = core::detail::trim_fws(options.auth_results);
+  // Unfolded: the field is folded as a whole below, and the seal hashes it relaxed, where a
+  // fold and a space read the same.
+  std::string unfolded;
+  for (char c : core::detail::trim_fws(options.auth_results))
+    if (c != '\r' && c != '\n') unfolded += c;
+  std::string_view given = unfolded;
   auto parsed = mail::parse_auth_results(fmt::format("x; {}", given));
   bool has_arc = parsed && parsed->find("arc") != nullptr;
   if (has_arc) return std::string(given);
   std::string arc = fmt::format("arc={}", to_string(status));
   if (given.empty() || given == "none") return arc;
-  return fmt::format("{};\r\n  {}", arc, given);
+  return fmt::format("{}; {}", arc, given);
 }
 
 core::Task<core::Expected<Sealed>> seal(dns::Resolver& resolver, std::string_view message,

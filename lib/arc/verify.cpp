@@ -101,6 +101,7 @@ struct Verifier::Impl {
     if (chain.failure) return fail(*chain.failure, std::move(chain.detail), chain.failed_instance);
     const auto n = static_cast<unsigned>(chain.sets.size());
     dkim::detail::HeaderIndex index(headers);
+    std::string sealed;  // every complete set so far, as the seals hash them
     for (const detail::ChainSet& set : chain.sets) {
       SetResult info;
       info.instance = set.instance;
@@ -119,8 +120,13 @@ struct Verifier::Impl {
                             {},
                             keys.add(set.seal.selector, set.seal.domain),
                             set.seal.domain};
-      std::string canonical;
-      detail::append_sealed_fields(headers, chain, 1, set.instance, canonical);
+      // Each seal signs the sets before it as they stand, then its own with b= emptied
+      // (RFC 8617 5.1.1): the sets before it are canonicalized once for all the seals.
+      detail::append_set_field(headers[set.results_field].raw, sealed);
+      detail::append_set_field(headers[set.signature_field].raw, sealed);
+      std::string canonical = sealed;
+      detail::append_sealed_seal(headers, set, canonical);
+      detail::append_set_field(headers[set.seal_field].raw, sealed);
       seal.digest = dkim::detail::digest_of(dkim::hash_of(seal.algorithm), canonical);
       seals.push_back(std::move(seal));
 
@@ -236,7 +242,8 @@ core::Task<Result> Verifier::finish() {
            "message header section not verifiable: " + broken_headers->message, 0);
     co_return std::move(v.result);
   }
-  if (!v.decided) {
+  // No header section seen (nothing fed) or no ARC fields: the chain is none.
+  if (!v.decided && !v.seals.empty()) {
     KeyList fetched = co_await v.keys.keys();
     v.conclude(fetched);
   }

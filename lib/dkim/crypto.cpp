@@ -82,9 +82,16 @@ std::string Digest::finish() {
 }
 
 std::string digest_of(Hash hash, std::string_view data) {
-  Digest digest(hash);
-  digest.update(data);
-  return digest.finish();
+  // One context per thread, reinitialised per digest: a verification takes several of these
+  // (one per signature's header data), and a new context costs an allocation and a free each.
+  thread_local const std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (!ctx || EVP_DigestInit_ex2(ctx.get(), digest_algorithm(hash), nullptr) != 1 ||
+      EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx.get(), out, &size) != 1)
+    return {};
+  return std::string(reinterpret_cast<const char*>(out), size);
 }
 
 core::Expected<PublicKey> decode_public_key(KeyType type, std::string_view data) {

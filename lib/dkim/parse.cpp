@@ -221,7 +221,13 @@ core::Expected<Signature> parse_signature(std::string_view value) {
 core::Expected<Signature> detail::parse_signature_as(std::string_view value, SignatureKind kind) {
   auto tags = core::parse_tag_list(value);
   if (!tags) return std::unexpected(std::move(tags.error()));
-  const SignatureTags found(*tags);
+  return parse_signature_as(value, *tags, kind);
+}
+
+core::Expected<Signature> detail::parse_signature_as(std::string_view value,
+                                                     const core::TagList& tags,
+                                                     SignatureKind kind) {
+  const SignatureTags found(tags);
   const bool dkim = kind == SignatureKind::dkim;
   // RFC 8617 4.1.2: an AMS has no v= (one that is there is ignored) and i= is the instance.
   if (dkim && found.v == nullptr)

@@ -418,5 +418,14 @@ TEST(ArcHostile, LookalikeFieldsAreNoChain) {
   EXPECT_EQ(r.outcome, ChainStatus::none) << describe(r);
 }
 
+// Regression: finish() with nothing fed (an empty file) read past an empty signature list.
+TEST(ArcHostile, NothingFedIsNone) {
+  dns::ZoneResolver zone;
+  Verifier verifier(zone);
+  Result result = core::sync_wait(verifier.finish());
+  EXPECT_EQ(result.outcome, ChainStatus::none);
+  EXPECT_EQ(core::sync_wait(verify_message(zone, std::string_view())).outcome, ChainStatus::none);
+}
+
 }  // namespace
 }  // namespace hallmark::arc::testing

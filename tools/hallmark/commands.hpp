@@ -30,6 +30,10 @@ int run_dkim_verify(std::vector<std::string_view> args);
 extern const std::string_view dkim_verify_usage;
 int run_dkim_sign(std::vector<std::string_view> args);
 extern const std::string_view dkim_sign_usage;
+int run_arc_verify(std::vector<std::string_view> args);
+extern const std::string_view arc_verify_usage;
+int run_arc_seal(std::vector<std::string_view> args);
+extern const std::string_view arc_seal_usage;
 int run_keygen(std::vector<std::string_view> args);
 extern const std::string_view keygen_usage;
 

@@ -11,9 +11,9 @@
 
 #include "args.hpp"
 #include "commands.hpp"
-#include "hallmark/core/domain.hpp"
 #include "hallmark/dkim/sign.hpp"
 #include "message_input.hpp"
+#include "signing_flags.hpp"
 
 namespace hallmark::cli {
 
@@ -45,21 +45,6 @@ struct FileCloser {
 };
 using File = std::unique_ptr<std::FILE, FileCloser>;
 
-std::string read_key_file(const std::string& path) {
-  File file(std::fopen(path.c_str(), "rb"));
-  if (!file) throw Failure(fmt::format("{}: {}", path, std::strerror(errno)));
-  std::string text;
-  char buffer[4096];
-  // Keys are a few KB; the cap keeps a wrong path (a device, a huge file) from being slurped.
-  while (text.size() <= 1024 * 1024) {
-    std::size_t n = std::fread(buffer, 1, sizeof buffer, file.get());
-    text.append(buffer, n);
-    if (n < sizeof buffer) break;
-  }
-  if (std::ferror(file.get())) throw Failure(fmt::format("{}: {}", path, std::strerror(errno)));
-  return text;
-}
-
 dkim::Canonicalization parse_one_canonicalization(std::string_view name) {
   if (name == "simple") return dkim::Canonicalization::simple;
   if (name == "relaxed") return dkim::Canonicalization::relaxed;
@@ -75,46 +60,11 @@ void set_canonicalization(std::string_view text, dkim::SignOptions& options) {
                                       : parse_one_canonicalization(text.substr(slash + 1));
 }
 
-std::vector<std::string> parse_header_names(std::string_view text) {
-  std::vector<std::string> names;
-  for (std::size_t start = 0; start <= text.size();) {
-    std::size_t colon = std::min(text.find(':', start), text.size());
-    std::string_view name = text.substr(start, colon - start);
-    while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.remove_prefix(1);
-    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
-    if (name.empty()) throw UsageError("--headers has an empty field name");
-    for (char c : name) {
-      auto byte = static_cast<unsigned char>(c);
-      if (byte < 0x21 || byte > 0x7e)  // RFC 5322 2.2: field names are printable ASCII
-        throw UsageError(fmt::format("--headers: '{}' is not a field name", name));
-    }
-    names.emplace_back(name);
-    start = colon + 1;
-  }
-  return names;
-}
-
-std::string required(const Args& args, std::string_view flag) {
-  std::optional<std::string> value = args.value(flag);
-  if (!value || value->empty()) throw UsageError(fmt::format("--{} is required", flag));
-  return *value;
-}
-
 dkim::SignOptions sign_options(const Args& args) {
   dkim::SignOptions options;
-  options.domain = required(args, "domain");
-  options.selector = required(args, "selector");
-  if (!core::to_a_label(options.domain, core::DomainSyntax::ldh_underscore))
-    throw UsageError(fmt::format("--domain '{}' is not a domain name", options.domain));
-  if (!core::to_a_label(options.selector, core::DomainSyntax::ldh_underscore))
-    throw UsageError(fmt::format("--selector '{}' is not a selector", options.selector));
-  if (std::optional<std::string> algorithm = args.value("algorithm")) {
-    if (*algorithm == "rsa-sha1") throw UsageError("signers must not use rsa-sha1 (RFC 8301 3.1)");
-    options.algorithm = dkim::parse_algorithm(*algorithm);
-    if (!options.algorithm)
-      throw UsageError(
-          fmt::format("--algorithm '{}' is neither rsa-sha256 nor ed25519-sha256", *algorithm));
-  }
+  options.domain = name_flag(args, "domain", "a domain name");
+  options.selector = name_flag(args, "selector", "a selector");
+  options.algorithm = algorithm_flag(args);
   if (std::optional<std::string> text = args.value("canonicalization"))
     set_canonicalization(*text, options);
   if (std::optional<std::string> text = args.value("headers"))
@@ -159,19 +109,6 @@ class LineEndProbe {
   char last_ = '\0';
 };
 
-std::string with_bare_lf(std::string_view field) {
-  std::string out;
-  out.reserve(field.size());
-  for (std::size_t i = 0; i < field.size(); ++i)
-    if (!(field[i] == '\r' && i + 1 < field.size() && field[i + 1] == '\n')) out += field[i];
-  return out;
-}
-
-void write_out(std::string_view bytes) {
-  if (std::fwrite(bytes.data(), 1, bytes.size(), stdout) != bytes.size())
-    throw Failure(fmt::format("standard output: {}", std::strerror(errno)));
-}
-
 }  // namespace
 
 int run_dkim_sign(std::vector<std::string_view> argv) {
@@ -182,9 +119,8 @@ int run_dkim_sign(std::vector<std::string_view> argv) {
   std::string key_path = required(args, "key");
   dkim::SignOptions options = sign_options(args);
   MessageInput input(args.positional());
-  core::Expected<dkim::PrivateKey> key = dkim::PrivateKey::from_pem(read_key_file(key_path));
-  if (!key) throw Failure(fmt::format("{}: {}", key_path, key.error().message));
-  if (options.algorithm && dkim::key_type_of(*options.algorithm) != key->type())
+  dkim::PrivateKey key = load_private_key(key_path);
+  if (options.algorithm && dkim::key_type_of(*options.algorithm) != key.type())
     throw Failure(fmt::format("{}: this key cannot make {} signatures", key_path,
                               dkim::to_string(*options.algorithm)));
 
@@ -196,7 +132,7 @@ int run_dkim_sign(std::vector<std::string_view> argv) {
     spool.reset(std::tmpfile());
     if (!spool) throw Failure(fmt::format("temporary file: {}", std::strerror(errno)));
   }
-  dkim::Signer signer(*key, std::move(options));
+  dkim::Signer signer(std::move(key), std::move(options));
   LineEndProbe line_end;
   std::uint64_t size = 0;
   for (std::string_view chunk = input.read(); !chunk.empty(); chunk = input.read()) {

@@ -23,6 +23,8 @@ const std::vector<Command>& commands() {
       {"dkim-verify", "verify a message's DKIM signatures (RFC 6376, 8301, 8463)",
        dkim_verify_usage, run_dkim_verify},
       {"dkim-sign", "sign a message with DKIM", dkim_sign_usage, run_dkim_sign, false},
+      {"arc-verify", "validate a message's ARC chain (RFC 8617)", arc_verify_usage, run_arc_verify},
+      {"arc-seal", "add this host's ARC set to a message", arc_seal_usage, run_arc_seal},
       {"keygen", "make a DKIM signing key and its DNS record", keygen_usage, run_keygen, false},
   };
   return all;

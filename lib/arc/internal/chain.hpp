@@ -38,11 +38,8 @@ struct Chain {
 
 Chain collect_chain(const mail::HeaderSection& headers);
 
-/// Appends what the ARC-Seal of set `last` signs (RFC 8617 5.1.1): every set up to it in
-/// instance order, AAR, AMS then AS, relaxed, with the last seal's b= emptied and no final
-/// CRLF. `first` is the oldest set included: 1, or `last` alone for a cv=fail seal (5.1.2).
-void append_sealed_fields(const mail::HeaderSection& headers, const Chain& chain, unsigned first,
-                          unsigned last, std::string& out);
+/// Appends a set's own seal as that seal's signature hashes it: relaxed, b= emptied, no CRLF.
+void append_sealed_seal(const mail::HeaderSection& headers, const ChainSet& set, std::string& out);
 
 /// Appends one field as a seal hashes it: relaxed, with its CRLF.
 void append_set_field(std::string_view raw_field, std::string& out);

@@ -24,6 +24,9 @@ enum class SignatureKind : bool {
 
 /// A DKIM-Signature or an ARC-Message-Signature value, parsed.
 core::Expected<Signature> parse_signature_as(std::string_view value, SignatureKind kind);
+/// The same for a tag list already parsed from `value`.
+core::Expected<Signature> parse_signature_as(std::string_view value, const core::TagList& tags,
+                                             SignatureKind kind);
 
 /// A sender's value, cut for an error message.
 std::string shown(std::string_view value);
