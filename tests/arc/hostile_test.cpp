@@ -427,5 +427,14 @@ TEST(ArcHostile, NothingFedIsNone) {
   EXPECT_EQ(core::sync_wait(verify_message(zone, std::string_view())).outcome, ChainStatus::none);
 }
 
+// verify_message reads the message when the task runs: a temporary string would be gone by
+// then, so that call does not compile.
+template <class Message>
+concept VerifiableTemporary = requires(dns::Resolver& resolver, Message message) {
+  verify_message(resolver, std::move(message));
+};
+static_assert(!VerifiableTemporary<std::string>);
+static_assert(VerifiableTemporary<std::string_view>);
+
 }  // namespace
 }  // namespace hallmark::arc::testing

@@ -165,5 +165,14 @@ TEST(DkimReview, UnparsableDomainAndAlgorithmAreEchoedCut) {
   EXPECT_LT(auth_results_fragment(results[0]).size(), 1200u);
 }
 
+// verify_message reads the message when the task runs: a temporary string would be gone by
+// then, so that call does not compile (as for its siblings that keep views).
+template <class Message>
+concept VerifiableTemporary = requires(dns::Resolver& resolver, Message message) {
+  verify_message(resolver, std::move(message));
+};
+static_assert(!VerifiableTemporary<std::string>);
+static_assert(VerifiableTemporary<std::string_view>);
+
 }  // namespace
 }  // namespace hallmark::dkim
