@@ -13,6 +13,7 @@
 #include "hallmark/arc/verify.hpp"
 #include "hallmark/core/sync_wait.hpp"
 #include "message_input.hpp"
+#include "printable.hpp"
 #include "resolver_setup.hpp"
 
 namespace hallmark::cli {
@@ -30,17 +31,6 @@ const std::string_view arc_verify_usage =
     "  --authserv-id ID    name this host in Authentication-Results (default: the host name)\n";
 
 namespace {
-
-// Seals and signatures that do not parse still report what they hold; keep such bytes from
-// upsetting a terminal.
-std::string printable(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    auto byte = static_cast<unsigned char>(c);
-    out += byte < 0x20 || byte == 0x7f ? '?' : c;
-  }
-  return out;
-}
 
 // "ptype.property" keys; a property written without a ptype keeps its bare name.
 nlohmann::json properties_json(const std::vector<mail::AuthProperty>& properties) {

@@ -14,6 +14,7 @@
 #include "hallmark/dkim/auth_results.hpp"
 #include "hallmark/dkim/verify.hpp"
 #include "message_input.hpp"
+#include "printable.hpp"
 #include "resolver_setup.hpp"
 
 namespace hallmark::cli {
@@ -33,17 +34,6 @@ const std::string_view dkim_verify_usage =
     "  --authserv-id ID    name this host in Authentication-Results (default: the host name)\n";
 
 namespace {
-
-// Signature fields that do not parse still report what they hold; keep such bytes from
-// upsetting a terminal.
-std::string printable(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    auto byte = static_cast<unsigned char>(c);
-    out += byte < 0x20 || byte == 0x7f ? '?' : c;
-  }
-  return out;
-}
 
 nlohmann::json to_json(const dkim::Result& r) {
   nlohmann::json out = {
