@@ -28,9 +28,8 @@ struct PendingSignature {
   std::string domain;
 };
 
-// What failed, for the result.
+// Why a signature did not verify; `dns` when its key lookup failed temporarily.
 struct Failure {
-  Reason reason;
   std::string detail;
   bool dns = false;
 };
@@ -40,19 +39,17 @@ std::optional<Failure> check(const PendingSignature& s, const dkim::detail::Fetc
                              const VerifyOptions& options, dkim::Outcome& outcome) {
   if (s.algorithm == dkim::Algorithm::rsa_sha1 && !options.allow_sha1) {
     outcome = dkim::Outcome::permerror;
-    return Failure{Reason::structure, "rsa-sha1 is not accepted (RFC 8301 3.1)"};
+    return Failure{"rsa-sha1 is not accepted (RFC 8301 3.1)"};
   }
   dkim::detail::KeyProblem problem =
       dkim::detail::check_key(key, s.algorithm, {}, s.domain, options.min_rsa_bits);
   if (problem.outcome != dkim::Outcome::none) {
     outcome = problem.outcome;
-    bool dns = problem.reason == dkim::Reason::key_unavailable;
-    return Failure{dns ? Reason::key_unavailable : Reason::structure, std::move(problem.detail),
-                   dns};
+    return Failure{std::move(problem.detail), problem.reason == dkim::Reason::key_unavailable};
   }
   if (!dkim::detail::verify_digest(key.key, s.algorithm, s.digest, s.signature)) {
     outcome = dkim::Outcome::fail;
-    return Failure{Reason::structure, "signature does not verify"};
+    return Failure{"signature does not verify"};
   }
   outcome = dkim::Outcome::pass;
   return std::nullopt;
@@ -148,9 +145,8 @@ struct Verifier::Impl {
     const auto n = static_cast<unsigned>(seals.size());
     // Step 4: the newest AMS (the last prepared).
     if (auto failure = check_signature(signatures.size() - 1, fetched)) {
-      if (failure->reason == Reason::structure) failure->reason = Reason::ams_invalid;
       result.dns_failure = failure->dns;
-      return fail(failure->reason,
+      return fail(failure->dns ? Reason::key_unavailable : Reason::ams_invalid,
                   fmt::format("ARC-Message-Signature i={}: {}", n, failure->detail), n);
     }
     // Step 5: oldest-pass, from N-1 down; the first failure ends the walk.
@@ -170,11 +166,10 @@ struct Verifier::Impl {
       const PendingSignature& seal = seals[instance - 1];
       if (auto failure = check(seal, *fetched[seal.key], options, info.seal_result)) {
         info.detail = failure->detail;
-        if (failure->reason == Reason::structure) failure->reason = Reason::seal_invalid;
         result.dns_failure = failure->dns;
         result.oldest_pass.reset();
-        return fail(failure->reason, fmt::format("ARC-Seal i={}: {}", instance, failure->detail),
-                    instance);
+        return fail(failure->dns ? Reason::key_unavailable : Reason::seal_invalid,
+                    fmt::format("ARC-Seal i={}: {}", instance, failure->detail), instance);
       }
     }
     result.outcome = ChainStatus::pass;
@@ -193,11 +188,11 @@ struct Verifier::Impl {
     // l= is not a way to let content be added to a sealed message: anything past it fails.
     if (body_lengths[slot] && *body_lengths[slot] != job.canonical_length) {
       info.ams_result = dkim::Outcome::fail;
-      failure = Failure{Reason::structure, fmt::format("l={} does not cover the {}-octet body",
-                                                       *body_lengths[slot], job.canonical_length)};
+      failure = Failure{fmt::format("l={} does not cover the {}-octet body", *body_lengths[slot],
+                                    job.canonical_length)};
     } else if (job.digest != body_hashes[slot]) {
       info.ams_result = dkim::Outcome::fail;
-      failure = Failure{Reason::structure, "body hash does not match bh="};
+      failure = Failure{"body hash does not match bh="};
     } else {
       failure = check(s, *fetched[s.key], options, info.ams_result);
     }
