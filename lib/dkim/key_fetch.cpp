@@ -158,6 +158,9 @@ namespace detail {
 
 KeyRequests::~KeyRequests() {
   if (!fetching_ || fetching_->done()) return;
+  // A resolver that dropped its pending completions will never resume the fetch: its frames
+  // can go now, without waiting.
+  if (resolver_->abandoned()) return;
   if (core::Pump* pump = resolver_->pump())
     while (!fetching_->done() && pump->pump_once()) {
     }

@@ -14,6 +14,7 @@
 #include "hallmark/core/sync_wait.hpp"
 #include "message_input.hpp"
 #include "printable.hpp"
+#include "result_json.hpp"
 #include "resolver_setup.hpp"
 
 namespace hallmark::cli {
@@ -32,64 +33,6 @@ const std::string_view arc_verify_usage =
 
 namespace {
 
-// "ptype.property" keys; a property written without a ptype keeps its bare name.
-nlohmann::json properties_json(const std::vector<mail::AuthProperty>& properties) {
-  nlohmann::json out = nlohmann::json::object();
-  for (const mail::AuthProperty& p : properties) {
-    std::string key = p.ptype.empty() ? p.property : p.ptype + "." + p.property;
-    // RFC 8601 allows a property twice; the first is the one AuthMethod::property() reads.
-    if (!out.contains(key)) out[key] = p.value;
-  }
-  return out;
-}
-
-nlohmann::json aar_json(const std::optional<mail::AuthResults>& aar) {
-  if (!aar) return nullptr;
-  nlohmann::json methods = nlohmann::json::array();
-  for (const mail::AuthMethod& m : aar->methods) {
-    methods.push_back({{"method", m.method},
-                       {"result", m.result},
-                       {"reason", m.reason},
-                       {"properties", properties_json(m.properties)}});
-  }
-  return {{"authserv_id", aar->authserv_id}, {"methods", std::move(methods)}};
-}
-
-nlohmann::json set_json(const arc::SetResult& set) {
-  nlohmann::json out = {
-      {"instance", set.instance},
-      {"cv", arc::to_string(set.chain_status)},
-      {"seal_domain", set.seal_domain},
-      {"seal_selector", set.seal_selector},
-      {"seal_algorithm", set.seal_algorithm},
-      {"seal_result", dkim::to_string(set.seal_result)},
-      {"ams_domain", set.ams_domain},
-      {"ams_selector", set.ams_selector},
-      {"ams_result", dkim::to_string(set.ams_result)},
-      {"aar", aar_json(set.aar)},
-      {"aar_text", set.aar_text},
-  };
-  if (!set.detail.empty()) out["detail"] = set.detail;
-  return out;
-}
-
-nlohmann::json to_json(const arc::Result& r) {
-  nlohmann::json sets = nlohmann::json::array();
-  for (const arc::SetResult& set : r.sets) sets.push_back(set_json(set));
-  nlohmann::json oldest_pass = nullptr;
-  if (r.oldest_pass) oldest_pass = *r.oldest_pass;
-  return {
-      {"result", arc::to_string(r.outcome)},
-      {"reason", arc::to_string(r.reason)},
-      {"detail", r.detail},
-      {"failed_instance", r.failed_instance},
-      {"oldest_pass", std::move(oldest_pass)},
-      {"dns_failure", r.dns_failure},
-      {"sealers", r.sealers()},
-      {"sets", std::move(sets)},
-      {"authentication_results", arc::auth_results_fragment(r)},
-  };
-}
 
 void print_text(const arc::Result& r) {
   std::string verdict = std::string(arc::to_string(r.reason));

@@ -34,6 +34,8 @@ int run_arc_verify(std::vector<std::string_view> args);
 extern const std::string_view arc_verify_usage;
 int run_arc_seal(std::vector<std::string_view> args);
 extern const std::string_view arc_seal_usage;
+int run_verify(std::vector<std::string_view> args);
+extern const std::string_view verify_usage;
 int run_keygen(std::vector<std::string_view> args);
 extern const std::string_view keygen_usage;
 

@@ -15,6 +15,7 @@
 #include "hallmark/dkim/verify.hpp"
 #include "message_input.hpp"
 #include "printable.hpp"
+#include "result_json.hpp"
 #include "resolver_setup.hpp"
 
 namespace hallmark::cli {
@@ -35,29 +36,6 @@ const std::string_view dkim_verify_usage =
 
 namespace {
 
-nlohmann::json to_json(const dkim::Result& r) {
-  nlohmann::json out = {
-      {"result", dkim::to_string(r.outcome)},
-      {"domain", r.domain},
-      {"selector", r.selector},
-      {"algorithm", r.algorithm},
-      {"reason", dkim::to_string(r.reason)},
-  };
-  if (!r.detail.empty()) out["detail"] = r.detail;
-  if (!r.auid.empty()) out["auid"] = r.auid;
-  // key_bits is set only once a key record was read; t=y is meaningful from then on.
-  if (r.key_bits != 0) {
-    out["testing"] = r.testing;
-    out["key_bits"] = r.key_bits;
-  }
-  if (r.body_length) {
-    out["body_length"] = *r.body_length;
-    out["unsigned_body_octets"] = r.unsigned_body_octets;
-  }
-  if (r.canonical_body_length != 0) out["canonical_body_length"] = r.canonical_body_length;
-  if (!r.header_b.empty()) out["header_b"] = r.header_b;
-  return out;
-}
 
 void print_text(const dkim::Result& r) {
   std::string line =

@@ -13,6 +13,7 @@
 #include "hallmark/dmarc/evaluate.hpp"
 #include "hallmark/spf/types.hpp"
 #include "resolver_setup.hpp"
+#include "result_json.hpp"
 
 namespace hallmark::cli {
 
@@ -30,33 +31,6 @@ const std::string_view dmarc_usage =
     "  --json              print one JSON object: result, policy, disposition, record_domain,\n"
     "                      organizational_domain, ...\n"
     "  --authserv-id ID    name this host in Authentication-Results (default: the host name)\n";
-
-namespace {
-
-nlohmann::json to_json(const dmarc::Result& r) {
-  nlohmann::json out = {
-      {"result", dmarc::to_string(r.outcome)},
-      {"reason", r.reason},
-      {"author_domain", r.author_domain},
-      {"record_domain", r.record_domain},
-      {"organizational_domain", r.organizational_domain},
-      {"policy", r.record ? std::string(dmarc::to_string(r.policy)) : std::string()},
-      {"policy_tag", r.policy_tag},
-      {"disposition", dmarc::to_string(r.disposition)},
-      {"testing", r.testing},
-      {"sampled_out", r.sampled_out},
-      {"spf_aligned", r.spf_aligned},
-      {"dkim_aligned", r.dkim_aligned},
-      {"rua", r.aggregate_uris},
-      {"ruf", r.failure_uris},
-      {"authentication_results", dmarc::auth_results_fragment(r)},
-  };
-  if (r.record) out["record"] = dmarc::to_string(*r.record);
-  if (!r.aligned_dkim_domain.empty()) out["aligned_dkim_domain"] = r.aligned_dkim_domain;
-  return out;
-}
-
-}  // namespace
 
 int run_dmarc(std::vector<std::string_view> argv) {
   std::set<std::string, std::less<>> valued = resolver_flags();

@@ -17,6 +17,8 @@ namespace hallmark::cli {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> all = {
+      {"verify", "the whole verdict for a message: SPF, DKIM, ARC, DMARC, tags, score",
+       verify_usage, run_verify},
       {"dns", "look up a name as hallmark's resolver sees it", dns_usage, run_dns},
       {"spf", "check an SMTP envelope against SPF (RFC 7208)", spf_usage, run_spf},
       {"dmarc", "evaluate DMARC for an author domain (RFC 9989)", dmarc_usage, run_dmarc},

@@ -13,6 +13,7 @@
 #include "hallmark/spf/auth_results.hpp"
 #include "hallmark/spf/evaluate.hpp"
 #include "resolver_setup.hpp"
+#include "result_json.hpp"
 
 namespace hallmark::cli {
 
@@ -27,38 +28,6 @@ const std::string_view spf_usage =
     "  --json              print one JSON object: result, explanation, dns_lookups,\n"
     "                      void_lookups, trace, ...\n"
     "  --authserv-id ID    name this host in Authentication-Results (default: the host name)\n";
-
-namespace {
-
-nlohmann::json to_json(const spf::Result& r, const spf::Envelope& envelope,
-                       const std::string& receiver) {
-  nlohmann::json trace = nlohmann::json::array();
-  for (const spf::TraceEntry& entry : r.trace) {
-    trace.push_back({{"domain", entry.domain},
-                     {"term", entry.term},
-                     {"depth", entry.depth},
-                     {"dns_lookups", entry.dns_lookups},
-                     {"matched", entry.matched},
-                     {"note", entry.note}});
-  }
-  nlohmann::json out = {
-      {"result", spf::to_string(r.outcome)},
-      {"identity", spf::to_string(r.identity)},
-      {"domain", r.domain},
-      {"sender", r.sender},
-      {"reason", r.reason},
-      {"dns_lookups", r.dns_lookups},
-      {"void_lookups", r.void_lookups},
-      {"trace", std::move(trace)},
-      {"received_spf", spf::received_spf(r, envelope, receiver, "")},
-      {"authentication_results", spf::auth_results_fragment(r)},
-  };
-  if (!r.mechanism.empty()) out["mechanism"] = r.mechanism;
-  if (!r.explanation.empty()) out["explanation"] = r.explanation;
-  return out;
-}
-
-}  // namespace
 
 int run_spf(std::vector<std::string_view> argv) {
   std::set<std::string, std::less<>> valued = resolver_flags();

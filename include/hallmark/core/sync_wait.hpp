@@ -3,6 +3,7 @@
 // task and, while it is suspended, pumps the event loop that will complete it.
 #pragma once
 
+#include <chrono>
 #include <coroutine>
 #include <cstdio>
 #include <cstdlib>
@@ -17,6 +18,12 @@ class Pump {
   virtual ~Pump() = default;
   /// Waits for and handles some events. Returns false when nothing is pending at all.
   virtual bool pump_once() = 0;
+  /// pump_once(), but returns by `limit` even when nothing happened (true then, when work is
+  /// still pending). The default cannot bound its wait and ignores `limit`.
+  virtual bool pump_once_until(std::chrono::steady_clock::time_point limit) {
+    static_cast<void>(limit);
+    return pump_once();
+  }
 };
 
 /// Runs `task` to completion on this thread. `pump` may be null when every await completes

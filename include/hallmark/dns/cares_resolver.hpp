@@ -75,6 +75,8 @@ class HALLMARK_API CaresResolver final : public Resolver, public core::Pump {
 
   /// Waits (poll) for one round of events and processes them. False when nothing is pending.
   bool pump_once() override;
+  /// pump_once(), waiting no later than `limit`.
+  bool pump_once_until(std::chrono::steady_clock::time_point limit) override;
   /// Pumps until no lookup is pending.
   void run();
 

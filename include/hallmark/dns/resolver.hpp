@@ -37,6 +37,11 @@ class HALLMARK_API Resolver {
   /// The event loop that completes this resolver's lookups, for core::sync_wait; null when
   /// every lookup completes synchronously.
   virtual core::Pump* pump() noexcept { return nullptr; }
+
+  /// True once this resolver will never complete the lookups still pending (it dropped
+  /// them, as ScopedResolver::cancel() does): a coroutine awaiting one may then simply be
+  /// destroyed instead of being let land.
+  virtual bool abandoned() const noexcept { return false; }
 };
 
 namespace detail {

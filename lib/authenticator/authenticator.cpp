@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: Apache-2.0
+// The Authenticator: the resolver stack, the fixed options and the reloadable policy that every
+// session starts from; whole-message calls on top of sessions.
+#include "hallmark/authenticator/authenticator.hpp"
+
+#include <unistd.h>
+
+#include <climits>
+
+#include "authenticator/internal/authenticator_impl.hpp"
+#include "hallmark/core/domain.hpp"
+#include "hallmark/dns/zone_resolver.hpp"
+#include "hallmark/mail/auth_results.hpp"
+
+namespace hallmark::authenticator {
+namespace {
+
+std::string host_name() {
+  char name[HOST_NAME_MAX + 1] = {};
+  if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
+  return name;
+}
+
+detail::PolicyPtr policy_of(const Options& options) {
+  auto policy = std::make_shared<detail::Policy>();
+  policy->scores = options.scores;
+  policy->allow_dmarc = options.allow_dmarc;
+  policy->allow_spf_dkim = options.allow_spf_dkim;
+  policy->trusted_arc_sealers = options.trusted_arc_sealers;
+  return policy;
+}
+
+// The first word of a field value that does not parse: a forger must not keep a field that
+// claims our name merely by breaking its syntax.
+std::string_view leading_word(std::string_view value) {
+  std::size_t start = value.find_first_not_of(" \t\r\n");
+  if (start == std::string_view::npos) return {};
+  std::size_t end = value.find_first_of(" \t\r\n;(", start);
+  return value.substr(start, end == std::string_view::npos ? end : end - start);
+}
+
+}  // namespace
+
+Authenticator::Impl::Impl(dns::Resolver& r, Options o)
+    : resolver(r),
+      options(std::move(o)),
+      authserv_id(options.authserv_id.empty() ? host_name() : options.authserv_id),
+      policy(policy_of(options)) {}
+
+Authenticator::Authenticator(dns::Resolver& resolver, Options options)
+    : impl_(std::make_unique<Impl>(resolver, std::move(options))) {}
+
+core::Expected<std::unique_ptr<Authenticator>> Authenticator::create(Options options,
+                                                                     ResolverConfig config) {
+  std::unique_ptr<dns::Resolver> upstream;
+  std::unique_ptr<dns::Resolver> cache;
+  if (!config.zone_files.empty()) {
+    auto zone = std::make_unique<dns::ZoneResolver>();
+    for (const std::string& file : config.zone_files)
+      if (core::Expected<void> loaded = zone->load_file(file); !loaded)
+        return std::unexpected(loaded.error());
+    // Fixtures answer from memory: a cache in front would only copy them.
+    upstream = std::move(zone);
+  } else {
+    core::Expected<std::unique_ptr<dns::CaresResolver>> cares =
+        dns::CaresResolver::create(std::move(config.cares));
+    if (!cares) return std::unexpected(cares.error());
+    upstream = std::move(*cares);
+    cache = std::make_unique<dns::CachingResolver>(*upstream, std::move(config.cache));
+  }
+  dns::Resolver& used = cache ? *cache : *upstream;
+  auto authenticator = std::make_unique<Authenticator>(used, std::move(options));
+  authenticator->impl_->own_upstream = std::move(upstream);
+  authenticator->impl_->own_cache = std::move(cache);
+  return authenticator;
+}
+
+Authenticator::~Authenticator() {
+  // The resolver the sessions used goes last; the cache before its upstream.
+  if (impl_) impl_->own_cache.reset();
+}
+
+core::Task<Verdict> Authenticator::verify(std::string_view message, Envelope envelope) {
+  std::unique_ptr<Session> session = start(std::move(envelope));
+  // A header section past the limits is reported in the verdict.
+  static_cast<void>(session->feed(message));
+  Verdict verdict = co_await session->finish();
+  co_return verdict;
+}
+
+Verdict Authenticator::verify_blocking(std::string_view message, Envelope envelope) {
+  std::unique_ptr<Session> session = start(std::move(envelope));
+  static_cast<void>(session->feed(message));
+  return session->finish_blocking();
+}
+
+void Authenticator::reload(AllowListPtr allow_dmarc, AllowListPtr allow_spf_dkim,
+                           AllowListPtr trusted_arc_sealers) {
+  // Readers take the pointer without a lock; writers are rare, so a copy per reload is fine.
+  detail::PolicyPtr current = impl_->current_policy();
+  auto next = std::make_shared<detail::Policy>(*current);
+  if (allow_dmarc) next->allow_dmarc = std::move(allow_dmarc);
+  if (allow_spf_dkim) next->allow_spf_dkim = std::move(allow_spf_dkim);
+  if (trusted_arc_sealers) next->trusted_arc_sealers = std::move(trusted_arc_sealers);
+  impl_->policy.store(std::move(next), std::memory_order_release);
+}
+
+void Authenticator::reload(ScoreTable scores) {
+  detail::PolicyPtr current = impl_->current_policy();
+  auto next = std::make_shared<detail::Policy>(*current);
+  next->scores = scores;
+  impl_->policy.store(std::move(next), std::memory_order_release);
+}
+
+const Options& Authenticator::options() const noexcept { return impl_->options; }
+dns::Resolver& Authenticator::resolver() noexcept { return impl_->resolver; }
+
+std::vector<std::size_t> own_auth_results_fields(const mail::HeaderSection& headers,
+                                                 std::string_view authserv_id) {
+  std::vector<std::size_t> own;
+  for (std::size_t i = 0; i < headers.size(); ++i) {
+    if (!headers[i].name_is("Authentication-Results")) continue;
+    core::Expected<mail::AuthResults> parsed = mail::parse_auth_results(headers[i].value);
+    std::string_view id = parsed ? std::string_view(parsed->authserv_id)
+                                 : leading_word(headers[i].value);
+    if (core::domain_equal(id, authserv_id)) own.push_back(i);
+  }
+  return own;
+}
+
+}  // namespace hallmark::authenticator

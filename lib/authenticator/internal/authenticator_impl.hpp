@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: Apache-2.0
+// What an Authenticator holds, shared with its sessions. Layer-private.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "authenticator/internal/policy.hpp"
+#include "hallmark/authenticator/authenticator.hpp"
+
+namespace hallmark::authenticator {
+
+struct Authenticator::Impl {
+  Impl(dns::Resolver& resolver, Options options);
+
+  /// Resolvers the authenticator made for itself (create()); empty when the host gave one.
+  std::unique_ptr<dns::Resolver> own_upstream;
+  std::unique_ptr<dns::Resolver> own_cache;
+  dns::Resolver& resolver;
+  /// Fixed at construction; the reloadable part lives in `policy`.
+  Options options;
+  std::string authserv_id;
+  std::atomic<detail::PolicyPtr> policy;
+
+  detail::PolicyPtr current_policy() const { return policy.load(std::memory_order_acquire); }
+  std::chrono::steady_clock::time_point now() const {
+    return options.clock ? options.clock() : std::chrono::steady_clock::now();
+  }
+};
+
+}  // namespace hallmark::authenticator

@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: Apache-2.0
+// A Session follows one SMTP transaction: SPF starts with the envelope, DKIM, ARC and DMARC
+// lookups at the end of the header section, one pass over the body feeds every hash, and the
+// verdict is assembled when the last answer is in. Every lookup goes through the session's
+// ScopedResolver, which caps them, expires them at the deadline and drops them on cancel, so
+// the coroutines awaiting them can be destroyed at any moment.
+#include <optional>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "authenticator/internal/assemble.hpp"
+#include "authenticator/internal/authenticator_impl.hpp"
+#include "dkim/internal/body_hashes.hpp"
+#include "hallmark/core/header_text.hpp"
+#include "hallmark/core/started.hpp"
+#include "hallmark/core/sync_wait.hpp"
+#include "hallmark/dmarc/author.hpp"
+#include "hallmark/dns/scoped_resolver.hpp"
+#include "hallmark/mail/stream.hpp"
+
+namespace hallmark::authenticator {
+namespace {
+
+dkim::VerifyOptions dkim_options(const Options& options) {
+  dkim::VerifyOptions out = options.dkim;
+  out.max_signatures = options.max_dkim_signatures;
+  out.limits = options.header_limits;
+  return out;
+}
+
+arc::VerifyOptions arc_options(const Options& options) {
+  arc::VerifyOptions out = options.arc;
+  out.limits = options.header_limits;
+  return out;
+}
+
+bool is_field_name(std::string_view name) {
+  if (name.empty()) return false;
+  // RFC 5322 2.2: printable US-ASCII except ':'.
+  for (char c : name)
+    if (c < 33 || c > 126 || c == ':') return false;
+  return true;
+}
+
+}  // namespace
+
+struct Session::Impl final : mail::MessageHandler {
+  Impl(Authenticator::Impl& owner, Envelope envelope)
+      : owner(owner),
+        options(owner.options),
+        policy(owner.current_policy()),
+        scope(owner.resolver, owner.options.max_dns_queries),
+        deadline(owner.now() + owner.options.deadline),
+        dkim(scope, dkim_options(owner.options), bodies),
+        arc(scope, arc_options(owner.options), bodies),
+        parser(*this, owner.options.header_limits) {
+    helo = std::move(envelope.helo);
+    recipients = std::move(envelope.recipients);
+    // Without a client address there is no SMTP transaction to speak of, and so no reverse
+    // path: an empty mail_from then means "not given", not "<>".
+    if (envelope.ip) {
+      mail_from = std::move(envelope.mail_from);
+      set_client(*envelope.ip, envelope.client_name);
+    }
+  }
+
+  // Lookups first dropped, then the coroutines awaiting them destroyed (members below
+  // `scope` go first), then the scope itself.
+  ~Impl() override { scope.cancel(); }
+
+  Authenticator::Impl& owner;
+  const Options& options;
+  detail::PolicyPtr policy;
+  dns::ScopedResolver scope;
+  std::chrono::steady_clock::time_point deadline;
+
+  std::optional<core::IpAddress> ip;
+  std::string client_name;
+  std::string helo;
+  std::optional<std::string> mail_from;
+  std::vector<std::string> recipients;
+
+  std::optional<core::Started<spf::Result>> spf_mail_from;
+  std::optional<core::Started<spf::Result>> spf_helo;
+  std::optional<core::Started<IprevResult>> iprev;
+
+  dkim::detail::BodyHashes bodies;
+  dkim::Verifier dkim;
+  arc::Verifier arc;
+  std::optional<core::Started<dmarc::PolicyLookup>> dmarc_lookup;
+  bool arc_over_cap = false;
+  std::size_t arc_sets = 0;
+  bool dmarc_from_unusable = false;
+
+  mail::MessageParser parser;
+  std::optional<core::Error> header_error;
+  bool headers_complete = false;
+  bool fed_by_fields = false;  // add_header() was used
+  bool ended = false;
+  bool finishing = false;
+  bool cancelled = false;
+  bool expired_with_pending = false;
+
+  spf::Envelope spf_envelope() const {
+    spf::Envelope envelope;
+    envelope.ip = *ip;
+    envelope.helo = helo;
+    envelope.mail_from = mail_from.value_or("");
+    return envelope;
+  }
+
+  void set_client(core::IpAddress address, std::string_view name) {
+    if (ip) return;
+    ip = address;
+    client_name = std::string(name);
+    if (options.iprev) iprev.emplace(check_iprev(scope, address));
+    start_mail_from_check();
+    start_helo_check();
+  }
+
+  void start_helo_check() {
+    if (spf_helo || !ip || helo.empty() || !options.check_helo) return;
+    // The null reverse path is checked as postmaster@HELO by the MAIL FROM check itself.
+    if (mail_from && mail_from->empty()) return;
+    spf_helo.emplace(spf::check_helo(scope, spf_envelope(), options.spf));
+  }
+
+  void start_mail_from_check() {
+    if (spf_mail_from || !ip || !mail_from) return;
+    spf_mail_from.emplace(spf::check_mail_from(scope, spf_envelope(), options.spf));
+  }
+
+  void set_mail_from(std::string_view address) {
+    if (mail_from) return;
+    mail_from = std::string(address);
+    start_mail_from_check();
+    // A HELO check started before MAIL FROM stays; one not started yet may start now.
+    start_helo_check();
+  }
+
+  core::Expected<void> feed(std::string_view bytes) {
+    if (cancelled || finishing) return core::fail(core::Errc::bad_value, "the message has ended");
+    core::Expected<void> fed = parser.feed(bytes);
+    if (!fed && !header_error && !headers_complete) header_error = fed.error();
+    return fed;
+  }
+
+  void on_end_of_headers(const mail::HeaderSection& headers) override {
+    headers_complete = true;
+    dkim.on_end_of_headers(headers);
+    for (const mail::HeaderField& field : headers)
+      if (field.name_is("ARC-Seal")) ++arc_sets;
+    // A chain longer than the local cap is not validated at all: its lookups are the cost
+    // the cap bounds.
+    arc_over_cap = arc_sets > options.max_arc_sets;
+    if (!arc_over_cap) arc.on_end_of_headers(headers);
+    dmarc_lookup.emplace(dmarc::lookup_policy(scope, headers, options.dmarc));
+  }
+  void on_body(std::string_view chunk) override { bodies.feed(chunk); }
+  void on_end() override {
+    bodies.finish();
+    dkim.on_end();
+    if (!arc_over_cap) arc.on_end();
+    ended = true;
+  }
+
+  core::Task<Verdict> finish();
+  Verdict verdict_for_broken_headers(Verdict verdict) const;
+};
+
+Verdict Session::Impl::verdict_for_broken_headers(Verdict verdict) const {
+  // Not reported as unsigned or unauthenticated, which a flood of fields would otherwise buy.
+  std::string why = "message header section not verifiable: " + header_error->message;
+  dkim::Result dkim_result;
+  dkim_result.outcome = dkim::Outcome::permerror;
+  dkim_result.reason = dkim::Reason::syntax;
+  dkim_result.detail = why;
+  verdict.dkim.push_back(std::move(dkim_result));
+  verdict.arc.outcome = arc::ChainStatus::fail;
+  verdict.arc.reason = arc::Reason::header_section;
+  verdict.arc.detail = why;
+  verdict.dmarc.outcome = dmarc::Outcome::permerror;
+  verdict.dmarc.unusable_from = true;
+  verdict.dmarc.reason = why;
+  verdict.dmarc.disposition = options.dmarc.unusable_from == dmarc::UnusableFrom::ignore
+                                  ? dmarc::Disposition::none
+                                  : dmarc::Disposition::reject;
+  verdict.limits.push_back({Limit::header_section, header_error->message});
+  return verdict;
+}
+
+core::Task<Verdict> Session::Impl::finish() {
+  if (!ended && !header_error) {
+    core::Expected<void> done = parser.finish();
+    if (!done && !header_error && !headers_complete) header_error = done.error();
+  }
+  Verdict verdict;
+  if (spf_mail_from) verdict.spf_mail_from = co_await *spf_mail_from;
+  if (spf_helo) verdict.spf_helo = co_await *spf_helo;
+  if (iprev) verdict.iprev = co_await *iprev;
+
+  if (header_error && !headers_complete) {
+    verdict = verdict_for_broken_headers(std::move(verdict));
+  } else {
+    verdict.dkim = co_await dkim.finish();
+    if (arc_over_cap) {
+      verdict.arc.outcome = arc::ChainStatus::fail;
+      verdict.arc.reason = arc::Reason::too_many_sets;
+      verdict.arc.detail = fmt::format("{} ARC sets; the limit is {}", arc_sets,
+                                       options.max_arc_sets);
+      verdict.limits.push_back({Limit::arc_sets, verdict.arc.detail});
+    } else {
+      verdict.arc = co_await arc.finish();
+    }
+    dmarc::Identifiers identifiers;
+    if (verdict.spf_mail_from) {
+      identifiers.spf_domain = dmarc::spf_domain(mail_from.value_or(""), helo);
+      identifiers.spf_pass = verdict.spf_mail_from->outcome == spf::Outcome::pass;
+    }
+    for (const dkim::Result& result : verdict.dkim)
+      if (result.outcome == dkim::Outcome::pass) identifiers.dkim_domains.push_back(result.domain);
+    dmarc::PolicyLookup lookup = co_await *dmarc_lookup;
+    verdict.dmarc =
+        co_await dmarc::evaluate(scope, std::move(lookup), std::move(identifiers), options.dmarc);
+  }
+
+  for (const dkim::Result& result : verdict.dkim)
+    if (result.reason == dkim::Reason::too_many_signatures) {
+      verdict.limits.push_back({Limit::dkim_signatures,
+                                fmt::format("signatures past the first {} were not verified",
+                                            options.max_dkim_signatures)});
+      break;
+    }
+  if (scope.cap_reached())
+    verdict.limits.push_back(
+        {Limit::dns_queries, fmt::format("more than {} DNS lookups; the rest failed",
+                                         options.max_dns_queries)});
+  if (expired_with_pending)
+    verdict.limits.push_back(
+        {Limit::deadline, "the deadline passed with lookups pending; they count as timeouts"});
+
+  detail::assemble(verdict, *policy, owner.authserv_id);
+  co_return verdict;
+}
+
+// Here rather than beside the authenticator: it needs Session::Impl whole.
+std::unique_ptr<Session> Authenticator::start(Envelope envelope) {
+  return std::unique_ptr<Session>(
+      new Session(std::make_unique<Session::Impl>(*impl_, std::move(envelope))));
+}
+
+Session::Session(std::unique_ptr<Impl> impl) noexcept : impl_(std::move(impl)) {}
+Session::~Session() = default;
+
+void Session::set_client(core::IpAddress ip, std::string_view client_name) {
+  impl_->set_client(ip, client_name);
+}
+
+void Session::set_helo(std::string_view helo) {
+  if (!impl_->helo.empty()) return;
+  impl_->helo = std::string(helo);
+  impl_->start_helo_check();
+}
+
+void Session::set_mail_from(std::string_view address) { impl_->set_mail_from(address); }
+
+void Session::add_recipient(std::string_view address) {
+  impl_->recipients.emplace_back(address);
+}
+
+core::Expected<void> Session::feed(std::string_view bytes) { return impl_->feed(bytes); }
+
+core::Expected<void> Session::add_header(std::string_view name, std::string_view value) {
+  if (impl_->headers_complete)
+    return core::fail(core::Errc::bad_value, "a header field after the end of the headers");
+  if (!is_field_name(name))
+    return core::fail(core::Errc::bad_value,
+                      fmt::format("'{}' is not a header field name", core::echoed(name)));
+  impl_->fed_by_fields = true;
+  // Milters hand values with bare LF folds; the parser takes either line end.
+  std::string field;
+  field.reserve(name.size() + value.size() + 4);
+  field.append(name).append(":");
+  if (!value.empty() && value.front() != ' ' && value.front() != '\t') field += ' ';
+  field.append(value).append("\r\n");
+  return impl_->feed(field);
+}
+
+core::Expected<void> Session::end_of_headers() {
+  if (impl_->headers_complete) return {};
+  return impl_->feed("\r\n");
+}
+
+core::Task<Verdict> Session::finish() {
+  if (impl_->cancelled || impl_->finishing)
+    throw std::logic_error("Session::finish() after cancel() or a first finish()");
+  impl_->finishing = true;
+  return impl_->finish();
+}
+
+void Session::cancel() noexcept {
+  impl_->cancelled = true;
+  impl_->scope.cancel();
+}
+
+void Session::expire() {
+  if (impl_->scope.pending() > 0) impl_->expired_with_pending = true;
+  impl_->scope.expire();
+}
+
+std::chrono::steady_clock::time_point Session::deadline() const noexcept {
+  return impl_->deadline;
+}
+
+std::size_t Session::pending_lookups() const noexcept { return impl_->scope.pending(); }
+
+Verdict Session::finish_blocking() {
+  Session* self = this;
+  std::vector<Verdict> verdicts = finish_all_blocking(std::span<Session* const>(&self, 1));
+  return std::move(verdicts.front());
+}
+
+std::vector<Verdict> Session::finish_all_blocking(std::span<Session* const> sessions) {
+  using Clock = std::chrono::steady_clock;
+  std::vector<core::Task<Verdict>> tasks;
+  tasks.reserve(sessions.size());
+  for (Session* session : sessions) {
+    tasks.push_back(session->finish());
+    tasks.back().start_detached(std::noop_coroutine());
+  }
+  std::vector<bool> expired(sessions.size(), false);
+  auto all_done = [&] {
+    return std::all_of(tasks.begin(), tasks.end(), [](const auto& t) { return t.done(); });
+  };
+  while (!all_done()) {
+    // The earliest deadline among sessions still waiting; those past it are expired now.
+    Clock::time_point next = Clock::time_point::max();
+    core::Pump* pump = nullptr;
+    bool expired_any = false;
+    for (std::size_t i = 0; i < sessions.size(); ++i) {
+      if (tasks[i].done() || expired[i]) continue;
+      Session::Impl& impl = *sessions[i]->impl_;
+      if (impl.owner.now() >= impl.deadline) {
+        expired[i] = true;
+        sessions[i]->expire();
+        expired_any = true;
+        continue;
+      }
+      next = std::min(next, impl.deadline);
+      if (pump == nullptr) pump = impl.scope.pump();
+    }
+    if (expired_any || all_done()) continue;
+    if (pump != nullptr && pump->pump_once_until(next)) continue;
+    if (pump == nullptr && next != Clock::time_point::max()) {
+      // Answers come from another thread (a host's resolver): wait for them a little.
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      continue;
+    }
+    // Nothing can answer what is pending: end it the way the deadline would.
+    for (std::size_t i = 0; i < sessions.size(); ++i)
+      if (!tasks[i].done() && !expired[i]) {
+        expired[i] = true;
+        sessions[i]->expire();
+      }
+    if (!all_done()) {
+      std::fputs("hallmark: finish_all_blocking: a verdict waits for nothing\n", stderr);
+      std::abort();
+    }
+  }
+  std::vector<Verdict> verdicts;
+  verdicts.reserve(tasks.size());
+  for (core::Task<Verdict>& task : tasks) verdicts.push_back(task.take_result());
+  return verdicts;
+}
+
+}  // namespace hallmark::authenticator
