@@ -50,10 +50,22 @@ void dkim_tags(const std::vector<dkim::Result>& results, TagSet& tags) {
   bool any = false;
   for (const dkim::Result& result : results) {
     switch (result.outcome) {
-      case dkim::Outcome::pass: tags.fire(Tag::dkim_allow); any = true; break;
-      case dkim::Outcome::fail: tags.fire(Tag::dkim_reject); any = true; break;
-      case dkim::Outcome::temperror: tags.fire(Tag::dkim_tempfail); any = true; break;
-      case dkim::Outcome::permerror: tags.fire(Tag::dkim_permfail); any = true; break;
+      case dkim::Outcome::pass:
+        tags.fire(Tag::dkim_allow);
+        any = true;
+        break;
+      case dkim::Outcome::fail:
+        tags.fire(Tag::dkim_reject);
+        any = true;
+        break;
+      case dkim::Outcome::temperror:
+        tags.fire(Tag::dkim_tempfail);
+        any = true;
+        break;
+      case dkim::Outcome::permerror:
+        tags.fire(Tag::dkim_permfail);
+        any = true;
+        break;
       default: break;  // neutral, policy: neither for nor against
     }
   }
@@ -118,10 +130,9 @@ void allow_list_tags(Verdict& verdict, const Policy& policy, TagSet& tags) {
   auto spf_dkim = [&](std::string_view domain, bool pass, std::string_view what) {
     if (!listed(policy.allow_spf_dkim, domain)) return;
     tags.fire(pass ? Tag::allowlist_spf_dkim : Tag::blocklist_spf_dkim);
-    verdict.policy_changes.push_back(
-        {PolicyRule::allow_list_spf_dkim, std::string(domain),
-         fmt::format("{} is on the SPF/DKIM allow list and {} {}", domain,
-                     pass ? "passed" : "failed", what)});
+    verdict.policy_changes.push_back({PolicyRule::allow_list_spf_dkim, std::string(domain),
+                                      fmt::format("{} is on the SPF/DKIM allow list and {} {}",
+                                                  domain, pass ? "passed" : "failed", what)});
   };
   if (verdict.spf_mail_from) {
     const spf::Result& spf = *verdict.spf_mail_from;
@@ -153,7 +164,8 @@ std::string dmarc_fragment(const Verdict& verdict) {
 std::string render(const Verdict& verdict, std::string_view authserv_id) {
   std::vector<std::string> fragments;
   if (verdict.iprev) fragments.push_back(auth_results_fragment(*verdict.iprev));
-  if (verdict.spf_mail_from) fragments.push_back(spf::auth_results_fragment(*verdict.spf_mail_from));
+  if (verdict.spf_mail_from)
+    fragments.push_back(spf::auth_results_fragment(*verdict.spf_mail_from));
   if (verdict.spf_helo) fragments.push_back(spf::auth_results_fragment(*verdict.spf_helo));
   for (std::string& fragment : dkim::auth_results_fragments(verdict.dkim))
     fragments.push_back(std::move(fragment));

@@ -96,20 +96,20 @@ Verdict Authenticator::verify_blocking(std::string_view message, Envelope envelo
 
 void Authenticator::reload(AllowListPtr allow_dmarc, AllowListPtr allow_spf_dkim,
                            AllowListPtr trusted_arc_sealers) {
-  // Readers take the pointer without a lock; writers are rare, so a copy per reload is fine.
+  // Sessions under way keep the policy they took; the next ones take this one.
   detail::PolicyPtr current = impl_->current_policy();
   auto next = std::make_shared<detail::Policy>(*current);
   if (allow_dmarc) next->allow_dmarc = std::move(allow_dmarc);
   if (allow_spf_dkim) next->allow_spf_dkim = std::move(allow_spf_dkim);
   if (trusted_arc_sealers) next->trusted_arc_sealers = std::move(trusted_arc_sealers);
-  impl_->policy.store(std::move(next), std::memory_order_release);
+  impl_->set_policy(std::move(next));
 }
 
 void Authenticator::reload(ScoreTable scores) {
   detail::PolicyPtr current = impl_->current_policy();
   auto next = std::make_shared<detail::Policy>(*current);
   next->scores = scores;
-  impl_->policy.store(std::move(next), std::memory_order_release);
+  impl_->set_policy(std::move(next));
 }
 
 const Options& Authenticator::options() const noexcept { return impl_->options; }
@@ -121,8 +121,8 @@ std::vector<std::size_t> own_auth_results_fields(const mail::HeaderSection& head
   for (std::size_t i = 0; i < headers.size(); ++i) {
     if (!headers[i].name_is("Authentication-Results")) continue;
     core::Expected<mail::AuthResults> parsed = mail::parse_auth_results(headers[i].value);
-    std::string_view id = parsed ? std::string_view(parsed->authserv_id)
-                                 : leading_word(headers[i].value);
+    std::string_view id =
+        parsed ? std::string_view(parsed->authserv_id) : leading_word(headers[i].value);
     if (core::domain_equal(id, authserv_id)) own.push_back(i);
   }
   return own;

@@ -71,8 +71,8 @@ core::Task<IprevResult> check_iprev(dns::Resolver& resolver, core::IpAddress add
     result.detail = "an address lookup of a PTR name failed";
   } else {
     result.outcome = Outcome::fail;
-    result.detail = fmt::format("no PTR name ({}) resolves back to the address",
-                                core::echoed(names.front()));
+    result.detail =
+        fmt::format("no PTR name ({}) resolves back to the address", core::echoed(names.front()));
   }
   co_return result;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Score tables: the defaults, and "TAG = score" files that override them.
-#include <bitset>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <optional>
@@ -92,8 +92,7 @@ core::Expected<ScoreTable> ScoreTable::parse(std::string_view text) {
   core::Expected<void> size = detail::check_line_file_size(text);
   if (!size) return std::unexpected(std::move(size.error()));
   ScoreTable table;
-  std::bitset<tag_count> seen;
-  std::array<std::size_t, tag_count> first_line{};
+  std::array<std::size_t, tag_count> first_line{};  // 0 until the tag is given
   detail::LineReader lines(text);
   detail::Line line;
   while (lines.next(line)) {
@@ -125,12 +124,11 @@ core::Expected<ScoreTable> ScoreTable::parse(std::string_view text) {
     // Two lines for one tag are most likely a copy-and-paste slip; silently taking either
     // would hide which weight the operator meant.
     auto index = static_cast<std::size_t>(*tag);
-    if (seen[index])
+    if (first_line[index] != 0)
       return core::fail(core::Errc::duplicate_tag,
                         fmt::format("line {}: tag {} already given on line {}", line.number,
                                     to_string(*tag), first_line[index]),
                         line.offset);
-    seen[index] = true;
     first_line[index] = line.number;
     table.set(*tag, *score);
   }

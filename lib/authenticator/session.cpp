@@ -46,15 +46,15 @@ bool is_field_name(std::string_view name) {
 }  // namespace
 
 struct Session::Impl final : mail::MessageHandler {
-  Impl(Authenticator::Impl& owner, Envelope envelope)
-      : owner(owner),
-        options(owner.options),
-        policy(owner.current_policy()),
-        scope(owner.resolver, owner.options.max_dns_queries),
-        deadline(owner.now() + owner.options.deadline),
-        dkim(scope, dkim_options(owner.options), bodies),
-        arc(scope, arc_options(owner.options), bodies),
-        parser(*this, owner.options.header_limits) {
+  Impl(Authenticator::Impl& authenticator, Envelope envelope)
+      : owner(authenticator),
+        options(authenticator.options),
+        policy(authenticator.current_policy()),
+        scope(authenticator.resolver, authenticator.options.max_dns_queries),
+        deadline(authenticator.now() + authenticator.options.deadline),
+        dkim(scope, dkim_options(authenticator.options), bodies),
+        arc(scope, arc_options(authenticator.options), bodies),
+        parser(*this, authenticator.options.header_limits) {
     helo = std::move(envelope.helo);
     recipients = std::move(envelope.recipients);
     // Without a client address there is no SMTP transaction to speak of, and so no reverse
@@ -207,8 +207,8 @@ core::Task<Verdict> Session::Impl::finish() {
     if (arc_over_cap) {
       verdict.arc.outcome = arc::ChainStatus::fail;
       verdict.arc.reason = arc::Reason::too_many_sets;
-      verdict.arc.detail = fmt::format("{} ARC sets; the limit is {}", arc_sets,
-                                       options.max_arc_sets);
+      verdict.arc.detail =
+          fmt::format("{} ARC sets; the limit is {}", arc_sets, options.max_arc_sets);
       verdict.limits.push_back({Limit::arc_sets, verdict.arc.detail});
     } else {
       verdict.arc = co_await arc.finish();
@@ -227,15 +227,15 @@ core::Task<Verdict> Session::Impl::finish() {
 
   for (const dkim::Result& result : verdict.dkim)
     if (result.reason == dkim::Reason::too_many_signatures) {
-      verdict.limits.push_back({Limit::dkim_signatures,
-                                fmt::format("signatures past the first {} were not verified",
-                                            options.max_dkim_signatures)});
+      verdict.limits.push_back(
+          {Limit::dkim_signatures, fmt::format("signatures past the first {} were not verified",
+                                               options.max_dkim_signatures)});
       break;
     }
   if (scope.cap_reached())
     verdict.limits.push_back(
-        {Limit::dns_queries, fmt::format("more than {} DNS lookups; the rest failed",
-                                         options.max_dns_queries)});
+        {Limit::dns_queries,
+         fmt::format("more than {} DNS lookups; the rest failed", options.max_dns_queries)});
   if (expired_with_pending)
     verdict.limits.push_back(
         {Limit::deadline, "the deadline passed with lookups pending; they count as timeouts"});
@@ -265,9 +265,7 @@ void Session::set_helo(std::string_view helo) {
 
 void Session::set_mail_from(std::string_view address) { impl_->set_mail_from(address); }
 
-void Session::add_recipient(std::string_view address) {
-  impl_->recipients.emplace_back(address);
-}
+void Session::add_recipient(std::string_view address) { impl_->recipients.emplace_back(address); }
 
 core::Expected<void> Session::feed(std::string_view bytes) { return impl_->feed(bytes); }
 
@@ -309,9 +307,7 @@ void Session::expire() {
   impl_->scope.expire();
 }
 
-std::chrono::steady_clock::time_point Session::deadline() const noexcept {
-  return impl_->deadline;
-}
+std::chrono::steady_clock::time_point Session::deadline() const noexcept { return impl_->deadline; }
 
 std::size_t Session::pending_lookups() const noexcept { return impl_->scope.pending(); }
 

@@ -309,7 +309,9 @@ void CaresResolver::process(std::span<const int> readable, std::span<const int> 
 
 std::size_t CaresResolver::pending() const noexcept { return impl_->pending; }
 
-bool CaresResolver::pump_once() { return pump_once_until(std::chrono::steady_clock::time_point::max()); }
+bool CaresResolver::pump_once() {
+  return pump_once_until(std::chrono::steady_clock::time_point::max());
+}
 
 bool CaresResolver::pump_once_until(std::chrono::steady_clock::time_point limit) {
   Impl& impl = *impl_;
@@ -327,10 +329,12 @@ bool CaresResolver::pump_once_until(std::chrono::steady_clock::time_point limit)
   std::optional<std::chrono::milliseconds> wait = next_timeout();
   std::int64_t wait_ms = wait ? wait->count() : 0;
   if (limit != std::chrono::steady_clock::time_point::max()) {
-    auto left = std::chrono::ceil<std::chrono::milliseconds>(limit - std::chrono::steady_clock::now());
+    auto left =
+        std::chrono::ceil<std::chrono::milliseconds>(limit - std::chrono::steady_clock::now());
     wait_ms = std::clamp<std::int64_t>(left.count(), 0, wait_ms);
   }
-  int events = ::poll(fds.data(), fds.size(), static_cast<int>(std::min<std::int64_t>(wait_ms, INT_MAX)));
+  int events =
+      ::poll(fds.data(), fds.size(), static_cast<int>(std::min<std::int64_t>(wait_ms, INT_MAX)));
   std::vector<int> readable;
   std::vector<int> writable;
   // Errors and hang-ups count as readiness, so c-ares reads the socket and sees them.

@@ -101,8 +101,7 @@ void ScopedResolver::expire() {
       std::make_move_iterator(state_->pending.begin()),
       std::make_move_iterator(state_->pending.end()));
   state_->pending.clear();
-  std::sort(due.begin(), due.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::sort(due.begin(), due.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   for (auto& [id, lookup] : due)
     lookup.done(std::make_shared<const Answer>(
         Answer::with_status(std::move(lookup.name), lookup.type, Status::timeout,

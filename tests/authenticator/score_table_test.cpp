@@ -87,8 +87,9 @@ TEST(AuthenticatorScoreTable, ReadsNumbersAsOperatorsWriteThem) {
     std::string_view value;
     double score;
   } cases[] = {
-      {"1", 1.0},   {"-0.5", -0.5}, {"+2", 2.0},      {"+0.25", 0.25}, {"0", 0.0},
-      {"-0", -0.0}, {"1e1", 10.0},  {"2.5E-1", 0.25}, {".5", 0.5},     {"100000", 1e5},
+      {"1", 1.0},  {"-0.5", -0.5}, {"+2", 2.0},      {"+0.25", 0.25},
+      {"0", 0.0},  {"-0", -0.0},   {"1e1", 10.0},    {"2.5E-1", 0.25},
+      {".5", 0.5}, {"5.", 5.0},    {"-1E+1", -10.0}, {"100000", 1e5},
   };
   for (auto [value, score] : cases) {
     ScoreTable table = parsed("SPF_ALLOW = " + std::string(value));
@@ -180,6 +181,13 @@ TEST(AuthenticatorScoreTable, RejectsScoresThatAreNotFiniteNumbers) {
       {"SPF_FAIL = --1", Errc::bad_value, "line 1: score '--1' of SPF_FAIL is not a finite number",
        0},
       {"SPF_FAIL = +", Errc::bad_value, "line 1: score '+' of SPF_FAIL is not a finite number", 0},
+      {"SPF_FAIL = .", Errc::bad_value, "line 1: score '.' of SPF_FAIL is not a finite number", 0},
+      {"SPF_FAIL = 1e", Errc::bad_value, "line 1: score '1e' of SPF_FAIL is not a finite number",
+       0},
+      {"SPF_FAIL = e1", Errc::bad_value, "line 1: score 'e1' of SPF_FAIL is not a finite number",
+       0},
+      {"SPF_FAIL = 1e+", Errc::bad_value, "line 1: score '1e+' of SPF_FAIL is not a finite number",
+       0},
       {"SPF_FAIL = 0x10", Errc::bad_value,
        "line 1: score '0x10' of SPF_FAIL is not a finite number", 0},
   });

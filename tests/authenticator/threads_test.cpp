@@ -35,7 +35,8 @@ TEST(AuthenticatorThreads, SharedByThreadsWhileListsReload) {
   std::thread reloader([&] {
     auto with = std::make_shared<const AllowList>(*AllowList::parse("example.com\n"));
     auto without = std::make_shared<const AllowList>(*AllowList::parse("other.example\n"));
-    for (int i = 0; !stop.load(); ++i) authenticator.reload(i % 2 ? with : without, nullptr, nullptr);
+    for (int i = 0; !stop.load(); ++i)
+      authenticator.reload(i % 2 ? with : without, nullptr, nullptr);
   });
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t) {

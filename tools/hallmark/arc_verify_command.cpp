@@ -33,7 +33,6 @@ const std::string_view arc_verify_usage =
 
 namespace {
 
-
 void print_text(const arc::Result& r) {
   std::string verdict = std::string(arc::to_string(r.reason));
   if (!r.detail.empty()) verdict += ": " + printable(r.detail);

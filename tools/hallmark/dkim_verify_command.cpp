@@ -36,7 +36,6 @@ const std::string_view dkim_verify_usage =
 
 namespace {
 
-
 void print_text(const dkim::Result& r) {
   std::string line =
       fmt::format("{} d={} s={} a={} reason={}", dkim::to_string(r.outcome), printable(r.domain),

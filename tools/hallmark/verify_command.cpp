@@ -173,9 +173,9 @@ void print_text(const authenticator::Verdict& v) {
   }
   if (v.dkim.empty()) fmt::print("dkim: none (no DKIM-Signature field)\n");
   for (const dkim::Result& r : v.dkim) {
-    std::string line = fmt::format("dkim: {} d={} s={} ({}", dkim::to_string(r.outcome),
-                                   printable(r.domain), printable(r.selector),
-                                   dkim::to_string(r.reason));
+    std::string line =
+        fmt::format("dkim: {} d={} s={} ({}", dkim::to_string(r.outcome), printable(r.domain),
+                    printable(r.selector), dkim::to_string(r.reason));
     if (!r.detail.empty()) line += ": " + printable(r.detail);
     fmt::print("{})\n", line);
   }
@@ -193,8 +193,9 @@ void print_text(const authenticator::Verdict& v) {
   std::string dmarc_line = fmt::format("dmarc: {}", dmarc::to_string(d.outcome));
   if (!d.author_domain.empty()) dmarc_line += " header.from=" + printable(d.author_domain);
   if (d.record)
-    dmarc_line += fmt::format(" ({}={}{}, disposition {})", d.policy_tag, dmarc::to_string(d.policy),
-                              d.testing ? " t=y" : "", dmarc::to_string(d.disposition));
+    dmarc_line +=
+        fmt::format(" ({}={}{}, disposition {})", d.policy_tag, dmarc::to_string(d.policy),
+                    d.testing ? " t=y" : "", dmarc::to_string(d.disposition));
   else if (!d.reason.empty())
     dmarc_line += " (" + printable(d.reason) + ")";
   fmt::print("{}\n", dmarc_line);
@@ -232,8 +233,8 @@ void feed_message(authenticator::Session& session, MessageInput& input) {
 
 int run_verify(std::vector<std::string_view> argv) {
   std::set<std::string, std::less<>> valued = resolver_flags();
-  valued.insert({"ip", "helo", "mail-from", "rcpt", "authserv-id", "allow-dmarc",
-                 "allow-spf-dkim", "trusted-arc", "scores", "deadline", "now"});
+  valued.insert({"ip", "helo", "mail-from", "rcpt", "authserv-id", "allow-dmarc", "allow-spf-dkim",
+                 "trusted-arc", "scores", "deadline", "now"});
   Args args(std::move(argv), valued, {"json", "iprev"});
   authenticator::Envelope envelope = envelope_from(args);
   authenticator::Options options = options_from(args);

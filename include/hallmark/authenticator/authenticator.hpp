@@ -93,7 +93,7 @@ struct Envelope {
   std::optional<core::IpAddress> ip;
   std::string client_name;  // the name the host resolved the client to, if any
   std::string helo;
-  std::string mail_from;    // without <>; empty for the null reverse path
+  std::string mail_from;  // without <>; empty for the null reverse path
   std::vector<std::string> recipients;
 };
 

@@ -15,27 +15,27 @@
 namespace hallmark::authenticator {
 
 /// Every tag a verdict can carry. Which results fire which tag is one table, in
-/// lib/authenticator/verdict_tags.cpp, and the README lists it.
+/// lib/authenticator/assemble.cpp, and the README lists it.
 enum class Tag : std::uint8_t {
-  spf_allow,      // SPF_ALLOW: the MAIL FROM (or HELO) identity passed
-  spf_fail,       // SPF_FAIL
-  spf_softfail,   // SPF_SOFTFAIL
-  spf_neutral,    // SPF_NEUTRAL
-  spf_na,         // SPF_NA: no SPF record (none)
-  spf_dnsfail,    // SPF_DNSFAIL: temperror
-  spf_permfail,   // SPF_PERMFAIL: permerror (syntax, too many lookups)
-  dkim_allow,     // DKIM_ALLOW: at least one signature passed
-  dkim_reject,    // DKIM_REJECT: a signature failed (altered message, wrong key)
-  dkim_tempfail,  // DKIM_TEMPFAIL: a key lookup failed temporarily
-  dkim_permfail,  // DKIM_PERMFAIL: a signature or key unusable (syntax, revoked, expired)
-  dkim_na,        // DKIM_NA: no signature, or only neutral ones
-  arc_allow,      // ARC_ALLOW: the chain passed
-  arc_reject,     // ARC_REJECT: the chain failed
-  arc_na,         // ARC_NA: no chain
-  arc_dnsfail,    // ARC_DNSFAIL: the chain failed because a key lookup failed temporarily
-  arc_trusted,    // ARC_TRUSTED: a trusted sealer's passing chain overrode a DMARC failure
-  dmarc_policy_allow,       // DMARC_POLICY_ALLOW
-  dmarc_policy_reject,      // DMARC_POLICY_REJECT: failed, disposition reject
+  spf_allow,            // SPF_ALLOW: the MAIL FROM (or HELO) identity passed
+  spf_fail,             // SPF_FAIL
+  spf_softfail,         // SPF_SOFTFAIL
+  spf_neutral,          // SPF_NEUTRAL
+  spf_na,               // SPF_NA: no SPF record (none)
+  spf_dnsfail,          // SPF_DNSFAIL: temperror
+  spf_permfail,         // SPF_PERMFAIL: permerror (syntax, too many lookups)
+  dkim_allow,           // DKIM_ALLOW: at least one signature passed
+  dkim_reject,          // DKIM_REJECT: a signature failed (altered message, wrong key)
+  dkim_tempfail,        // DKIM_TEMPFAIL: a key lookup failed temporarily
+  dkim_permfail,        // DKIM_PERMFAIL: a signature or key unusable (syntax, revoked, expired)
+  dkim_na,              // DKIM_NA: no signature, or only neutral ones
+  arc_allow,            // ARC_ALLOW: the chain passed
+  arc_reject,           // ARC_REJECT: the chain failed
+  arc_na,               // ARC_NA: no chain
+  arc_dnsfail,          // ARC_DNSFAIL: the chain failed because a key lookup failed temporarily
+  arc_trusted,          // ARC_TRUSTED: a trusted sealer's passing chain overrode a DMARC failure
+  dmarc_policy_allow,   // DMARC_POLICY_ALLOW
+  dmarc_policy_reject,  // DMARC_POLICY_REJECT: failed, disposition reject
   dmarc_policy_quarantine,  // DMARC_POLICY_QUARANTINE: failed, disposition quarantine
   dmarc_policy_softfail,    // DMARC_POLICY_SOFTFAIL: failed, disposition none (p=none, t=y,
                             // or a local override)

@@ -36,9 +36,9 @@ struct LimitReached {
 
 /// A local-policy rule that changed the outcome.
 enum class PolicyRule : std::uint8_t {
-  trusted_arc_sealer,  // a trusted sealer's passing chain overrode a DMARC failure
-  allow_list_dmarc,    // a domain on the DMARC allow list passed or failed
-  allow_list_spf_dkim, // a domain on the SPF/DKIM allow list passed or failed
+  trusted_arc_sealer,   // a trusted sealer's passing chain overrode a DMARC failure
+  allow_list_dmarc,     // a domain on the DMARC allow list passed or failed
+  allow_list_spf_dkim,  // a domain on the SPF/DKIM allow list passed or failed
 };
 HALLMARK_API std::string_view to_string(PolicyRule rule) noexcept;
 

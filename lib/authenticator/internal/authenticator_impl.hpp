@@ -2,8 +2,8 @@
 // What an Authenticator holds, shared with its sessions. Layer-private.
 #pragma once
 
-#include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "authenticator/internal/policy.hpp"
@@ -21,9 +21,19 @@ struct Authenticator::Impl {
   /// Fixed at construction; the reloadable part lives in `policy`.
   Options options;
   std::string authserv_id;
-  std::atomic<detail::PolicyPtr> policy;
+  // A mutex rather than std::atomic<std::shared_ptr>, which libc++ 16 (the fuzz build) lacks.
+  // It is held only to copy a pointer, once per session.
+  mutable std::mutex policy_mutex;
+  detail::PolicyPtr policy;
 
-  detail::PolicyPtr current_policy() const { return policy.load(std::memory_order_acquire); }
+  detail::PolicyPtr current_policy() const {
+    std::lock_guard lock(policy_mutex);
+    return policy;
+  }
+  void set_policy(detail::PolicyPtr next) {
+    std::lock_guard lock(policy_mutex);
+    policy = std::move(next);
+  }
   std::chrono::steady_clock::time_point now() const {
     return options.clock ? options.clock() : std::chrono::steady_clock::now();
   }
