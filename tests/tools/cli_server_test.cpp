@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The CLI against a real DNS server (nsd on 127.0.0.1): `hallmark dns --server` prints the
-// status names an operator sees, and `hallmark spf --server` reaches a verdict over the wire.
+// status names an operator sees, and `hallmark spf` and `hallmark verify` reach verdicts over
+// the wire, c-ares and the cache underneath.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -19,7 +20,10 @@ ns    IN A   127.0.0.1
 @     IN MX  10 mail
 @     IN TXT "v=spf1 a:mail.cli.test -all"
 mail  IN A   192.0.2.25
+_dmarc IN TXT "v=DMARC1; p=reject; psd=n"
 )";
+// psd=n: cli.test is an organizational domain (RFC 9989 4.10), so the tree walk stops there
+// instead of asking this server for _dmarc.test, which it would refuse.
 
 class CliAgainstNsd : public testing::Test {
  protected:
@@ -66,6 +70,26 @@ TEST_F(CliAgainstNsd, SpfOverTheWire) {
                          "user@cli.test", "--server", server_->address(), "--json"});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["result"], "pass");
+}
+
+TEST_F(CliAgainstNsd, VerifyOverTheWire) {
+  std::string message = write_temp_file(
+      "wire.eml", "From: user@cli.test\r\nTo: a@example.net\r\nSubject: hi\r\n\r\nHello.\r\n");
+  std::string stranger = write_temp_file(
+      "stranger.eml", "From: user@elsewhere.example\r\nSubject: hi\r\n\r\nHello.\r\n");
+  RunResult r =
+      run_cli({"verify", "--ip", "192.0.2.25", "--helo", "mail.cli.test", "--mail-from",
+               "user@cli.test", "--server", server_->address(), "--json", message, stranger});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::size_t newline = r.out.find('\n');
+  ASSERT_NE(newline, std::string::npos);
+  nlohmann::json first = nlohmann::json::parse(r.out.substr(0, newline));
+  nlohmann::json second = nlohmann::json::parse(r.out.substr(newline + 1));
+  EXPECT_EQ(first["spf"]["result"], "pass");
+  EXPECT_EQ(first["dmarc"]["result"], "pass");  // aligned through SPF
+  EXPECT_EQ(first["disposition"], "none");
+  // The server refuses the stranger's zone: a temporary failure, never a pass.
+  EXPECT_EQ(second["dmarc"]["result"], "temperror");
 }
 
 }  // namespace
