@@ -6,5 +6,6 @@
 #include "hallmark/dns/cares_resolver.hpp"
 #include "hallmark/dns/resolver.hpp"
 #include "hallmark/dns/scoped_resolver.hpp"
+#include "hallmark/dns/threaded_resolver.hpp"
 #include "hallmark/dns/types.hpp"
 #include "hallmark/dns/zone_resolver.hpp"

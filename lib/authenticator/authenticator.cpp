@@ -9,6 +9,7 @@
 
 #include "authenticator/internal/authenticator_impl.hpp"
 #include "hallmark/core/domain.hpp"
+#include "hallmark/dns/threaded_resolver.hpp"
 #include "hallmark/dns/zone_resolver.hpp"
 #include "hallmark/mail/auth_results.hpp"
 
@@ -62,8 +63,9 @@ core::Expected<std::unique_ptr<Authenticator>> Authenticator::create(Options opt
     // Fixtures answer from memory: a cache in front would only copy them.
     upstream = std::move(zone);
   } else {
-    core::Expected<std::unique_ptr<dns::CaresResolver>> cares =
-        dns::CaresResolver::create(std::move(config.cares));
+    // c-ares on a thread of its own, so that sessions may run on any of the host's threads.
+    core::Expected<std::unique_ptr<dns::ThreadedResolver>> cares =
+        dns::ThreadedResolver::create(std::move(config.cares));
     if (!cares) return std::unexpected(cares.error());
     upstream = std::move(*cares);
     cache = std::make_unique<dns::CachingResolver>(*upstream, std::move(config.cache));

@@ -319,55 +319,58 @@ Verdict Session::finish_blocking() {
 
 std::vector<Verdict> Session::finish_all_blocking(std::span<Session* const> sessions) {
   using Clock = std::chrono::steady_clock;
-  std::vector<core::Task<Verdict>> tasks;
-  tasks.reserve(sessions.size());
-  for (Session* session : sessions) {
-    tasks.push_back(session->finish());
-    tasks.back().start_detached(std::noop_coroutine());
-  }
   std::vector<bool> expired(sessions.size(), false);
-  auto all_done = [&] {
-    return std::all_of(tasks.begin(), tasks.end(), [](const auto& t) { return t.done(); });
+  auto expire = [&](std::size_t i) {
+    expired[i] = true;
+    sessions[i]->expire();
   };
-  while (!all_done()) {
-    // The earliest deadline among sessions still waiting; those past it are expired now.
-    Clock::time_point next = Clock::time_point::max();
-    core::Pump* pump = nullptr;
-    bool expired_any = false;
-    for (std::size_t i = 0; i < sessions.size(); ++i) {
-      if (tasks[i].done() || expired[i]) continue;
-      Session::Impl& impl = *sessions[i]->impl_;
-      if (impl.owner.now() >= impl.deadline) {
-        expired[i] = true;
-        sessions[i]->expire();
-        expired_any = true;
+  // Pumps the resolver until `ready(i)` holds for every session, expiring each at its deadline.
+  auto wait_until = [&](auto ready) {
+    for (;;) {
+      Clock::time_point next = Clock::time_point::max();
+      core::Pump* pump = nullptr;
+      bool waiting = false;
+      for (std::size_t i = 0; i < sessions.size(); ++i) {
+        if (ready(i)) continue;
+        Session::Impl& impl = *sessions[i]->impl_;
+        if (!expired[i] && impl.owner.now() >= impl.deadline) expire(i);
+        if (ready(i)) continue;
+        waiting = true;
+        if (!expired[i]) next = std::min(next, impl.deadline);
+        if (pump == nullptr) pump = impl.scope.pump();
+      }
+      if (!waiting) return;
+      if (pump != nullptr && pump->pump_once_until(next)) continue;
+      if (pump == nullptr && next != Clock::time_point::max()) {
+        // Answers come from another thread (a host's resolver): wait for them a little.
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
         continue;
       }
-      next = std::min(next, impl.deadline);
-      if (pump == nullptr) pump = impl.scope.pump();
-    }
-    if (expired_any || all_done()) continue;
-    if (pump != nullptr && pump->pump_once_until(next)) continue;
-    if (pump == nullptr && next != Clock::time_point::max()) {
-      // Answers come from another thread (a host's resolver): wait for them a little.
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-      continue;
-    }
-    // Nothing can answer what is pending: end it the way the deadline would.
-    for (std::size_t i = 0; i < sessions.size(); ++i)
-      if (!tasks[i].done() && !expired[i]) {
-        expired[i] = true;
-        sessions[i]->expire();
+      // Nothing can answer what is left: end it the way the deadline would.
+      bool expired_any = false;
+      for (std::size_t i = 0; i < sessions.size(); ++i)
+        if (!ready(i) && !expired[i]) {
+          expire(i);
+          expired_any = true;
+        }
+      if (!expired_any) {
+        std::fputs("hallmark: finish_all_blocking: a verdict waits for nothing\n", stderr);
+        std::abort();
       }
-    if (!all_done()) {
-      std::fputs("hallmark: finish_all_blocking: a verdict waits for nothing\n", stderr);
-      std::abort();
     }
-  }
-  std::vector<Verdict> verdicts;
-  verdicts.reserve(tasks.size());
-  for (core::Task<Verdict>& task : tasks) verdicts.push_back(task.take_result());
-  return verdicts;
+  };
+  // First every lookup under way lands, on whatever thread answers it, so that the verdicts
+  // below are computed here rather than on a resolver's thread.
+  wait_until([&](std::size_t i) { return sessions[i]->pending_lookups() == 0; });
+  // Then the verdicts: at once, unless DMARC alignment still has names to look up.
+  std::vector<core::Started<Verdict>> verdicts;
+  verdicts.reserve(sessions.size());
+  for (Session* session : sessions) verdicts.emplace_back(session->finish());
+  wait_until([&](std::size_t i) { return verdicts[i].done(); });
+  std::vector<Verdict> out;
+  out.reserve(verdicts.size());
+  for (core::Started<Verdict>& verdict : verdicts) out.push_back(verdict.take());
+  return out;
 }
 
 }  // namespace hallmark::authenticator

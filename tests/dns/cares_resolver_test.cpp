@@ -17,6 +17,7 @@
 #include "hallmark/core/when_all.hpp"
 #include "hallmark/dns/cares_resolver.hpp"
 #include "support/nsd_server.hpp"
+#include "support/silent_server.hpp"
 
 namespace hallmark::cares_test {
 namespace {
@@ -25,6 +26,7 @@ using dns::Answer;
 using dns::Status;
 using dns::Type;
 using namespace std::chrono_literals;
+using test_support::SilentServer;
 
 // 13 strings of 250 octets: over 3,000 octets of TXT, far past 512, so UDP answers truncate.
 std::vector<std::string> big_strings() {
@@ -59,31 +61,6 @@ constexpr const char* reverse_zone =
     "@  IN SOA ns.hallmark.test. hostmaster.hallmark.test. 1 3600 600 86400 120\n"
     "@  NS  ns.hallmark.test.\n"
     "10 PTR www.hallmark.test.\n";
-
-// A UDP socket bound on 127.0.0.1 that never reads: queries sent there vanish without an
-// ICMP error, so only the resolver's timeout ends them.
-class SilentServer {
- public:
-  SilentServer() {
-    fd_ = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address);
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
-    port_ = ntohs(address.sin_port);
-  }
-  ~SilentServer() { ::close(fd_); }
-  SilentServer(const SilentServer&) = delete;
-  SilentServer& operator=(const SilentServer&) = delete;
-  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
-  std::uint16_t port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  std::uint16_t port_ = 0;
-};
 
 class CaresResolver : public ::testing::Test {
  protected:

@@ -82,8 +82,8 @@ struct Options {
 struct ResolverConfig {
   /// Zone fixtures: answers from these files only, fully offline (tests, the demo).
   std::vector<std::string> zone_files;
-  /// Otherwise c-ares with these options (the system's configuration by default), behind a
-  /// cache.
+  /// Otherwise c-ares with these options (the system's configuration by default) on a thread
+  /// of its own (dns::ThreadedResolver), behind a cache.
   dns::CaresOptions cares;
   dns::CacheOptions cache;
 };
@@ -162,9 +162,9 @@ class HALLMARK_API Session {
 };
 
 /// Shared by all of a process's threads: resolver, caches, options, score table and allow
-/// lists. Sessions may run on any thread when the resolver allows it (zone fixtures, and a
-/// host-supplied resolver that takes lookups from any thread); the built-in c-ares resolver
-/// runs on the thread that drives it, so sessions using it belong to that thread.
+/// lists. Sessions may run on any thread when the resolver takes lookups from any thread: the
+/// built-in ones do (zone fixtures; c-ares on its own thread). A dns::CaresResolver the host
+/// gives runs on the thread that drives it, and so do sessions using it.
 class HALLMARK_API Authenticator {
  public:
   /// Uses the host's resolver, which must outlive the authenticator and every session.

@@ -31,6 +31,13 @@ class Started {
 
   bool done() const noexcept { return state_->phase.load(std::memory_order_acquire) == done_phase; }
 
+  /// The result once done(), whichever thread finished the task; valid once (instead of
+  /// awaiting it).
+  T take() {
+    if (state_->error) std::rethrow_exception(state_->error);
+    return std::move(*state_->value);
+  }
+
   /// Awaits the result; valid once.
   auto operator co_await() & noexcept {
     struct Awaiter {
