@@ -3,9 +3,6 @@
 // bodies of 2 KB to 2 MB, rsa-2048 and ed25519, relaxed and simple), next to a baseline doing
 // only the OpenSSL work every verifier must do; prints hallmark's cost over the baseline's.
 #include <benchmark/benchmark.h>
-#include <openssl/evp.h>
-#include <openssl/rsa.h>
-#include <openssl/x509.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -17,12 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "dkim/internal/header_hash.hpp"
+#include "dkim_baseline.hpp"
 #include "dkim_fixture.hpp"
 #include "hallmark/core/sync_wait.hpp"
-#include "hallmark/dkim/parse.hpp"
 #include "hallmark/dkim/verify.hpp"
-#include "hallmark/mail/header.hpp"
 #include "median_reporter.hpp"
 
 namespace {
@@ -33,8 +28,6 @@ using hallmark_bench::DkimSigner;
 using hallmark_bench::canonicalization_name;
 constexpr auto& sizes = hallmark_bench::dkim_sizes;
 constexpr auto& canonicalizations = hallmark_bench::dkim_canonicalizations;
-
-using hallmark_bench::dkim_fixture_fail;
 
 hallmark_bench::DkimKeys& keys() { return hallmark_bench::shared_dkim_keys(); }
 
@@ -71,108 +64,13 @@ void time_verify(benchmark::State& state, const VerifyCase& c) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * c.message.size()));
 }
 
-// ---- the OpenSSL-only baseline -----------------------------------------------------------
+// ---- the OpenSSL-only baseline (bench/dkim_baseline.hpp) --------------------------------
 
-// What any verifier of this message must ask of OpenSSL: SHA-256 over its bytes (more than
-// the canonical header and body it hashes, never less) and one signature verification with a
-// key already decoded. Set-up is done once where OpenSSL allows it, as hallmark does with a
-// warm key cache: the digest context is reused and the algorithm fetched once; for RSA a
-// verification context prepared once is copied per message; Ed25519 has nothing to prepare
-// that a copy would save.
-struct BaselineCase {
-  const DkimSigner* signer;
-  std::uint64_t size;
-  std::string message;
-  std::shared_ptr<EVP_PKEY> public_key;
-  std::shared_ptr<EVP_PKEY_CTX> rsa_verify;  // prepared: PKCS#1 v1.5, SHA-256
-  std::string signature;                     // b=, decoded
-  std::string header_digest;                 // what b= signs
-};
-
-const EVP_MD* sha256() {
-  static const std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> md(
-      EVP_MD_fetch(nullptr, "SHA256", nullptr), &EVP_MD_free);
-  return md.get();
-}
-
-const unsigned char* bytes(std::string_view data) {
-  return reinterpret_cast<const unsigned char*>(data.data());
-}
-
-bool baseline_verify(const BaselineCase& b) {
-  if (b.signer->key.type() == dkim::KeyType::ed25519) {
-    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-    return EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, b.public_key.get()) == 1 &&
-           EVP_DigestVerify(ctx.get(), bytes(b.signature), b.signature.size(),
-                            bytes(b.header_digest), b.header_digest.size()) == 1;
-  }
-  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(
-      EVP_PKEY_CTX_dup(b.rsa_verify.get()), &EVP_PKEY_CTX_free);
-  return ctx && EVP_PKEY_verify(ctx.get(), bytes(b.signature), b.signature.size(),
-                                bytes(b.header_digest), b.header_digest.size()) == 1;
-}
-
-std::shared_ptr<EVP_PKEY_CTX> prepared_rsa_verify(EVP_PKEY* key) {
-  std::shared_ptr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new(key, nullptr), &EVP_PKEY_CTX_free);
-  if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 ||
-      EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1 ||
-      EVP_PKEY_CTX_set_signature_md(ctx.get(), sha256()) != 1)
-    dkim_fixture_fail("cannot prepare an RSA verification context");
-  return ctx;
-}
-
-void time_baseline(benchmark::State& state, const BaselineCase& b) {
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> md(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  for (auto _ : state) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int digest_size = 0;
-    EVP_DigestInit_ex2(md.get(), sha256(), nullptr);
-    EVP_DigestUpdate(md.get(), b.message.data(), b.message.size());
-    EVP_DigestFinal_ex(md.get(), digest, &digest_size);
-    benchmark::DoNotOptimize(digest);
-    if (!baseline_verify(b)) {
-      state.SkipWithError("baseline signature does not verify");
-      break;
-    }
-  }
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * b.message.size()));
-}
-
-// The public half alone, re-read from its DER as a verifier decodes p=, so OpenSSL holds no
-// private material that could change how it verifies.
-std::shared_ptr<EVP_PKEY> public_key_of(const dkim::PrivateKey& key) {
-  unsigned char* der = nullptr;
-  int size = i2d_PUBKEY(static_cast<EVP_PKEY*>(key.native()), &der);
-  if (size <= 0) dkim_fixture_fail("i2d_PUBKEY failed");
-  const unsigned char* p = der;
-  EVP_PKEY* decoded = d2i_PUBKEY(nullptr, &p, size);
-  OPENSSL_free(der);
-  if (decoded == nullptr) dkim_fixture_fail("d2i_PUBKEY failed");
-  return std::shared_ptr<EVP_PKEY>(decoded, &EVP_PKEY_free);
-}
+using hallmark_bench::BaselineCase;
+using hallmark_bench::time_baseline;
 
 BaselineCase baseline_for(const VerifyCase& c) {
-  auto parsed = mail::parse_message(c.message);
-  if (!parsed) dkim_fixture_fail("corpus message does not parse: " + parsed.error().message);
-  const mail::HeaderSection& headers = parsed->headers;
-  std::size_t index = 0;
-  while (index < headers.size() && !headers[index].name_is("DKIM-Signature")) ++index;
-  if (index == headers.size()) dkim_fixture_fail("corpus message is not signed");
-  auto signature = dkim::parse_signature(headers[index].value);
-  if (!signature)
-    dkim_fixture_fail("corpus signature does not parse: " + signature.error().message);
-  dkim::detail::HeaderIndex lookup(headers);
-  BaselineCase b{c.signer,
-                 c.size,
-                 c.message,
-                 public_key_of(c.signer->key),
-                 nullptr,
-                 signature->signature,
-                 dkim::detail::header_digest(headers, lookup, index, *signature)};
-  if (c.signer->key.type() == dkim::KeyType::rsa)
-    b.rsa_verify = prepared_rsa_verify(b.public_key.get());
-  if (!baseline_verify(b)) dkim_fixture_fail("the baseline cannot verify the corpus signature");
-  return b;
+  return hallmark_bench::baseline_for(c.signer, c.size, c.message);
 }
 
 // ---- corpus, registration, ratios --------------------------------------------------------

@@ -178,6 +178,9 @@ std::string render(const Verdict& verdict, std::string_view authserv_id) {
 
 std::string trusted_sealer(const arc::Result& arc, std::string_view author_domain,
                            const AllowList& trusted) {
+  // A message without one author domain (two From fields, one added after sealing) is not
+  // the message the sealer saw pass.
+  if (author_domain.empty()) return {};
   if (arc.outcome != arc::ChainStatus::pass || arc.sets.empty()) return {};
   const arc::SetResult& newest = arc.sets.back();
   if (!trusted.contains(newest.seal_domain) || !newest.aar) return {};
@@ -194,8 +197,10 @@ void assemble(Verdict& verdict, const Policy& policy, std::string_view authserv_
   TagSet tags;
   verdict.disposition = verdict.dmarc.disposition;
   if (verdict.dmarc.outcome == dmarc::Outcome::fail && policy.trusted_arc_sealers) {
-    std::string sealer =
-        trusted_sealer(verdict.arc, verdict.dmarc.author_domain, *policy.trusted_arc_sealers);
+    bool one_author = !verdict.dmarc.unusable_from && verdict.dmarc.other_author_domains.empty();
+    std::string sealer = !one_author ? std::string()
+                                     : trusted_sealer(verdict.arc, verdict.dmarc.author_domain,
+                                                      *policy.trusted_arc_sealers);
     if (!sealer.empty()) {
       verdict.disposition = dmarc::Disposition::none;
       verdict.override_reason = "trusted_forwarder";

@@ -31,13 +31,43 @@ detail::PolicyPtr policy_of(const Options& options) {
   return policy;
 }
 
-// The first word of a field value that does not parse: a forger must not keep a field that
-// claims our name merely by breaking its syntax.
-std::string_view leading_word(std::string_view value) {
-  std::size_t start = value.find_first_not_of(" \t\r\n");
-  if (start == std::string_view::npos) return {};
-  std::size_t end = value.find_first_of(" \t\r\n;(", start);
-  return value.substr(start, end == std::string_view::npos ? end : end - start);
+// The authserv-id of a field value that does not parse, read the way RFC 8601 2.2 writes it:
+// after whitespace and comments, a token or a quoted string. A forger must not keep a field
+// that claims our name merely by breaking its syntax, hiding the id behind a comment or
+// quoting it.
+std::string claimed_id(std::string_view value) {
+  std::size_t at = 0;
+  int depth = 0;
+  while (at < value.size()) {
+    char c = value[at];
+    if (depth > 0 && c == '\\') {
+      at += 2;
+    } else if (c == '(') {
+      ++depth;
+      ++at;
+    } else if (depth > 0 && c == ')') {
+      --depth;
+      ++at;
+    } else if (depth > 0 || c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      ++at;
+    } else {
+      break;
+    }
+  }
+  std::string id;
+  if (at < value.size() && value[at] == '"') {
+    for (++at; at < value.size() && value[at] != '"'; ++at) {
+      if (value[at] == '\\' && at + 1 < value.size()) ++at;
+      id += value[at];
+    }
+    return id;
+  }
+  for (; at < value.size(); ++at) {
+    auto c = static_cast<unsigned char>(value[at]);
+    if (c <= ' ' || c == 0x7f || c == ';' || c == '(') break;
+    id += static_cast<char>(c);
+  }
+  return id;
 }
 
 }  // namespace
@@ -123,8 +153,7 @@ std::vector<std::size_t> own_auth_results_fields(const mail::HeaderSection& head
   for (std::size_t i = 0; i < headers.size(); ++i) {
     if (!headers[i].name_is("Authentication-Results")) continue;
     core::Expected<mail::AuthResults> parsed = mail::parse_auth_results(headers[i].value);
-    std::string_view id =
-        parsed ? std::string_view(parsed->authserv_id) : leading_word(headers[i].value);
+    std::string id = parsed ? parsed->authserv_id : claimed_id(headers[i].value);
     if (core::domain_equal(id, authserv_id)) own.push_back(i);
   }
   return own;

@@ -217,9 +217,13 @@ core::Task<Verdict> Session::Impl::finish() {
     if (verdict.spf_mail_from) {
       identifiers.spf_domain = dmarc::spf_domain(mail_from.value_or(""), helo);
       identifiers.spf_pass = verdict.spf_mail_from->outcome == spf::Outcome::pass;
+      identifiers.spf_temperror = verdict.spf_mail_from->outcome == spf::Outcome::temperror;
     }
-    for (const dkim::Result& result : verdict.dkim)
+    for (const dkim::Result& result : verdict.dkim) {
       if (result.outcome == dkim::Outcome::pass) identifiers.dkim_domains.push_back(result.domain);
+      if (result.outcome == dkim::Outcome::temperror)
+        identifiers.dkim_temperror_domains.push_back(result.domain);
+    }
     dmarc::PolicyLookup lookup = co_await *dmarc_lookup;
     verdict.dmarc =
         co_await dmarc::evaluate(scope, std::move(lookup), std::move(identifiers), options.dmarc);

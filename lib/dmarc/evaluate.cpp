@@ -115,17 +115,23 @@ core::Task<PolicyLookup> lookup_authors(dns::Resolver& resolver, std::vector<std
 // domain. An organizational domain is always its domain or an ancestor of it, so only a
 // candidate at or under the author's organizational domain can align relaxed, and only that
 // one needs a walk, which reuses the author's (`author_walk`, null in PSL mode). The common
-// d= == From case costs no lookup at all.
-core::Task<void> align(dns::Resolver& resolver, const Record& record, const Identifiers& ids,
+// d= == From case costs no lookup at all. Returns whether an identifier whose check failed
+// temporarily would have aligned.
+core::Task<bool> align(dns::Resolver& resolver, const Record& record, const Identifiers& ids,
                        const Options& options, const TreeWalk* author_walk, Result& r) {
   struct Candidate {
     std::string domain;
     bool is_spf;
+    bool unfinished = false;  // its check failed temporarily: it might have passed
   };
   std::vector<Candidate> candidates;
   if (ids.spf_pass && !ids.spf_domain.empty())
     candidates.push_back({normal_domain(ids.spf_domain), true});
   for (const std::string& d : ids.dkim_domains) candidates.push_back({normal_domain(d), false});
+  if (ids.spf_temperror && !ids.spf_domain.empty())
+    candidates.push_back({normal_domain(ids.spf_domain), true, true});
+  for (const std::string& d : ids.dkim_temperror_domains)
+    candidates.push_back({normal_domain(d), false, true});
 
   std::vector<std::size_t> walked;
   std::vector<core::Task<std::string>> walks;
@@ -142,6 +148,7 @@ core::Task<void> align(dns::Resolver& resolver, const Record& record, const Iden
   }
   std::vector<std::string> organizations = co_await core::when_all(std::move(walks));
 
+  bool unfinished_aligns = false;
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     Alignment mode = candidates[i].is_spf ? record.spf_alignment : record.dkim_alignment;
     bool aligned = candidates[i].domain == r.author_domain ||
@@ -149,13 +156,16 @@ core::Task<void> align(dns::Resolver& resolver, const Record& record, const Iden
     if (auto w = std::ranges::find(walked, i); w != walked.end())
       aligned = organizations[w - walked.begin()] == r.organizational_domain;
     if (!aligned) continue;
-    if (candidates[i].is_spf) {
+    if (candidates[i].unfinished) {
+      unfinished_aligns = true;
+    } else if (candidates[i].is_spf) {
       r.spf_aligned = true;
     } else if (!r.dkim_aligned) {
       r.dkim_aligned = true;
       r.aligned_dkim_domain = candidates[i].domain;
     }
   }
+  co_return unfinished_aligns;
 }
 
 // RFC 9989 4.10.1 and 4.7: the policy that applies, then t=y and RFC 7489 pct= on a failure.
@@ -227,10 +237,16 @@ core::Task<Result> evaluate_author(dns::Resolver& resolver, AuthorPolicy author,
   r.record = found->record;
   const TreeWalk* author_walk =
       options.discovery == DiscoveryMode::tree_walk ? &author.discovery.walk : nullptr;
-  co_await align(resolver, *r.record, ids, options, author_walk, r);
+  bool unfinished_aligns = co_await align(resolver, *r.record, ids, options, author_walk, r);
   r.outcome = r.spf_aligned || r.dkim_aligned ? Outcome::pass : Outcome::fail;
   r.reason = r.outcome == Outcome::pass ? (r.dkim_aligned ? "DKIM aligned" : "SPF aligned")
                                         : "no aligned SPF or DKIM pass";
+  if (r.outcome == Outcome::fail && unfinished_aligns) {
+    // RFC 9989 5.3.6: with a query unanswered the message neither passes nor fails; the
+    // policy is not applied, and a retry may well pass.
+    r.outcome = Outcome::temperror;
+    r.reason = "an aligned SPF or DKIM check failed temporarily (DNS)";
+  }
   apply_policy(author, *r.record, options, r);
   r.aggregate_uris = std::move(author.aggregate_uris);
   r.failure_uris = std::move(author.failure_uris);

@@ -65,6 +65,27 @@ TEST(DmarcEvaluate, InternationalDomainsAlignInALabelForm) {
   EXPECT_EQ(run(*z, "xn--bcher-kva.example", spf("XN--BCHER-KVA.example")).outcome, Outcome::pass);
 }
 
+TEST(DmarcEvaluate, UnfinishedAlignedCheckIsTemperrorNotFail) {
+  dns::ZoneResolver z = zone();
+  // RFC 9989 5.3.6: the aligned signature's key lookup timed out; it might have passed.
+  Identifiers dkim_unfinished;
+  dkim_unfinished.dkim_temperror_domains = {"example.com"};
+  Result r = run(z, "example.com", dkim_unfinished);
+  EXPECT_EQ(r.outcome, Outcome::temperror) << r.reason;
+  EXPECT_EQ(r.disposition, Disposition::none);
+  Identifiers spf_unfinished{"bounce.example.com", false, {}};
+  spf_unfinished.spf_temperror = true;
+  EXPECT_EQ(run(z, "example.com", spf_unfinished).outcome, Outcome::temperror);
+  // An unfinished check that could not align anyway changes nothing.
+  Identifiers foreign;
+  foreign.dkim_temperror_domains = {"elsewhere.test"};
+  EXPECT_EQ(run(z, "example.com", foreign).outcome, Outcome::fail);
+  // Nor does one beside an aligned pass.
+  Identifiers passed = dkim("example.com");
+  passed.dkim_temperror_domains = {"example.com"};
+  EXPECT_EQ(run(z, "example.com", passed).outcome, Outcome::pass);
+}
+
 TEST(DmarcEvaluate, FailingSpfOrForeignDomainsDoNotAlign) {
   dns::ZoneResolver z = zone();
   Identifiers failed_spf{"example.com", false, {}};

@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  fmt::print(stderr, "hallmark: unknown verb '{}'\n", args[0]);
+  fmt::print(stderr, "hallmark: unknown command '{}'\n", args[0]);
   print_overview(stderr);
   return 2;
 }

@@ -37,6 +37,12 @@ struct Identifiers {
   std::string spf_domain;  // MAIL FROM domain, or the HELO name for a null reverse path
   bool spf_pass = false;
   std::vector<std::string> dkim_domains;  // d= of each signature that passed
+  /// Checks that could not complete because DNS failed temporarily: SPF temperror for
+  /// spf_domain, and d= of each DKIM signature whose key lookup did. When one of them would
+  /// have aligned, a message that otherwise fails is temperror, not fail: RFC 9989 5.3.6 says
+  /// it cannot be considered to pass or fail.
+  bool spf_temperror = false;
+  std::vector<std::string> dkim_temperror_domains = {};
 };
 
 /// What to do with a message whose From field gives no single author domain: no From, several
