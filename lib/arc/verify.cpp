@@ -62,7 +62,8 @@ struct Verifier::Impl {
       : resolver(r),
         options(std::move(o)),
         input(self, options.limits),
-        bodies(shared ? *shared : own_bodies),
+        own_bodies(shared ? nullptr : std::make_unique<dkim::detail::BodyHashes>()),
+        bodies(shared ? *shared : *own_bodies),
         feeds_body(shared == nullptr) {}
 
   dns::Resolver& resolver;
@@ -76,7 +77,8 @@ struct Verifier::Impl {
   std::vector<std::size_t> body_jobs;        // parallel to signatures
   std::vector<std::string> body_hashes;      // parallel to signatures: bh=
   std::vector<std::optional<std::uint64_t>> body_lengths;
-  dkim::detail::BodyHashes own_bodies;
+  // Only when not shared: a verifier inside a session never feeds one.
+  std::unique_ptr<dkim::detail::BodyHashes> own_bodies;
   dkim::detail::BodyHashes& bodies;
   bool feeds_body;  // false when the body hashes are shared and fed by their owner
   dkim::detail::KeyRequests keys;

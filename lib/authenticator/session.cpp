@@ -166,6 +166,10 @@ struct Session::Impl final : mail::MessageHandler {
   }
 
   core::Task<Verdict> finish();
+  core::Task<void> collect_spf(Verdict& verdict);
+  core::Task<void> collect_dkim_arc(Verdict& verdict);
+  core::Task<void> collect_dmarc(Verdict& verdict);
+  void note_limits(Verdict& verdict) const;
   Verdict verdict_for_broken_headers(Verdict verdict) const;
 };
 
@@ -190,45 +194,46 @@ Verdict Session::Impl::verdict_for_broken_headers(Verdict verdict) const {
   return verdict;
 }
 
-core::Task<Verdict> Session::Impl::finish() {
-  if (!ended && !header_error) {
-    core::Expected<void> done = parser.finish();
-    if (!done && !header_error && !headers_complete) header_error = done.error();
-  }
-  Verdict verdict;
+// The verdict is gathered in steps, each its own coroutine: a frame lives only while its
+// step waits, so a message waiting for DNS holds one small frame beside the Verdict rather
+// than one frame with room for every step's temporaries.
+core::Task<void> Session::Impl::collect_spf(Verdict& verdict) {
   if (spf_mail_from) verdict.spf_mail_from = co_await *spf_mail_from;
   if (spf_helo) verdict.spf_helo = co_await *spf_helo;
   if (iprev) verdict.iprev = co_await *iprev;
+}
 
-  if (header_error && !headers_complete) {
-    verdict = verdict_for_broken_headers(std::move(verdict));
+core::Task<void> Session::Impl::collect_dkim_arc(Verdict& verdict) {
+  verdict.dkim = co_await dkim.finish();
+  if (arc_over_cap) {
+    verdict.arc.outcome = arc::ChainStatus::fail;
+    verdict.arc.reason = arc::Reason::too_many_sets;
+    verdict.arc.detail =
+        fmt::format("{} ARC sets; the limit is {}", arc_sets, options.max_arc_sets);
+    verdict.limits.push_back({Limit::arc_sets, verdict.arc.detail});
   } else {
-    verdict.dkim = co_await dkim.finish();
-    if (arc_over_cap) {
-      verdict.arc.outcome = arc::ChainStatus::fail;
-      verdict.arc.reason = arc::Reason::too_many_sets;
-      verdict.arc.detail =
-          fmt::format("{} ARC sets; the limit is {}", arc_sets, options.max_arc_sets);
-      verdict.limits.push_back({Limit::arc_sets, verdict.arc.detail});
-    } else {
-      verdict.arc = co_await arc.finish();
-    }
-    dmarc::Identifiers identifiers;
-    if (verdict.spf_mail_from) {
-      identifiers.spf_domain = dmarc::spf_domain(mail_from.value_or(""), helo);
-      identifiers.spf_pass = verdict.spf_mail_from->outcome == spf::Outcome::pass;
-      identifiers.spf_temperror = verdict.spf_mail_from->outcome == spf::Outcome::temperror;
-    }
-    for (const dkim::Result& result : verdict.dkim) {
-      if (result.outcome == dkim::Outcome::pass) identifiers.dkim_domains.push_back(result.domain);
-      if (result.outcome == dkim::Outcome::temperror)
-        identifiers.dkim_temperror_domains.push_back(result.domain);
-    }
-    dmarc::PolicyLookup lookup = co_await *dmarc_lookup;
-    verdict.dmarc =
-        co_await dmarc::evaluate(scope, std::move(lookup), std::move(identifiers), options.dmarc);
+    verdict.arc = co_await arc.finish();
   }
+}
 
+core::Task<void> Session::Impl::collect_dmarc(Verdict& verdict) {
+  dmarc::Identifiers identifiers;
+  if (verdict.spf_mail_from) {
+    identifiers.spf_domain = dmarc::spf_domain(mail_from.value_or(""), helo);
+    identifiers.spf_pass = verdict.spf_mail_from->outcome == spf::Outcome::pass;
+    identifiers.spf_temperror = verdict.spf_mail_from->outcome == spf::Outcome::temperror;
+  }
+  for (const dkim::Result& result : verdict.dkim) {
+    if (result.outcome == dkim::Outcome::pass) identifiers.dkim_domains.push_back(result.domain);
+    if (result.outcome == dkim::Outcome::temperror)
+      identifiers.dkim_temperror_domains.push_back(result.domain);
+  }
+  dmarc::PolicyLookup lookup = co_await *dmarc_lookup;
+  verdict.dmarc =
+      co_await dmarc::evaluate(scope, std::move(lookup), std::move(identifiers), options.dmarc);
+}
+
+void Session::Impl::note_limits(Verdict& verdict) const {
   for (const dkim::Result& result : verdict.dkim)
     if (result.reason == dkim::Reason::too_many_signatures) {
       verdict.limits.push_back(
@@ -243,7 +248,22 @@ core::Task<Verdict> Session::Impl::finish() {
   if (expired_with_pending)
     verdict.limits.push_back(
         {Limit::deadline, "the deadline passed with lookups pending; they count as timeouts"});
+}
 
+core::Task<Verdict> Session::Impl::finish() {
+  if (!ended && !header_error) {
+    core::Expected<void> done = parser.finish();
+    if (!done && !header_error && !headers_complete) header_error = done.error();
+  }
+  Verdict verdict;
+  co_await collect_spf(verdict);
+  if (header_error && !headers_complete) {
+    verdict = verdict_for_broken_headers(std::move(verdict));
+  } else {
+    co_await collect_dkim_arc(verdict);
+    co_await collect_dmarc(verdict);
+  }
+  note_limits(verdict);
   detail::assemble(verdict, *policy, owner.authserv_id);
   co_return verdict;
 }

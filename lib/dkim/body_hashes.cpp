@@ -16,7 +16,14 @@ std::size_t BodyHashes::job_for(Canonicalization canonicalization, Hash hash,
   jobs_.push_back(Job{canonicalization, hash, limit, Digest(hash), 0, 0, {}});
   std::optional<BodyCanonicalizer>& canonicalizer =
       canonicalization == Canonicalization::simple ? simple_ : relaxed_;
-  if (!canonicalizer) canonicalizer.emplace(canonicalization);
+  if (!canonicalizer) {
+    canonicalizer.emplace(canonicalization);
+    // Only a canonicalization in use gets its buffer: messages waiting for DNS hold many
+    // of these objects.
+    std::unique_ptr<Gathered>& gathered =
+        canonicalization == Canonicalization::simple ? simple_gathered_ : relaxed_gathered_;
+    gathered = std::make_unique<Gathered>();
+  }
   return jobs_.size() - 1;
 }
 
@@ -37,7 +44,7 @@ void BodyHashes::emit(Canonicalization canonicalization, const char* data, std::
 
 void BodyHashes::collect(Canonicalization canonicalization, const char* data, std::size_t size) {
   Gathered& gathered =
-      canonicalization == Canonicalization::simple ? simple_gathered_ : relaxed_gathered_;
+      canonicalization == Canonicalization::simple ? *simple_gathered_ : *relaxed_gathered_;
   if (size < Gathered::direct && gathered.size + size <= Gathered::capacity) {
     std::memcpy(gathered.bytes.data() + gathered.size, data, size);
     gathered.size += size;
@@ -54,7 +61,7 @@ void BodyHashes::collect(Canonicalization canonicalization, const char* data, st
 
 void BodyHashes::flush(Canonicalization canonicalization) {
   Gathered& gathered =
-      canonicalization == Canonicalization::simple ? simple_gathered_ : relaxed_gathered_;
+      canonicalization == Canonicalization::simple ? *simple_gathered_ : *relaxed_gathered_;
   if (gathered.size == 0) return;
   emit(canonicalization, gathered.bytes.data(), gathered.size);
   gathered.size = 0;
@@ -83,8 +90,11 @@ void BodyHashes::finish() {
     relaxed_->finish([this](const char* data, std::size_t size) {
       collect(Canonicalization::relaxed, data, size);
     });
-  flush(Canonicalization::simple);
-  flush(Canonicalization::relaxed);
+  if (simple_) flush(Canonicalization::simple);
+  if (relaxed_) flush(Canonicalization::relaxed);
+  // The verdict may still wait for DNS a while: the buffers are not needed for that.
+  simple_gathered_.reset();
+  relaxed_gathered_.reset();
   for (Job& job : jobs_) job.digest = job.running.finish();
 }
 

@@ -110,14 +110,16 @@ struct Verifier::Impl {
       : resolver(r),
         options(std::move(o)),
         input(self, options.limits),
-        bodies(shared ? *shared : own_bodies),
+        own_bodies(shared ? nullptr : std::make_unique<detail::BodyHashes>()),
+        bodies(shared ? *shared : *own_bodies),
         feeds_body(shared == nullptr) {}
 
   dns::Resolver& resolver;
   VerifyOptions options;
   detail::RawInput input;
   std::vector<Pending> pending;
-  detail::BodyHashes own_bodies;
+  // Only when not shared: a verifier inside a session never feeds one.
+  std::unique_ptr<detail::BodyHashes> own_bodies;
   detail::BodyHashes& bodies;
   bool feeds_body;  // false when the body hashes are shared and fed by their owner
   detail::KeyRequests keys;

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -55,8 +56,8 @@ class BodyHashes {
   std::vector<Job> jobs_;
   std::optional<BodyCanonicalizer> simple_;
   std::optional<BodyCanonicalizer> relaxed_;
-  Gathered simple_gathered_;
-  Gathered relaxed_gathered_;
+  std::unique_ptr<Gathered> simple_gathered_;   // with simple_
+  std::unique_ptr<Gathered> relaxed_gathered_;  // with relaxed_
   bool finished_ = false;
 };
 

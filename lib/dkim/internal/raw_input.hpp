@@ -4,6 +4,7 @@
 // Layer-private; ARC reuses it.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string_view>
 
@@ -14,12 +15,16 @@ namespace hallmark::dkim::detail {
 
 class RawInput {
  public:
-  RawInput(mail::MessageHandler& handler, const mail::Limits& limits) : parser_(handler, limits) {}
+  RawInput(mail::MessageHandler& handler, const mail::Limits& limits)
+      : handler_(handler), limits_(limits) {}
 
   /// Raw message bytes. Errors: those of mail::MessageParser, also kept for finish().
   core::Expected<void> feed(std::string_view bytes) {
     fed_ = true;
-    core::Expected<void> fed = parser_.feed(bytes);
+    // Made on first use: a verifier driven as a handler (inside the authenticator) never
+    // parses raw bytes itself, and messages in flight hold many verifiers.
+    if (!parser_) parser_ = std::make_unique<mail::MessageParser>(handler_, limits_);
+    core::Expected<void> fed = parser_->feed(bytes);
     if (!fed && !error_) error_ = fed.error();
     return fed;
   }
@@ -34,7 +39,7 @@ class RawInput {
   /// broken rather than as unsigned, which a flood of fields would otherwise buy.
   std::optional<core::Error> finish() {
     if (fed_ && !ended_) {
-      core::Expected<void> done = parser_.finish();
+      core::Expected<void> done = parser_->finish();
       if (!done && !error_) error_ = done.error();
     }
     if (error_ && !headers_seen_) return error_;
@@ -42,7 +47,9 @@ class RawInput {
   }
 
  private:
-  mail::MessageParser parser_;
+  mail::MessageHandler& handler_;
+  mail::Limits limits_;
+  std::unique_ptr<mail::MessageParser> parser_;
   std::optional<core::Error> error_;
   bool fed_ = false;
   bool ended_ = false;
