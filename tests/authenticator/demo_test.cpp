@@ -19,6 +19,7 @@
 
 #include "hallmark/authenticator/authenticator.hpp"
 #include "hallmark/dkim/key_cache.hpp"
+#include "support/demo_envelopes.hpp"
 
 // gtest would print these enumerations as bytes.
 namespace hallmark::dmarc {
@@ -50,58 +51,11 @@ namespace {
 // 2026-11-30, after every demo signature's t=; no demo signature has an x=.
 constexpr std::int64_t pinned_now = 1796000000;
 
-std::string demo_path(std::string_view name) {
-  return std::string(HALLMARK_SOURCE_DIR) + "/examples/demo/" + std::string(name);
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in) << "cannot read " << path;
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// One message line of examples/demo/envelopes, with the "#" line above it as its story.
-struct DemoMessage {
-  std::string story;
-  std::string file;
-  std::string ip, helo, mail_from, rcpt;
-};
-
-// Read as examples/demo/run reads it: blank lines reset the story, "#" lines set it, any other
-// line is MESSAGE IP HELO MAIL_FROM RCPT.
-std::vector<DemoMessage> read_envelopes() {
-  std::vector<DemoMessage> messages;
-  std::istringstream lines(read_file(demo_path("envelopes")));
-  std::string line, story;
-  while (std::getline(lines, line)) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) {
-      story.clear();
-      continue;
-    }
-    if (line.front() == '#') {
-      story = line.substr(line.find_first_not_of("# "));
-      continue;
-    }
-    DemoMessage m;
-    std::istringstream words(line);
-    std::string extra;
-    words >> m.file >> m.ip >> m.helo >> m.mail_from >> m.rcpt;
-    EXPECT_FALSE(m.rcpt.empty()) << "want MESSAGE IP HELO MAIL_FROM RCPT: " << line;
-    EXPECT_FALSE(words >> extra) << "want MESSAGE IP HELO MAIL_FROM RCPT: " << line;
-    m.story = std::move(story);
-    story.clear();
-    messages.push_back(std::move(m));
-  }
-  return messages;
-}
-
-std::optional<DemoMessage> demo_message(std::string_view file) {
-  for (DemoMessage& m : read_envelopes())
-    if (m.file == file) return std::move(m);
-  return std::nullopt;
-}
+using test_support::demo_message;
+using test_support::demo_path;
+using test_support::DemoMessage;
+using test_support::read_envelopes;
+using test_support::read_file;
 
 Envelope envelope_of(const DemoMessage& m) {
   Envelope envelope;

@@ -16,45 +16,20 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.hpp"
+#include "support/demo_envelopes.hpp"
 
 namespace hallmark::cli {
 namespace {
 
-std::string demo_path(std::string_view name) {
-  return std::string(HALLMARK_SOURCE_DIR) + "/examples/demo/" + std::string(name);
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in) << "cannot read " << path;
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// One message line of examples/demo/envelopes: MESSAGE IP HELO MAIL_FROM RCPT.
-struct DemoMessage {
-  std::string file, ip, helo, mail_from, rcpt;
-};
-
-std::vector<DemoMessage> read_envelopes() {
-  std::vector<DemoMessage> messages;
-  std::istringstream lines(read_file(demo_path("envelopes")));
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos || line.front() == '#') continue;
-    DemoMessage m;
-    std::istringstream(line) >> m.file >> m.ip >> m.helo >> m.mail_from >> m.rcpt;
-    messages.push_back(m);
-  }
-  return messages;
-}
+using test_support::demo_path;
+using test_support::DemoMessage;
+using test_support::read_envelopes;
+using test_support::read_file;
 
 DemoMessage demo_message(std::string_view file) {
-  for (const DemoMessage& m : read_envelopes())
-    if (m.file == file) return m;
-  ADD_FAILURE() << file << " is not in examples/demo/envelopes";
-  return {};
+  std::optional<DemoMessage> found = test_support::demo_message(file);
+  if (!found) ADD_FAILURE() << file << " is not in examples/demo/envelopes";
+  return found.value_or(DemoMessage{});
 }
 
 // The flags examples/demo/run gives, time pinned, without the message arguments.
