@@ -425,7 +425,8 @@ TEST(CliVerify, UsageErrorsExitTwo) {
       {"--mail-from without --ip",
        {"verify", "--mail-from", "alice@example.com", "--zone", zone, message},
        "--ip"},
-      {"two '-'", {"verify", "--ip", m.ip, "--zone", zone, "-", "-"}, "'-'"},
+      {"two '-'", {"verify", "--ip", m.ip, "--mail-from", "<>", "--zone", zone, "-", "-"}, "'-'"},
+      {"--ip without --mail-from", {"verify", "--ip", m.ip, "--zone", zone, message}, "'<>'"},
       {"unknown flag", {"verify", "--bogus", "--zone", zone, message}, "--bogus"},
       {"bad --now", {"verify", "--now", "yesterday", "--zone", zone, message}, "--now"},
   };

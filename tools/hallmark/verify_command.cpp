@@ -30,7 +30,7 @@ const std::string_view verify_usage =
     "                      '-' or none reads one message from standard input\n"
     "  --ip IP             the SMTP client's address (SPF and iprev need it)\n"
     "  --helo NAME         the HELO/EHLO name\n"
-    "  --mail-from ADDR    the MAIL FROM address ('' or '<>' for the null reverse path)\n"
+    "  --mail-from ADDR    the MAIL FROM address, needed with --ip ('<>' for the null reverse path)\n"
     "  --rcpt ADDR         a RCPT TO address (repeatable)\n"
     "  --authserv-id ID    name this host in Authentication-Results (default: the host name)\n"
     "  --allow-dmarc FILE  domains whose DMARC pass or failure weighs heavily (one per line,\n"
@@ -88,6 +88,10 @@ authenticator::Envelope envelope_from(const Args& args) {
     throw UsageError("--helo and --mail-from need --ip: SPF checks the client's address");
   }
   envelope.helo = args.value("helo").value_or("");
+  // Left out, it would silently mean the null reverse path, and SPF would check another
+  // identity than the operator thinks.
+  if (envelope.ip && !args.has("mail-from"))
+    throw UsageError("--ip needs --mail-from (use --mail-from '<>' for the null reverse path)");
   std::string mail_from = args.value("mail-from").value_or("");
   if (mail_from == "<>") mail_from.clear();
   // "<user@example.com>" as SMTP writes it.
