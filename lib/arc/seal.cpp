@@ -104,10 +104,23 @@ std::string results_payload(const SealOptions& options, ChainStatus status) {
   return fmt::format("{}; {}", arc, given);
 }
 
+// The AAR goes out under our signature: what the host gives must be an RFC 8601 value, with no
+// control byte (a NUL, a bare line break) that would corrupt the field.
+std::optional<std::string> results_problem(const SealOptions& options) {
+  std::string_view given = core::detail::trim_fws(options.auth_results);
+  auto parsed = mail::parse_auth_results(
+      fmt::format("{}; {}", options.authserv_id, given.empty() ? "none" : given));
+  if (parsed) return std::nullopt;
+  return fmt::format("the authserv-id and results are not an RFC 8601 value: {}",
+                     parsed.error().message);
+}
+
 core::Task<core::Expected<Sealed>> seal(dns::Resolver& resolver, std::string_view message,
                                         dkim::PrivateKey key, SealOptions options) {
   if (options.domain.empty() || options.selector.empty() || options.authserv_id.empty())
     co_return core::fail(Errc::bad_value, "sealing needs a domain, a selector and an authserv-id");
+  if (std::optional<std::string> problem = results_problem(options))
+    co_return core::fail(Errc::syntax, std::move(*problem));
   auto algorithm = algorithm_for(key, options);
   if (!algorithm) co_return std::unexpected(std::move(algorithm.error()));
   auto parsed = mail::parse_message(message, options.verify.limits);

@@ -128,6 +128,33 @@ TEST(ArcHostile, RealChainsPassBeforeTheyAreDamaged) {
   }
 }
 
+TEST(ArcHostile, SealerRefusesResultsThatAreNotRfc8601) {
+  Chains& chains = Chains::get();
+  const std::string& one = chains.sealed(1);
+  auto seal_with = [&](std::string authserv_id, std::string results) {
+    SealOptions options;
+    options.domain = "hop2.example";
+    options.selector = "arc";
+    options.authserv_id = std::move(authserv_id);
+    options.auth_results = std::move(results);
+    options.now = [] { return std::int64_t{1700000002}; };
+    return core::sync_wait(seal_message(chains.zone(), one, chains.key(), options),
+                           chains.zone().pump());
+  };
+  EXPECT_TRUE(seal_with("mx.hop2.example", "spf=pass smtp.mailfrom=a@example.com"));
+  EXPECT_TRUE(seal_with("mx.hop2.example", ""));
+  // A NUL, a bare word, a line break into a new field, an authserv-id that is not one.
+  for (auto [id, results] : std::vector<std::pair<std::string, std::string>>{
+           {"mx.hop2.example", std::string("spf=pass\0 smtp.mailfrom=a@example.com", 37)},
+           {"mx.hop2.example", "x"},
+           {"mx.hop2.example", "spf=pass\r\nX-Injected: yes"},
+           {"mx hop2; spf=pass", "dkim=pass"}}) {
+    auto sealed = seal_with(id, results);
+    ASSERT_FALSE(sealed) << "sealed " << results;
+    EXPECT_EQ(sealed.error().code, core::Errc::syntax);
+  }
+}
+
 TEST(ArcHostile, FiftySetsPassAndFiftyOneFail) {
   Chains& chains = Chains::get();
   const std::string& fifty = chains.sealed(50);
