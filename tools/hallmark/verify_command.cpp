@@ -30,7 +30,7 @@ const std::string_view verify_usage =
     "                      '-' or none reads one message from standard input\n"
     "  --ip IP             the SMTP client's address (SPF and iprev need it)\n"
     "  --helo NAME         the HELO/EHLO name\n"
-    "  --mail-from ADDR    the MAIL FROM address, needed with --ip ('<>' for the null reverse path)\n"
+    "  --mail-from ADDR    the MAIL FROM address, needed with --ip ('<>': null reverse path)\n"
     "  --rcpt ADDR         a RCPT TO address (repeatable)\n"
     "  --authserv-id ID    name this host in Authentication-Results (default: the host name)\n"
     "  --allow-dmarc FILE  domains whose DMARC pass or failure weighs heavily (one per line,\n"
