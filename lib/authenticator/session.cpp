@@ -299,6 +299,18 @@ core::Expected<void> Session::add_header(std::string_view name, std::string_view
   if (!is_field_name(name))
     return core::fail(core::Errc::bad_value,
                       fmt::format("'{}' is not a header field name", core::echoed(name)));
+  // A line break must continue the field (a fold); one that does not would start another
+  // field the host never gave.
+  for (std::size_t at = value.find_first_of("\r\n"); at != std::string_view::npos;
+       at = value.find_first_of("\r\n", at + 1)) {
+    std::size_t next = at + 1;
+    if (value[at] == '\r' && next < value.size() && value[next] == '\n') ++next;
+    if (next >= value.size() || (value[next] != ' ' && value[next] != '\t'))
+      return core::fail(
+          core::Errc::bad_value,
+          fmt::format("the value of '{}' has a line break that is not a fold", core::echoed(name)));
+    at = next - 1;
+  }
   impl_->fed_by_fields = true;
   // Milters hand values with bare LF folds; the parser takes either line end.
   std::string field;

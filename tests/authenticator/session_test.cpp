@@ -108,6 +108,20 @@ TEST(SessionLatency, HeaderFieldsOneByOneStartLookupsAtTheirEnd) {
   expect_all_pass(session->finish_blocking());
 }
 
+TEST(SessionHeaders, ValuesMayFoldButNotBreak) {
+  Rig rig;
+  std::unique_ptr<Session> session = rig.authenticator->start(session_envelope());
+  EXPECT_TRUE(session->add_header("Subject", "folded\n\tacross\r\n two lines"));
+  EXPECT_FALSE(session->add_header("Subject", "broken\nFrom: ceo@example.com"));
+  EXPECT_FALSE(session->add_header("Subject", "ends in a break\r\n"));
+  EXPECT_FALSE(session->add_header("Bad Name", "x"));
+  EXPECT_FALSE(session->add_header("", "x"));
+  ASSERT_TRUE(session->end_of_headers());
+  Verdict verdict = session->finish_blocking();
+  // The rejected values never became fields: no From, so DMARC finds no author.
+  EXPECT_TRUE(verdict.dmarc.unusable_from);
+}
+
 // Abandoning: each state with answers still queued in the resolver, which are then delivered
 // to nothing. AddressSanitizer (the asan configuration of .ci/run) sees any use after free or
 // leak.
