@@ -46,6 +46,7 @@
 #include "hallmark/dkim/key_cache.hpp"
 #include "hallmark/dns/caching_resolver.hpp"
 #include "hallmark/dns/zone_resolver.hpp"
+#include "authenticator_fixture.hpp"
 #include "median_reporter.hpp"
 
 namespace {
@@ -54,39 +55,8 @@ using namespace hallmark;
 using hallmark_bench::dkim_fixture_fail;
 
 constexpr std::uint64_t body_size = 20 << 10;
-constexpr const char* client_ip = "192.0.2.25";  // the fixture header's last hop
-
-// ---- the world the message comes from -------------------------------------------------------
-
-dns::ZoneResolver make_zone(const hallmark_bench::DkimKeys& keys) {
-  constexpr std::uint32_t ttl = 3600;
-  dns::ZoneResolver zone;
-  zone.add_txt("rsa2048._domainkey.example.com", hallmark_bench::txt_strings(keys.rsa2048_record),
-               ttl);
-  // Two levels of include, ip4 terms at each; the client matches only in the last one.
-  zone.add_txt("example.com",
-               {"v=spf1 ip4:198.51.100.0/24 ip4:203.0.113.0/26 include:_spf1.example.com -all"},
-               ttl);
-  zone.add_txt("_spf1.example.com",
-               {"v=spf1 ip4:203.0.113.64/26 ip4:203.0.113.128/25 include:_spf2.example.com -all"},
-               ttl);
-  zone.add_txt("_spf2.example.com", {"v=spf1 ip4:198.18.0.0/15 ip4:192.0.2.0/25 -all"}, ttl);
-  // The HELO identity (Options::check_helo is on by default).
-  zone.add_txt("mail-out.example.com", {"v=spf1 a -all"}, ttl);
-  zone.add_address("mail-out.example.com", *core::IpAddress::parse(client_ip), ttl);
-  zone.add_txt("_dmarc.example.com",
-               {"v=DMARC1; p=reject; rua=mailto:dmarc-reports@example.com; adkim=r; aspf=r"}, ttl);
-  return zone;
-}
-
-authenticator::Envelope make_envelope() {
-  authenticator::Envelope envelope;
-  envelope.ip = *core::IpAddress::parse(client_ip);
-  envelope.helo = "mail-out.example.com";
-  envelope.mail_from = "sender@example.com";
-  envelope.recipients = {"alice@example.org"};
-  return envelope;
-}
+using hallmark_bench::make_envelope;
+using hallmark_bench::make_zone;
 
 // Every protocol passes; a verdict that does not would time another path.
 std::optional<std::string> wrong(const authenticator::Verdict& v) {

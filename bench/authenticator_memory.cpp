@@ -34,6 +34,7 @@
 #include <string_view>
 #include <vector>
 
+#include "authenticator_fixture.hpp"
 #include "dkim_fixture.hpp"
 #include "hallmark/authenticator/authenticator.hpp"
 #include "hallmark/core/ip.hpp"
@@ -50,7 +51,8 @@ using namespace hallmark;
 constexpr std::uint64_t body_size = 2 << 10;
 constexpr std::size_t default_sessions = 10000;
 constexpr double target_bytes = 16 << 10;
-constexpr const char* client_ip = "192.0.2.25";  // the fixture header's last hop
+using hallmark_bench::make_envelope;
+using hallmark_bench::make_zone;
 
 [[noreturn]] void fail(const std::string& message) {
   std::fprintf(stderr, "authenticator_memory: %s\n", message.c_str());
@@ -91,36 +93,6 @@ class DelayedResolver final : public dns::Resolver, public core::Pump {
   std::deque<Held> held_;
   std::size_t answered_ = 0;
 };
-
-// The same world as bench/authenticator_bench.cpp: SPF two includes deep, the HELO name's "a"
-// policy, the rsa-2048 key, DMARC p=reject.
-dns::ZoneResolver make_zone(const hallmark_bench::DkimKeys& keys) {
-  constexpr std::uint32_t ttl = 3600;
-  dns::ZoneResolver zone;
-  zone.add_txt("rsa2048._domainkey.example.com", hallmark_bench::txt_strings(keys.rsa2048_record),
-               ttl);
-  zone.add_txt("example.com",
-               {"v=spf1 ip4:198.51.100.0/24 ip4:203.0.113.0/26 include:_spf1.example.com -all"},
-               ttl);
-  zone.add_txt("_spf1.example.com",
-               {"v=spf1 ip4:203.0.113.64/26 ip4:203.0.113.128/25 include:_spf2.example.com -all"},
-               ttl);
-  zone.add_txt("_spf2.example.com", {"v=spf1 ip4:198.18.0.0/15 ip4:192.0.2.0/25 -all"}, ttl);
-  zone.add_txt("mail-out.example.com", {"v=spf1 a -all"}, ttl);
-  zone.add_address("mail-out.example.com", *core::IpAddress::parse(client_ip), ttl);
-  zone.add_txt("_dmarc.example.com",
-               {"v=DMARC1; p=reject; rua=mailto:dmarc-reports@example.com; adkim=r; aspf=r"}, ttl);
-  return zone;
-}
-
-authenticator::Envelope make_envelope() {
-  authenticator::Envelope envelope;
-  envelope.ip = *core::IpAddress::parse(client_ip);
-  envelope.helo = "mail-out.example.com";
-  envelope.mail_from = "sender@example.com";
-  envelope.recipients = {"alice@example.org"};
-  return envelope;
-}
 
 authenticator::Options make_options(dkim::KeyCache& keys) {
   authenticator::Options options;
