@@ -6,6 +6,8 @@ namespace hallmark::dns {
 
 Resolver::~Resolver() = default;
 
+AnswerPtr Resolver::cached(std::string_view, Type) { return nullptr; }
+
 core::Task<AnswerPtr> resolve(Resolver& resolver, std::string name, Type type) {
   co_return co_await lookup(resolver, std::move(name), type);
 }

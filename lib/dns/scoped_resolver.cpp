@@ -75,6 +75,16 @@ void ScopedResolver::lookup(std::string_view name, Type type, Completion done) {
   });
 }
 
+AnswerPtr ScopedResolver::cached(std::string_view name, Type type) {
+  std::lock_guard lock(state_->mutex);
+  State& state = *state_;
+  // A cancelled, expired or capped scope answers through lookup(), which says so.
+  if (state.cancelled || state.expired || state.lookups >= state.max_lookups) return nullptr;
+  AnswerPtr answer = upstream_.cached(name, type);
+  if (answer) ++state.lookups;  // a cached answer is a lookup of the message all the same
+  return answer;
+}
+
 core::Pump* ScopedResolver::pump() noexcept { return upstream_.pump(); }
 
 bool ScopedResolver::abandoned() const noexcept {

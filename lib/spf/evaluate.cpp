@@ -58,9 +58,9 @@ MacroValues Evaluator::values(std::string_view domain, std::string_view validate
   return v;
 }
 
-dns::detail::LookupAwaiter Evaluator::query(std::string name, Type type) {
+dns::detail::LookupAwaiter Evaluator::query(std::string_view name, Type type) {
   ++queries_;
-  return dns::lookup(resolver_, std::move(name), type);
+  return dns::lookup(resolver_, name, type);
 }
 
 core::Task<dns::AnswerPtr> Evaluator::query_task(std::string name, Type type) {

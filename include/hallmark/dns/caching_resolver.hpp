@@ -31,6 +31,12 @@ struct CacheOptions {
 /// Lookups may start on any thread (so the upstream must accept that too); completions run
 /// on the starting thread for a hit, otherwise wherever the upstream completes. A hit
 /// answers with the remaining TTL. Keys ignore ASCII case and one trailing dot.
+///
+/// Hits take no lock shared by all threads: each thread keeps a small direct-mapped front of
+/// the answers it used last (at most 256 per thread, each until its TTL ends or a clear()),
+/// and the entries behind it are split over 16 locks once max_entries reaches 1024 (each
+/// holding its share of the bound). A hit on the front does not count as a use for the LRU
+/// order until the answer's TTL ticks down a second, which renews it from the shared entry.
 class HALLMARK_API CachingResolver final : public Resolver {
  public:
   /// `upstream` must outlive this resolver and every lookup started through it.
@@ -40,6 +46,7 @@ class HALLMARK_API CachingResolver final : public Resolver {
   CachingResolver& operator=(const CachingResolver&) = delete;
 
   void lookup(std::string_view name, Type type, Completion done) override;
+  AnswerPtr cached(std::string_view name, Type type) override;
   core::Pump* pump() noexcept override;
 
   struct Stats {

@@ -42,16 +42,35 @@ class HALLMARK_API Resolver {
   /// them, as ScopedResolver::cancel() does): a coroutine awaiting one may then simply be
   /// destroyed instead of being let land.
   virtual bool abandoned() const noexcept { return false; }
+
+  /// The answer this resolver already holds for (name, type), given at once without starting
+  /// a lookup; null when it has none, and then lookup() is the way. The awaiter asks this
+  /// first, so a cached answer costs no suspension and no completion. A caching resolver
+  /// answers as lookup() would on a hit (same TTL accounting); a resolver that only wraps
+  /// another (ScopedResolver) forwards it and counts it as a lookup. Any thread.
+  virtual AnswerPtr cached(std::string_view name, Type type);
 };
 
 namespace detail {
 
 class LookupAwaiter {
  public:
-  LookupAwaiter(Resolver& resolver, std::string name, Type type)
-      : resolver_(resolver), name_(std::move(name)), type_(type) {}
+  /// Borrows `name`: it must outlive the co_await, as a variable or a temporary in the
+  /// co_await's own expression does.
+  LookupAwaiter(Resolver& resolver, std::string_view name, Type type)
+      : resolver_(resolver), name_(name), type_(type) {}
+  /// Keeps `name`, moved in: no copy, and nothing to outlive.
+  LookupAwaiter(Resolver& resolver, std::string&& name, Type type)
+      : resolver_(resolver), owned_(std::move(name)), name_(owned_), type_(type) {}
+  // name_ may point into owned_: the awaiter stays where it was made (returned by value, the
+  // prvalue is constructed in place).
+  LookupAwaiter(const LookupAwaiter&) = delete;
+  LookupAwaiter& operator=(const LookupAwaiter&) = delete;
 
-  bool await_ready() const noexcept { return false; }
+  bool await_ready() {
+    answer_ = resolver_.cached(name_, type_);
+    return answer_ != nullptr;
+  }
   bool await_suspend(std::coroutine_handle<> awaiter) {
     awaiter_ = awaiter;
     resolver_.lookup(name_, type_, [this](AnswerPtr answer) {
@@ -66,7 +85,8 @@ class LookupAwaiter {
 
  private:
   Resolver& resolver_;
-  std::string name_;
+  std::string owned_;
+  std::string_view name_;
   Type type_;
   std::coroutine_handle<> awaiter_;
   AnswerPtr answer_;
@@ -76,8 +96,19 @@ class LookupAwaiter {
 }  // namespace detail
 
 /// `AnswerPtr a = co_await dns::lookup(resolver, "example.com", dns::Type::txt);`
-inline detail::LookupAwaiter lookup(Resolver& resolver, std::string name, Type type) {
+/// A cached answer (Resolver::cached) is taken without suspending. A name given as a view
+/// or an lvalue string is borrowed until the co_await ends; an rvalue string is moved in.
+inline detail::LookupAwaiter lookup(Resolver& resolver, std::string_view name, Type type) {
+  return detail::LookupAwaiter(resolver, name, type);
+}
+inline detail::LookupAwaiter lookup(Resolver& resolver, const std::string& name, Type type) {
+  return detail::LookupAwaiter(resolver, std::string_view(name), type);
+}
+inline detail::LookupAwaiter lookup(Resolver& resolver, std::string&& name, Type type) {
   return detail::LookupAwaiter(resolver, std::move(name), type);
+}
+inline detail::LookupAwaiter lookup(Resolver& resolver, const char* name, Type type) {
+  return detail::LookupAwaiter(resolver, std::string_view(name), type);
 }
 
 /// The same lookup as a Task, for core::when_all over several lookups.

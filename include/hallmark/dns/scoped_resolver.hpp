@@ -26,6 +26,8 @@ class HALLMARK_API ScopedResolver final : public Resolver {
   ScopedResolver& operator=(const ScopedResolver&) = delete;
 
   void lookup(std::string_view name, Type type, Completion done) override;
+  /// The upstream's cached answer, counted against max_lookups like any lookup.
+  AnswerPtr cached(std::string_view name, Type type) override;
   core::Pump* pump() noexcept override;
   bool abandoned() const noexcept override;
 

@@ -56,8 +56,9 @@ class Evaluator {
   core::Task<std::string> validated_name(std::string domain);
   core::Task<std::vector<std::string>> validate(std::vector<std::string> names);
   /// One counted lookup. A plain awaiter rather than a Task: most lookups are awaited
-  /// directly, and a Task would cost a coroutine frame per query.
-  dns::detail::LookupAwaiter query(std::string name, dns::Type type);
+  /// directly, and a Task would cost a coroutine frame per query. Borrows `name` until the
+  /// co_await ends.
+  dns::detail::LookupAwaiter query(std::string_view name, dns::Type type);
   /// The same as a Task, for core::when_all.
   core::Task<dns::AnswerPtr> query_task(std::string name, dns::Type type);
   MacroValues values(std::string_view domain, std::string_view validated = "unknown") const;
