@@ -103,6 +103,10 @@ core::Task<PolicyLookup> lookup_authors(dns::Resolver& resolver, std::vector<std
                                         std::string unusable_from, Options options) {
   PolicyLookup out;
   out.unusable_from = std::move(unusable_from);
+  if (domains.size() == 1) {  // the usual From: no when_all, no vector of tasks
+    out.authors.push_back(co_await lookup_author(resolver, std::move(domains.front()), options));
+    co_return out;
+  }
   std::vector<core::Task<AuthorPolicy>> lookups;
   lookups.reserve(domains.size());
   for (std::string& domain : domains)
@@ -146,7 +150,8 @@ core::Task<bool> align(dns::Resolver& resolver, const Record& record, const Iden
     walks.push_back(detail::organizational_domain_of(resolver, candidates[i].domain,
                                                      options.discovery, author_walk));
   }
-  std::vector<std::string> organizations = co_await core::when_all(std::move(walks));
+  std::vector<std::string> organizations;
+  if (!walks.empty()) organizations = co_await core::when_all(std::move(walks));
 
   bool unfinished_aligns = false;
   for (std::size_t i = 0; i < candidates.size(); ++i) {
@@ -366,6 +371,9 @@ core::Task<PolicyLookup> lookup_policy(dns::Resolver& resolver, const mail::Head
 core::Task<Result> evaluate(dns::Resolver& resolver, PolicyLookup lookup, Identifiers identifiers,
                             Options options) {
   if (lookup.authors.empty()) co_return unusable_from_result(lookup.unusable_from, options);
+  if (lookup.authors.size() == 1 && lookup.unusable_from.empty())  // the usual From
+    co_return co_await evaluate_author(resolver, std::move(lookup.authors.front()), identifiers,
+                                       options);
   std::vector<core::Task<Result>> each;
   each.reserve(lookup.authors.size());
   for (AuthorPolicy& author : lookup.authors)

@@ -29,22 +29,37 @@ bool is_checkable_domain(std::string_view domain) noexcept {
 
 Evaluator::Evaluator(dns::Resolver& resolver, const CheckHostInput& input, const Options& options)
     : resolver_(resolver), options_(options), ip_(input.ip.unmapped()), helo_(input.helo) {
-  std::size_t at = input.sender.rfind('@');
-  local_part_ = at == std::string::npos ? std::string() : input.sender.substr(0, at);
-  sender_domain_ = at == std::string::npos ? input.sender : input.sender.substr(at + 1);
-  if (local_part_.empty()) local_part_ = "postmaster";  // RFC 7208 4.3
-  sender_ = local_part_ + "@" + sender_domain_;
-  now_ = options.now ? options.now()
-                     : std::chrono::duration_cast<std::chrono::seconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count();
+  const std::string_view sender = input.sender;
+  std::size_t at = sender.rfind('@');
+  local_part_ = at == std::string_view::npos ? std::string_view() : sender.substr(0, at);
+  sender_domain_ = at == std::string_view::npos ? sender : sender.substr(at + 1);
+  sender_ = sender;
+  if (local_part_.empty()) {  // RFC 7208 4.3
+    local_part_ = "postmaster";
+    built_sender_ = "postmaster@";
+    built_sender_ += sender_domain_;
+    sender_ = built_sender_;
+  }
   cache_ = options.record_cache ? options.record_cache : &RecordCache::shared();
   // A large provider's policy evaluates a few dozen terms: room for them up front saves
   // the trace's regrowth, which moves every entry's strings.
   if (options.trace) trace_.reserve(std::min<std::size_t>(options.max_trace_entries, 32));
 }
 
-MacroValues Evaluator::values(std::string_view domain, std::string_view validated) const {
+// %{t} alone needs the time: read on first use, as the clock costs more than a whole
+// evaluation of a simple policy.
+std::int64_t Evaluator::now() const {
+  if (!now_) {
+    now_ = options_.now ? options_.now()
+                        : std::chrono::duration_cast<std::chrono::seconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+  }
+  return *now_;
+}
+
+MacroValues Evaluator::values(const MacroString& spec, std::string_view domain,
+                              std::string_view validated) const {
   MacroValues v;
   v.sender = sender_;
   v.local_part = local_part_;
@@ -54,7 +69,7 @@ MacroValues Evaluator::values(std::string_view domain, std::string_view validate
   v.helo = helo_;
   v.validated_name = validated;
   v.receiver = options_.receiver;
-  v.now = now_;
+  if (uses_macro(spec, 't')) v.now = now();
   return v;
 }
 
@@ -93,27 +108,34 @@ bool Evaluator::contains_client(const Answer& answer, unsigned prefix) const noe
   return false;
 }
 
-core::Task<std::optional<std::string>> Evaluator::target_name(const MacroString& spec,
-                                                              std::string domain) {
+core::Task<std::optional<TargetName>> Evaluator::target_name(const MacroString& spec,
+                                                             std::string_view domain) {
   std::string validated = "unknown";
   if (uses_macro(spec, 'p')) validated = co_await validated_name(domain);
   co_return expand_target(spec, domain, validated);
 }
 
-std::optional<std::string> Evaluator::expand_target(const MacroString& spec,
-                                                    std::string_view domain,
-                                                    std::string_view validated) const {
-  std::optional<std::string> expanded = expand(spec, values(domain, validated));
-  if (!expanded) return std::nullopt;
-  std::string name = truncate_to_domain_limit(std::move(*expanded));
+std::optional<TargetName> Evaluator::expand_target(const MacroString& spec, std::string_view domain,
+                                                   std::string_view validated) const {
+  constexpr std::size_t domain_limit = 253;  // RFC 7208 7.3, as truncate_to_domain_limit
+  TargetName target;
+  // Text without a '%' has no macro and no escape: it is its own expansion.
+  if (spec.text.find('%') == std::string::npos && spec.text.size() <= domain_limit) {
+    target.borrowed = spec.text;
+    target.is_borrowed = true;
+  } else {
+    std::optional<std::string> expanded = expand(spec, values(spec, domain, validated));
+    if (!expanded) return std::nullopt;
+    target.owned = truncate_to_domain_limit(std::move(*expanded));
+  }
   // RFC 7208 leaves an expanded name that DNS cannot carry undefined; like a name that does
   // not exist, it matches nothing (the suite's preferred result).
-  if (!core::is_valid_domain(name, core::DomainSyntax::dns)) return std::nullopt;
-  return name;
+  if (!core::is_valid_domain(target.view(), core::DomainSyntax::dns)) return std::nullopt;
+  return target;
 }
 
 // RFC 7208 7.3 and 5.5: the validated name of the client for %{p}.
-core::Task<std::string> Evaluator::validated_name(std::string domain) {
+core::Task<std::string> Evaluator::validated_name(std::string_view domain) {
   dns::AnswerPtr shared_ptr_answer = co_await query(ip_.reverse_name(), Type::ptr);
   const dns::Answer& ptr = *shared_ptr_answer;
   if (!ptr.ok()) co_return "unknown";
@@ -147,24 +169,29 @@ namespace {
 
 core::Task<Result> run_check_host(dns::Resolver& resolver, CheckHostInput input, Options options,
                                   Identity identity) {
-  detail::Evaluator evaluator(resolver, input, options);
   Result result;
   result.identity = identity;
-  result.domain = input.domain;
-  result.sender = evaluator.sender();
-  detail::Decision decision;
-  if (!detail::is_checkable_domain(input.domain)) {
-    decision.outcome = Outcome::none;
-    decision.reason =
-        fmt::format("'{}' is not a domain SPF can check (RFC 7208 4.3)", input.domain);
-  } else {
-    decision = co_await evaluator.evaluate(input.domain, 0);
+  {
+    // The evaluator reads the input in place; it is moved into the result only afterwards.
+    detail::Evaluator evaluator(resolver, input, options);
+    detail::Decision decision;
+    if (!detail::is_checkable_domain(input.domain)) {
+      decision.outcome = Outcome::none;
+      decision.reason =
+          fmt::format("'{}' is not a domain SPF can check (RFC 7208 4.3)", input.domain);
+    } else {
+      decision = co_await evaluator.evaluate(input.domain, 0);
+    }
+    result.outcome = decision.outcome;
+    result.reason = std::move(decision.reason);
+    result.mechanism = std::move(decision.mechanism);
+    if (result.outcome == Outcome::fail)
+      result.explanation = co_await evaluator.explain(std::move(decision));
+    evaluator.finish(result);
+    if (evaluator.sender().data() != input.sender.data()) result.sender = evaluator.sender();
   }
-  result.outcome = decision.outcome;
-  result.reason = std::move(decision.reason);
-  result.mechanism = std::move(decision.mechanism);
-  if (result.outcome == Outcome::fail) result.explanation = co_await evaluator.explain(decision);
-  evaluator.finish(result);
+  if (result.sender.empty()) result.sender = std::move(input.sender);
+  result.domain = std::move(input.domain);
   co_return result;
 }
 
@@ -178,12 +205,14 @@ core::Task<Result> check_mail_from(dns::Resolver& resolver, Envelope envelope, O
   // RFC 7208 2.4: with a null reverse path the identity is postmaster@<HELO>.
   if (envelope.mail_from.empty()) return check_helo(resolver, std::move(envelope), options);
   std::string domain = envelope.mail_from.substr(envelope.mail_from.rfind('@') + 1);
-  CheckHostInput input{envelope.ip, std::move(domain), envelope.mail_from, envelope.helo};
+  CheckHostInput input{envelope.ip, std::move(domain), std::move(envelope.mail_from),
+                       std::move(envelope.helo)};
   return run_check_host(resolver, std::move(input), std::move(options), Identity::mailfrom);
 }
 
 core::Task<Result> check_helo(dns::Resolver& resolver, Envelope envelope, Options options) {
-  CheckHostInput input{envelope.ip, envelope.helo, "postmaster@" + envelope.helo, envelope.helo};
+  std::string sender = "postmaster@" + envelope.helo;
+  CheckHostInput input{envelope.ip, envelope.helo, std::move(sender), std::move(envelope.helo)};
   return run_check_host(resolver, std::move(input), std::move(options), Identity::helo);
 }
 

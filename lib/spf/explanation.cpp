@@ -19,7 +19,7 @@ const core::Expected<MacroString>& parsed_builtin_default() {
 }  // namespace
 
 core::Task<std::string> Evaluator::explain(Decision decision) {
-  std::string domain = decision.domain.empty() ? sender_domain_ : decision.domain;
+  std::string domain(decision.domain.empty() ? sender_domain_ : std::string_view(decision.domain));
   const core::Expected<MacroString>& builtin = parsed_builtin_default();
   core::Expected<MacroString> custom;
   const core::Expected<MacroString>* parsed = &builtin;
@@ -29,7 +29,7 @@ core::Task<std::string> Evaluator::explain(Decision decision) {
   }
   std::string fallback;
   if (*parsed) {
-    fallback = expand(**parsed, values(domain)).value_or(std::string());
+    fallback = expand(**parsed, values(**parsed, domain)).value_or(std::string());
   } else {
     fallback = options_.default_explanation;
   }
@@ -39,17 +39,16 @@ core::Task<std::string> Evaluator::explain(Decision decision) {
 
   // RFC 7208 6.2: any DNS error, no record, several records or a syntax error in the
   // explanation string means "as if no exp= were given". Its lookup is not a counted term.
-  std::optional<std::string> target =
-      co_await target_name(*(*decision.record)->explanation, domain);
+  std::optional<TargetName> target = co_await target_name(*(*decision.record)->explanation, domain);
   if (!target) co_return fallback;
-  dns::AnswerPtr shared_answer = co_await query(*target, dns::Type::txt);
+  dns::AnswerPtr shared_answer = co_await query(target->view(), dns::Type::txt);
   const dns::Answer& answer = *shared_answer;
   if (!answer.ok() || answer.txt.size() != 1) co_return fallback;
   auto text = parse_macro_string(answer.txt.front().text(), MacroContext::explanation);
   if (!text) co_return fallback;
   std::string validated = "unknown";
   if (uses_macro(*text, 'p')) validated = co_await validated_name(domain);
-  std::optional<std::string> expanded = expand(*text, values(domain, validated));
+  std::optional<std::string> expanded = expand(*text, values(*text, domain, validated));
   if (!expanded) co_return fallback;
   co_return std::move(*expanded);
 }

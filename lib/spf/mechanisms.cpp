@@ -47,8 +47,9 @@ std::string limit_reason(unsigned limit) {
 
 }  // namespace
 
-core::Task<Decision> Evaluator::evaluate(std::string domain, unsigned depth) {
-  if (!is_checkable_domain(domain))
+core::Task<Decision> Evaluator::evaluate(std::string_view domain, unsigned depth) {
+  // The top domain was checked by run_check_host, with its own reason.
+  if (depth > 0 && !is_checkable_domain(domain))
     co_return decide(Outcome::none, fmt::format("'{}' is not a valid domain", domain));
   dns::AnswerPtr shared_txt = co_await query(domain, Type::txt);
   const dns::Answer& txt = *shared_txt;
@@ -94,8 +95,8 @@ core::Task<Decision> Evaluator::evaluate(std::string domain, unsigned depth) {
       ++dropped_trace_;
     } else {
       term = to_string(mechanism);
-      trace_.push_back(
-          TraceEntry{domain, term, depth, lookups, result.match == Match::yes, result.note});
+      trace_.push_back(TraceEntry{std::string(domain), term, depth, lookups,
+                                  result.match == Match::yes, result.note});
     }
     switch (result.match) {
       case Match::no: continue;
@@ -107,11 +108,16 @@ core::Task<Decision> Evaluator::evaluate(std::string domain, unsigned depth) {
         if (inside_include_ > 0 && trace_full())
           co_return decide(outcome_of(mechanism.qualifier), {});
         if (term.empty()) term = to_string(mechanism);
-        Decision decision =
-            decide(outcome_of(mechanism.qualifier), fmt::format("{} matched {}", domain, term));
+        std::string reason;
+        reason.reserve(domain.size() + term.size() + 9);
+        reason.append(domain).append(" matched ").append(term);
+        Decision decision = decide(outcome_of(mechanism.qualifier), std::move(reason));
         decision.mechanism = std::move(term);
-        decision.record = entry;
-        decision.domain = domain;
+        // Only a fail is explained (RFC 7208 6.2), from the record that decided it.
+        if (decision.outcome == Outcome::fail) {
+          decision.record = entry;
+          decision.domain = domain;
+        }
         co_return decision;
       }
     }
@@ -122,18 +128,21 @@ core::Task<Decision> Evaluator::evaluate(std::string domain, unsigned depth) {
     // one that is malformed, is permerror rather than none.
     if (!count_term())
       co_return decide(Outcome::permerror, limit_reason(options_.max_dns_mechanisms));
-    std::optional<std::string> target = co_await target_name(*record.redirect, domain);
-    std::string term = "redirect=" + record.redirect->text;
+    std::optional<TargetName> target = co_await target_name(*record.redirect, domain);
     if (!target) {
-      add_trace(TraceEntry{domain, term, depth, 0, false, "invalid target name"});
+      if (!trace_full())
+        add_trace(TraceEntry{std::string(domain), "redirect=" + record.redirect->text, depth, 0,
+                             false, "invalid target name"});
       co_return decide(Outcome::permerror,
                        fmt::format("{}: redirect target is not a domain", domain));
     }
-    add_trace(TraceEntry{domain, term, depth, 0, true, "-> " + *target});
-    Decision redirected = co_await evaluate(*target, depth + 1);
+    if (!trace_full())
+      add_trace(TraceEntry{std::string(domain), "redirect=" + record.redirect->text, depth, 0, true,
+                           fmt::format("-> {}", target->view())});
+    Decision redirected = co_await evaluate(target->view(), depth + 1);
     if (redirected.outcome == Outcome::none)
       co_return decide(Outcome::permerror,
-                       fmt::format("redirect target {} has no SPF record", *target));
+                       fmt::format("redirect target {} has no SPF record", target->view()));
     co_return redirected;
   }
   if (inside_include_ > 0 && trace_full()) co_return decide(Outcome::neutral, {});
@@ -148,37 +157,36 @@ bool Evaluator::matches_without_dns(const Mechanism& m) const noexcept {
   return network.contains(ip_);
 }
 
-core::Task<MatchResult> Evaluator::match(const Mechanism& m, std::string domain, unsigned depth) {
+core::Task<MatchResult> Evaluator::match(const Mechanism& m, std::string_view domain,
+                                         unsigned depth) {
   MatchResult result;
   switch (m.kind) {
     case MechanismKind::all:
     case MechanismKind::ip4:
     case MechanismKind::ip6: result.match = matches_without_dns(m) ? Match::yes : Match::no; break;
-    case MechanismKind::a: result = co_await match_address(m, std::move(domain)); break;
-    case MechanismKind::mx: result = co_await match_mx(m, std::move(domain)); break;
-    case MechanismKind::ptr: result = co_await match_ptr(m, std::move(domain)); break;
-    case MechanismKind::exists: result = co_await match_exists(m, std::move(domain)); break;
-    case MechanismKind::include:
-      result = co_await match_include(m, std::move(domain), depth);
-      break;
+    case MechanismKind::a: result = co_await match_address(m, domain); break;
+    case MechanismKind::mx: result = co_await match_mx(m, domain); break;
+    case MechanismKind::ptr: result = co_await match_ptr(m, domain); break;
+    case MechanismKind::exists: result = co_await match_exists(m, domain); break;
+    case MechanismKind::include: result = co_await match_include(m, domain, depth); break;
   }
   co_return result;
 }
 
 // a, mx and ptr default to the current domain (RFC 7208 4.8).
-std::optional<std::string> Evaluator::mechanism_target(const Mechanism& m, std::string_view domain,
-                                                       std::string_view validated) const {
-  if (m.domain.empty()) return std::string(domain);
+std::optional<TargetName> Evaluator::mechanism_target(const Mechanism& m, std::string_view domain,
+                                                      std::string_view validated) const {
+  if (m.domain.empty()) return TargetName{{}, domain, true};
   return expand_target(m.domain, domain, validated);
 }
 
 // RFC 7208 5.3
-core::Task<MatchResult> Evaluator::match_address(const Mechanism& m, std::string domain) {
+core::Task<MatchResult> Evaluator::match_address(const Mechanism& m, std::string_view domain) {
   std::string validated = "unknown";
   if (uses_macro(m.domain, 'p')) validated = co_await validated_name(domain);
-  std::optional<std::string> target = mechanism_target(m, domain, validated);
+  std::optional<TargetName> target = mechanism_target(m, domain, validated);
   if (!target) co_return MatchResult{Match::no, "target is not a valid domain name"};
-  dns::AnswerPtr shared_answer = co_await query(*target, address_type());
+  dns::AnswerPtr shared_answer = co_await query(target->view(), address_type());
   const dns::Answer& answer = *shared_answer;
   if (answer.is_error()) co_return MatchResult{Match::temperror, failure_note(answer)};
   if (answer.is_void()) {
@@ -190,12 +198,12 @@ core::Task<MatchResult> Evaluator::match_address(const Mechanism& m, std::string
 }
 
 // RFC 7208 5.4: the exchanges' addresses are looked up concurrently.
-core::Task<MatchResult> Evaluator::match_mx(const Mechanism& m, std::string domain) {
+core::Task<MatchResult> Evaluator::match_mx(const Mechanism& m, std::string_view domain) {
   std::string validated = "unknown";
   if (uses_macro(m.domain, 'p')) validated = co_await validated_name(domain);
-  std::optional<std::string> target = mechanism_target(m, domain, validated);
+  std::optional<TargetName> target = mechanism_target(m, domain, validated);
   if (!target) co_return MatchResult{Match::no, "target is not a valid domain name"};
-  dns::AnswerPtr shared_mx = co_await query(*target, Type::mx);
+  dns::AnswerPtr shared_mx = co_await query(target->view(), Type::mx);
   const dns::Answer& mx = *shared_mx;
   if (mx.is_error()) co_return MatchResult{Match::temperror, failure_note(mx)};
   if (mx.is_void()) {
@@ -207,28 +215,39 @@ core::Task<MatchResult> Evaluator::match_mx(const Mechanism& m, std::string doma
   if (mx.mx.size() > options_.max_mx_names)
     co_return MatchResult{Match::permerror,
                           fmt::format("{} has {} MX records, more than {} (RFC 7208 4.6.4)",
-                                      *target, mx.mx.size(), options_.max_mx_names)};
+                                      target->view(), mx.mx.size(), options_.max_mx_names)};
+  // Exchanges whose addresses are cached are checked at once, with no task and no
+  // suspension; only the others are looked up, concurrently.
+  const unsigned prefix = prefix_for(m);
+  dns::AnswerPtr failed;
   std::vector<core::Task<dns::AnswerPtr>> lookups;
-  for (const dns::Mx& exchange : mx.mx)
-    if (!exchange.exchange.empty())
+  for (const dns::Mx& exchange : mx.mx) {
+    if (exchange.exchange.empty()) continue;
+    dns::AnswerPtr cached = resolver_.cached(exchange.exchange, address_type());
+    if (!cached) {
       lookups.push_back(query_task(exchange.exchange, address_type()));
-  std::vector<dns::AnswerPtr> addresses = co_await core::when_all(std::move(lookups));
-  const Answer* failed = nullptr;
-  for (const dns::AnswerPtr& shared_answer : addresses) {
-    const Answer& answer = *shared_answer;
-    if (answer.ok() && contains_client(answer, prefix_for(m)))
-      co_return MatchResult{Match::yes, {}};
-    if (answer.is_error() && failed == nullptr) failed = &answer;
+      continue;
+    }
+    ++queries_;
+    if (cached->ok() && contains_client(*cached, prefix)) co_return MatchResult{Match::yes, {}};
+    if (cached->is_error() && !failed) failed = std::move(cached);
   }
-  if (failed != nullptr) co_return MatchResult{Match::temperror, failure_note(*failed)};
+  if (!lookups.empty()) {
+    std::vector<dns::AnswerPtr> addresses = co_await core::when_all(std::move(lookups));
+    for (dns::AnswerPtr& answer : addresses) {
+      if (answer->ok() && contains_client(*answer, prefix)) co_return MatchResult{Match::yes, {}};
+      if (answer->is_error() && !failed) failed = std::move(answer);
+    }
+  }
+  if (failed) co_return MatchResult{Match::temperror, failure_note(*failed)};
   co_return MatchResult{Match::no, {}};
 }
 
 // RFC 7208 5.5: only validated PTR names that are the target or below it can match.
-core::Task<MatchResult> Evaluator::match_ptr(const Mechanism& m, std::string domain) {
+core::Task<MatchResult> Evaluator::match_ptr(const Mechanism& m, std::string_view domain) {
   std::string validated = "unknown";
   if (uses_macro(m.domain, 'p')) validated = co_await validated_name(domain);
-  std::optional<std::string> target = mechanism_target(m, domain, validated);
+  std::optional<TargetName> target = mechanism_target(m, domain, validated);
   if (!target) co_return MatchResult{Match::no, "target is not a valid domain name"};
   dns::AnswerPtr shared_ptr_answer = co_await query(ip_.reverse_name(), Type::ptr);
   const dns::Answer& ptr = *shared_ptr_answer;
@@ -242,19 +261,19 @@ core::Task<MatchResult> Evaluator::match_ptr(const Mechanism& m, std::string dom
   // PTR names are the client's, so extras are dropped rather than blamed (RFC 7208 4.6.4).
   std::vector<std::string> candidates;
   for (std::size_t i = 0; i < ptr.ptr.size() && i < options_.max_ptr_names; ++i)
-    if (core::is_subdomain_of(ptr.ptr[i], *target)) candidates.push_back(ptr.ptr[i]);
+    if (core::is_subdomain_of(ptr.ptr[i], target->view())) candidates.push_back(ptr.ptr[i]);
   std::vector<std::string> names = co_await validate(std::move(candidates));
   co_return MatchResult{names.empty() ? Match::no : Match::yes,
                         names.empty() ? std::string() : "validated " + names.front()};
 }
 
 // RFC 7208 5.7: always an A query, whatever the client's address family.
-core::Task<MatchResult> Evaluator::match_exists(const Mechanism& m, std::string domain) {
+core::Task<MatchResult> Evaluator::match_exists(const Mechanism& m, std::string_view domain) {
   std::string validated = "unknown";
   if (uses_macro(m.domain, 'p')) validated = co_await validated_name(domain);
-  std::optional<std::string> target = expand_target(m.domain, domain, validated);
+  std::optional<TargetName> target = expand_target(m.domain, domain, validated);
   if (!target) co_return MatchResult{Match::no, "target is not a valid domain name"};
-  dns::AnswerPtr shared_answer = co_await query(*target, Type::a);
+  dns::AnswerPtr shared_answer = co_await query(target->view(), Type::a);
   const dns::Answer& answer = *shared_answer;
   if (answer.is_error()) co_return MatchResult{Match::temperror, failure_note(answer)};
   if (answer.is_void()) {
@@ -262,19 +281,19 @@ core::Task<MatchResult> Evaluator::match_exists(const Mechanism& m, std::string 
       co_return MatchResult{Match::permerror, "too many void lookups (RFC 7208 4.6.4)"};
     co_return MatchResult{Match::no, "void lookup"};
   }
-  co_return MatchResult{Match::yes, "exists " + *target};
+  co_return MatchResult{Match::yes, fmt::format("exists {}", target->view())};
 }
 
 // RFC 7208 5.2: pass matches; fail, softfail, neutral do not; errors propagate; a target
 // without a record is permerror.
-core::Task<MatchResult> Evaluator::match_include(const Mechanism& m, std::string domain,
+core::Task<MatchResult> Evaluator::match_include(const Mechanism& m, std::string_view domain,
                                                  unsigned depth) {
   std::string validated = "unknown";
   if (uses_macro(m.domain, 'p')) validated = co_await validated_name(domain);
-  std::optional<std::string> target = expand_target(m.domain, domain, validated);
+  std::optional<TargetName> target = expand_target(m.domain, domain, validated);
   if (!target) co_return MatchResult{Match::permerror, "include target is not a valid domain name"};
   ++inside_include_;
-  Decision included = co_await evaluate(*target, depth + 1);
+  Decision included = co_await evaluate(target->view(), depth + 1);
   --inside_include_;
   switch (included.outcome) {
     case Outcome::pass: co_return MatchResult{Match::yes, std::move(included.reason)};
@@ -285,7 +304,7 @@ core::Task<MatchResult> Evaluator::match_include(const Mechanism& m, std::string
     case Outcome::permerror: co_return MatchResult{Match::permerror, std::move(included.reason)};
     case Outcome::none:
       co_return MatchResult{Match::permerror,
-                            fmt::format("include target {} has no SPF record", *target)};
+                            fmt::format("include target {} has no SPF record", target->view())};
   }
   co_return MatchResult{Match::no, {}};
 }

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "core/internal/seeded_hash.hpp"
+#include "core/internal/thread_front.hpp"
 
 namespace hallmark::core::detail {
 
@@ -35,16 +36,28 @@ class ParseCache {
   ParseCache(const ParseCache&) = delete;
   ParseCache& operator=(const ParseCache&) = delete;
 
-  /// parse(text), from the cache when the same text was parsed before.
+  /// parse(text), from the cache when the same text was parsed before. A text this thread
+  /// used lately is found in its front (thread_front.hpp) without the lock.
   template <class Parse>
   Entry get(std::string_view text, Parse&& parse) {
     if (text.size() > max_text_) return std::make_shared<const Value>(parse(text));
+    const bool fronted = text.size() <= max_front_text;
+    const std::uint64_t hash = fronted ? slot_hash(text) : 0;
+    if (fronted) {
+      auto& slot = Front::slot(hash);
+      if (slot.holds(identity_, 0, hash, text)) {
+        hits_.add();
+        return slot.value;
+      }
+    }
     {
       std::lock_guard lock(mutex_);
       if (auto it = index_.find(text); it != index_.end()) {
         order_.splice(order_.begin(), order_, it->second);
-        ++stats_.hits;
-        return it->second->second;
+        hits_.add();
+        Entry found = it->second->second;
+        if (fronted) Front::slot(hash).fill(identity_, 0, hash, text, found, 0);
+        return found;
       }
       ++stats_.misses;
     }
@@ -65,11 +78,18 @@ class ParseCache {
   Stats stats() const {
     std::lock_guard lock(mutex_);
     Stats out = stats_;
+    out.hits = hits_.sum();
     out.entries = order_.size();
     return out;
   }
 
  private:
+  using Front = ThreadFront<Value>;
+  // Real policies are a few hundred octets; longer texts skip the front, which bounds what
+  // each thread's slots hold.
+  static constexpr std::size_t max_front_text = 512;
+  const std::uint64_t identity_ = next_cache_identity();
+  StripedCounter hits_;
   std::size_t max_entries_;
   std::size_t max_text_;
   mutable std::mutex mutex_;
