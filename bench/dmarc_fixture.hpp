@@ -76,6 +76,8 @@ inline hallmark::dmarc::Options dmarc_options(hallmark::dmarc::DiscoveryMode dis
   hallmark::dmarc::Options options;
   options.discovery = discovery;
   options.random = [] { return 0.0; };
+  // ExternalRua measures the authorisation of rua= destinations, which is opt-in.
+  options.verify_report_destinations = true;
   return options;
 }
 
