@@ -3,6 +3,7 @@
 // discovery (4.10.1).
 #include "hallmark/dmarc/discover.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include <fmt/format.h>
@@ -74,10 +75,21 @@ core::Task<TreeWalk> walk_with(dns::Resolver& resolver, std::string domain, cons
       only = std::move(*seen);
     } else {
       ++walk.queries;
-      std::string name;
-      name.reserve(7 + target.size());
-      name.append("_dmarc.").append(target);
-      dns::AnswerPtr answer = co_await dns::lookup(resolver, std::move(name), dns::Type::txt);
+      // Built in the frame, not on the heap, when the target is no longer than a domain name
+      // (as it is unless a caller passed a name no DNS can carry).
+      constexpr std::string_view prefix = "_dmarc.";
+      std::array<char, prefix.size() + core::max_domain_length> buffer;
+      std::string long_name;
+      std::string_view name;
+      if (target.size() <= core::max_domain_length) {
+        std::copy(prefix.begin(), prefix.end(), buffer.begin());
+        std::copy(target.begin(), target.end(), buffer.begin() + prefix.size());
+        name = std::string_view(buffer.data(), prefix.size() + target.size());
+      } else {
+        long_name = std::string(prefix) + std::string(target);
+        name = long_name;
+      }
+      dns::AnswerPtr answer = co_await dns::lookup(resolver, name, dns::Type::txt);
       if (answer->is_error()) {
         walk.temperror = true;
         walk.detail =

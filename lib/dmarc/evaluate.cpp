@@ -151,7 +151,11 @@ core::Task<bool> align(dns::Resolver& resolver, const Record& record, const Iden
                                                      options.discovery, author_walk));
   }
   std::vector<std::string> organizations;
-  if (!walks.empty()) organizations = co_await core::when_all(std::move(walks));
+  if (walks.size() == 1) {  // the usual case: no when_all for one walk
+    organizations.push_back(co_await std::move(walks.front()));
+  } else if (!walks.empty()) {
+    organizations = co_await core::when_all(std::move(walks));
+  }
 
   bool unfinished_aligns = false;
   for (std::size_t i = 0; i < candidates.size(); ++i) {
@@ -396,8 +400,10 @@ core::Task<Result> evaluate(dns::Resolver& resolver, PolicyLookup lookup, Identi
 
 core::Task<Result> evaluate(dns::Resolver& resolver, std::string author_domain,
                             Identifiers identifiers, Options options) {
-  return evaluate_lookup(resolver, lookup_policy(resolver, std::move(author_domain), options),
-                         std::move(identifiers), std::move(options));
+  // One author domain: its lookup and evaluation in this one frame, without the PolicyLookup
+  // and its vector that several domains need.
+  AuthorPolicy author = co_await lookup_author(resolver, std::move(author_domain), options);
+  co_return co_await evaluate_author(resolver, std::move(author), identifiers, options);
 }
 
 core::Task<Result> evaluate(dns::Resolver& resolver, const mail::HeaderSection& headers,
