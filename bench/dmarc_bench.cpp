@@ -7,6 +7,7 @@
 #include <string>
 
 #include "dmarc_fixture.hpp"
+#include "allocation_counter.hpp"
 #include "hallmark/core/sync_wait.hpp"
 #include "hallmark/dmarc/evaluate.hpp"
 #include "hallmark/dns/caching_resolver.hpp"
@@ -49,9 +50,14 @@ void evaluate_case(benchmark::State& state, dns::Resolver& resolver, const Dmarc
     benchmark::DoNotOptimize(result);
   }
   state.SetItemsProcessed(state.iterations());
-  // Read off the shared counters: only meaningful with no other thread evaluating.
-  if (state.threads() == 1)
+  // Read off shared counters: only meaningful with no other thread evaluating.
+  if (state.threads() == 1) {
     state.counters["lookups"] = static_cast<double>(lookups_per_evaluation(c, options));
+    // Heap allocations of one more evaluation, warm (the Identifiers built per call included).
+    const std::uint64_t before = hallmark_bench::allocations_so_far();
+    benchmark::DoNotOptimize(evaluate(resolver, c, options));
+    state.counters["allocs"] = static_cast<double>(hallmark_bench::allocations_so_far() - before);
+  }
 }
 
 // Registered by hand so each case gets the plain name the reports use
