@@ -1,69 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // Counts the process's C++ heap allocations, so a benchmark can report how many one operation
-// makes (the "allocations per evaluation"). It replaces the global operator new and
-// delete: include it in exactly one source file of a benchmark executable. Allocations made
-// with malloc directly (OpenSSL's, c-ares') are not counted.
+// makes ("allocations per evaluation"). allocation_counter.cpp replaces the global operator new
+// and delete of the benchmarks linked with it (bench/CMakeLists.txt). Allocations made with
+// malloc directly (OpenSSL's, c-ares') are not counted.
 #pragma once
 
-#include <atomic>
-#include <cstddef>
 #include <cstdint>
-#include <cstdlib>
-#include <new>
 
 namespace hallmark_bench {
 
-inline std::atomic<std::uint64_t> heap_allocations{0};
+/// C++ heap allocations so far, on every thread; take the difference around the code measured.
+std::uint64_t allocations_so_far() noexcept;
 
-/// Allocations so far; take the difference around the code measured.
-inline std::uint64_t allocations_so_far() noexcept {
-  return heap_allocations.load(std::memory_order_relaxed);
-}
-
-namespace detail {
-
-inline void* count_and_allocate(std::size_t size) noexcept {
-  heap_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(size == 0 ? 1 : size);
-}
-
-inline void* count_and_allocate(std::size_t size, std::align_val_t align) noexcept {
-  heap_allocations.fetch_add(1, std::memory_order_relaxed);
-  const auto alignment = static_cast<std::size_t>(align);
-  // aligned_alloc wants a size that is a multiple of the alignment.
-  return std::aligned_alloc(alignment, (size + alignment - 1) / alignment * alignment);
-}
-
-}  // namespace detail
 }  // namespace hallmark_bench
-
-void* operator new(std::size_t size) {
-  if (void* p = hallmark_bench::detail::count_and_allocate(size)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t size) {
-  if (void* p = hallmark_bench::detail::count_and_allocate(size)) return p;
-  throw std::bad_alloc();
-}
-void* operator new(std::size_t size, std::align_val_t align) {
-  if (void* p = hallmark_bench::detail::count_and_allocate(size, align)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t size, std::align_val_t align) {
-  if (void* p = hallmark_bench::detail::count_and_allocate(size, align)) return p;
-  throw std::bad_alloc();
-}
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-  return hallmark_bench::detail::count_and_allocate(size);
-}
-void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
-  return hallmark_bench::detail::count_and_allocate(size);
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
