@@ -210,8 +210,8 @@ AnswerPtr CachingResolver::Impl::hit(std::string_view key, std::uint64_t hash,
   }
   if (!answer) return nullptr;
   hits.add();
-  slot.fill(identity, gen, hash, key, answer, expires.time_since_epoch().count());
-  return answer;
+  slot.fill(identity, gen, hash, key, std::move(answer), expires.time_since_epoch().count());
+  return slot.value;
 }
 
 void CachingResolver::Impl::complete(const std::string& key, std::uint64_t hash, AnswerPtr answer) {

@@ -55,9 +55,10 @@ class ParseCache {
       if (auto it = index_.find(text); it != index_.end()) {
         order_.splice(order_.begin(), order_, it->second);
         hits_.add();
-        Entry found = it->second->second;
-        if (fronted) Front::slot(hash).fill(identity_, 0, hash, text, found, 0);
-        return found;
+        if (!fronted) return it->second->second;
+        auto& slot = Front::slot(hash);
+        slot.fill(identity_, 0, hash, text, it->second->second, 0);
+        return slot.value;
       }
       ++stats_.misses;
     }

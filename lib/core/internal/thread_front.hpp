@@ -41,15 +41,22 @@ class ThreadFront {
                std::string_view k) const noexcept {
       return owner == id && generation == gen && hash == h && key == k;
     }
+    /// Keeps `v` for this thread. The pointer kept (and handed out by every hit) owns `v`
+    /// through a reference count of this thread's own: copying the shared one on each hit
+    /// would have every thread write the same cache line, the very contention the front is
+    /// here to avoid.
     void fill(std::uint64_t id, std::uint64_t gen, std::uint64_t h, std::string_view k,
               std::shared_ptr<const Value> v, std::int64_t until) {
       owner = id;
       generation = gen;
       hash = h;
       key.assign(k);  // the slot's buffer is reused: no allocation once it is big enough
-      value = std::move(v);
+      const Value* raw = v.get();
+      auto holder = std::make_shared<const std::shared_ptr<const Value>>(std::move(v));
+      value = std::shared_ptr<const Value>(std::move(holder), raw);
       expires = until;
     }
+
     void drop() noexcept {
       owner = 0;
       value.reset();
