@@ -70,12 +70,14 @@ core::Task<Decision> Evaluator::evaluate(std::string_view domain, unsigned depth
   if (chosen == nullptr)
     co_return decide(Outcome::none, fmt::format("{} has no SPF record", domain));
 
-  RecordCache::Entry entry = cache_->parse(text);
-  if (!*entry)
-    co_return decide(Outcome::permerror, fmt::format("{}: {}", domain, entry->error().message));
-  const Record& record = **entry;
+  std::shared_ptr<const RecordCache::Rendered> parsed = cache_->parse_rendered(text);
+  if (!parsed->record)
+    co_return decide(Outcome::permerror,
+                     fmt::format("{}: {}", domain, parsed->record.error().message));
+  const Record& record = *parsed->record;
 
-  for (const Mechanism& mechanism : record.mechanisms) {
+  for (std::size_t index = 0; index < record.mechanisms.size(); ++index) {
+    const Mechanism& mechanism = record.mechanisms[index];
     MatchResult result;
     unsigned lookups = 0;
     if (queries_dns(mechanism.kind)) {
@@ -89,12 +91,13 @@ core::Task<Decision> Evaluator::evaluate(std::string_view domain, unsigned depth
       // coroutine frame and no copy of the domain.
       result.match = matches_without_dns(mechanism) ? Match::yes : Match::no;
     }
-    // A term's text is built only for a trace entry that is kept or for the deciding term.
+    // A term's text (rendered once, with the parse) is copied only for a trace entry that is
+    // kept or for the deciding term.
     std::string term;
     if (trace_full()) {
       ++dropped_trace_;
     } else {
-      term = to_string(mechanism);
+      term = parsed->terms[index];
       trace_.push_back(TraceEntry{std::string(domain), term, depth, lookups,
                                   result.match == Match::yes, result.note});
     }
@@ -107,7 +110,7 @@ core::Task<Decision> Evaluator::evaluate(std::string_view domain, unsigned depth
         // entry: with no room in the trace, an included record's words would be thrown away.
         if (inside_include_ > 0 && trace_full())
           co_return decide(outcome_of(mechanism.qualifier), {});
-        if (term.empty()) term = to_string(mechanism);
+        if (term.empty()) term = parsed->terms[index];
         std::string reason;
         reason.reserve(domain.size() + term.size() + 9);
         reason.append(domain).append(" matched ").append(term);
@@ -115,7 +118,7 @@ core::Task<Decision> Evaluator::evaluate(std::string_view domain, unsigned depth
         decision.mechanism = std::move(term);
         // Only a fail is explained (RFC 7208 6.2), from the record that decided it.
         if (decision.outcome == Outcome::fail) {
-          decision.record = entry;
+          decision.record = RecordCache::Entry(parsed, &parsed->record);
           decision.domain = domain;
         }
         co_return decision;

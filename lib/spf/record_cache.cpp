@@ -7,16 +7,36 @@
 
 namespace hallmark::spf {
 
+namespace {
+
+RecordCache::Rendered render(std::string_view text) {
+  RecordCache::Rendered out{parse_record(text), {}};
+  if (out.record) {
+    out.terms.reserve(out.record->mechanisms.size());
+    for (const Mechanism& mechanism : out.record->mechanisms)
+      out.terms.push_back(to_string(mechanism));
+  }
+  return out;
+}
+
+}  // namespace
+
 struct RecordCache::Impl {
   explicit Impl(std::size_t limit) : cache(limit, max_cached_text) {}
-  core::detail::ParseCache<core::Expected<Record>> cache;
+  core::detail::ParseCache<Rendered> cache;
 };
 
 RecordCache::RecordCache(std::size_t max_entries) : impl_(std::make_unique<Impl>(max_entries)) {}
 RecordCache::~RecordCache() = default;
 
 RecordCache::Entry RecordCache::parse(std::string_view text) {
-  return impl_->cache.get(text, [](std::string_view t) { return parse_record(t); });
+  std::shared_ptr<const Rendered> rendered = parse_rendered(text);
+  const core::Expected<Record>* record = &rendered->record;
+  return Entry(std::move(rendered), record);  // shares the cache's entry, no copy
+}
+
+std::shared_ptr<const RecordCache::Rendered> RecordCache::parse_rendered(std::string_view text) {
+  return impl_->cache.get(text, render);
 }
 
 RecordCache::Stats RecordCache::stats() const {

@@ -5,7 +5,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "hallmark/core/error.hpp"
 #include "hallmark/export.hpp"
@@ -27,6 +29,16 @@ class HALLMARK_API RecordCache {
   using Entry = std::shared_ptr<const core::Expected<Record>>;
   /// parse_record(text), from the cache when the same text was parsed before. Thread-safe.
   Entry parse(std::string_view text);
+
+  /// A parsed record with each mechanism's text (to_string(Mechanism)) rendered once, when it
+  /// was parsed: what an evaluation reports for the term that decided, without rendering it
+  /// per message.
+  struct Rendered {
+    core::Expected<Record> record;
+    std::vector<std::string> terms;  // one per mechanism; empty when the record did not parse
+  };
+  /// parse() with the terms. Thread-safe.
+  std::shared_ptr<const Rendered> parse_rendered(std::string_view text);
 
   struct Stats {
     std::uint64_t hits = 0;
