@@ -51,11 +51,31 @@ struct BlockClasses {
   std::uint64_t lf = 0;
 };
 
+/// Copies the bytes of the 64 at `base` whose bits are set in `keep` to `out`, in order; may
+/// write up to 64 bytes past the last; returns the end of what it kept. Stretch by stretch,
+/// each copied 64 bytes at a time over the tail of the one before: for processors without a
+/// byte shuffle.
+struct CopyStretches {
+  static constexpr bool test_unchanged = true;  // a block with nothing to drop is one copy
+  char* operator()(const char* base, std::uint64_t keep, char* out) const noexcept {
+    for (std::uint64_t k = keep; k != 0;) {
+      unsigned start = static_cast<unsigned>(__builtin_ctzll(k));
+      std::uint64_t rest = ~(k >> start);
+      unsigned length = rest == 0 ? 64 - start : static_cast<unsigned>(__builtin_ctzll(rest));
+      __builtin_memcpy(out, base + start, 64);
+      out += length;
+      k = start + length >= 64 ? 0 : k & (~std::uint64_t{0} << (start + length));
+    }
+    return out;
+  }
+};
+
 /// Compacts one block; `limit` masks the bytes that are the caller's. Returns the bits of the
 /// bare LFs under `limit` (the block stops before the first).
+template <class Copy>
 __attribute__((always_inline)) inline std::uint64_t compact_block(
     const char* base, const BlockClasses& here, const BlockClasses& next, bool cr_before,
-    std::uint64_t limit, char*& out) noexcept {
+    std::uint64_t limit, char*& out, Copy copy) noexcept {
   auto ahead = [](std::uint64_t now, std::uint64_t later, unsigned by) {
     return (now >> by) | (later << (64 - by));
   };
@@ -69,32 +89,23 @@ __attribute__((always_inline)) inline std::uint64_t compact_block(
   std::uint64_t drop = ws & (ahead(ws, next.sp | next.tab, 1) | line_end_next);
   std::uint64_t keep = ~drop & limit;
   std::uint64_t tabs = here.tab & keep;
-  if (keep == ~std::uint64_t{0} && tabs == 0) {
+  if (Copy::test_unchanged && keep == ~std::uint64_t{0} && tabs == 0) {
     __builtin_memcpy(out, base, 64);
     out += 64;
     return bare_lf;
   }
-  // Kept stretches copied 64 bytes at a time, each over the tail of the one before.
-  char* w = out;
-  for (std::uint64_t k = keep; k != 0;) {
-    unsigned start = static_cast<unsigned>(__builtin_ctzll(k));
-    std::uint64_t rest = ~(k >> start);
-    unsigned length = rest == 0 ? 64 - start : static_cast<unsigned>(__builtin_ctzll(rest));
-    __builtin_memcpy(w, base + start, 64);
-    w += length;
-    k = start + length >= 64 ? 0 : k & (~std::uint64_t{0} << (start + length));
-  }
+  char* end = copy(base, keep, out);
   for (; tabs != 0; tabs &= tabs - 1) {
     std::uint64_t before = (tabs & -tabs) - 1;
     out[__builtin_popcountll(keep & before)] = ' ';
   }
-  out = w;
+  out = end;
   return bare_lf;
 }
 
-template <class Classify>
+template <class Classify, class Copy = CopyStretches>
 Compacted relaxed_compact_with(const char* p, const char* e, const char* chunk_end, bool cr_before,
-                               char* out, Classify classify) noexcept {
+                               char* out, Classify classify, Copy copy = {}) noexcept {
   const char* base = p;
   if (e - base >= 64 && chunk_end - base >= 128) {
     BlockClasses next = classify(base);
@@ -102,7 +113,8 @@ Compacted relaxed_compact_with(const char* p, const char* e, const char* chunk_e
     while (e - base >= 64 && chunk_end - base >= 128) {
       BlockClasses here = next;
       next = classify(base + 64);
-      std::uint64_t bare_lf = compact_block(base, here, next, cr_before, ~std::uint64_t{0}, out);
+      std::uint64_t bare_lf =
+          compact_block(base, here, next, cr_before, ~std::uint64_t{0}, out, copy);
       if (bare_lf != 0) return {base + __builtin_ctzll(bare_lf), out};
       cr_before = (here.cr >> 63) != 0;
       base += 64;
@@ -123,7 +135,7 @@ Compacted relaxed_compact_with(const char* p, const char* e, const char* chunk_e
     next = classify(pad + at + 64);
     std::uint64_t limit =
         left - at >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << (left - at)) - 1;
-    std::uint64_t bare_lf = compact_block(pad + at, here, next, cr_before, limit, out);
+    std::uint64_t bare_lf = compact_block(pad + at, here, next, cr_before, limit, out, copy);
     if (bare_lf != 0) return {base + at + __builtin_ctzll(bare_lf), out};
     cr_before = (here.cr >> 63) != 0;
   }
