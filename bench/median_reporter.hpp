@@ -44,7 +44,16 @@ class MedianReporter : public benchmark::ConsoleReporter {
     for (const Run& run : runs) {
       if (run.error_occurred || run.run_type != Run::RT_Iteration) continue;
       if (std::optional<double> value = metric_(run)) values_[run.run_name.str()].push_back(*value);
+      for (const auto& [name, counter] : run.counters)
+        counters_[run.run_name.str() + "\n" + name] = static_cast<double>(counter);
     }
+  }
+
+  /// The user counter `counter` of the benchmark called `name`, from its last run.
+  std::optional<double> counter(const std::string& name, const std::string& counter) const {
+    auto found = counters_.find(name + "\n" + counter);
+    if (found == counters_.end()) return std::nullopt;
+    return found->second;
   }
 
   /// The median figure of the benchmark called `name`; nullopt when it did not run.
@@ -60,6 +69,7 @@ class MedianReporter : public benchmark::ConsoleReporter {
  private:
   Metric metric_;
   std::map<std::string, std::vector<double>> values_;
+  std::map<std::string, double> counters_;  // "name\ncounter"
 };
 
 /// A rate for a table column: "123456", or "-" when the benchmark did not run.

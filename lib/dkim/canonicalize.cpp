@@ -4,9 +4,12 @@
 // as views instead of byte by byte.
 #include "hallmark/dkim/canonicalize.hpp"
 
+#include <atomic>
 #include <cstring>
 
 #include "core/internal/ascii.hpp"
+#include "dkim/internal/body_scan.hpp"
+#include "dkim/internal/relaxed_compact.hpp"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -293,21 +296,36 @@ const char* scan_sse2(ScanState& s, const char* p) noexcept {
 }
 #endif
 
-#if !defined(__SSE2__)
 const char* scan_none(ScanState& /*state*/, const char* p) noexcept { return p; }
-#endif
 
-Scan pick_scan(bool relaxed) noexcept {
+detail::BodyScan fastest_body_scan() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
-  static const bool avx2 = __builtin_cpu_supports("avx2");
-  if (avx2) return relaxed ? &scan_avx2<true> : &scan_avx2<false>;
+  if (__builtin_cpu_supports("avx2")) return detail::BodyScan::avx2;
 #endif
 #if defined(__SSE2__)
-  return relaxed ? &scan_sse2<true> : &scan_sse2<false>;
+  return detail::BodyScan::sse2;
 #else
-  static_cast<void>(relaxed);
-  return &scan_none;
+  return detail::BodyScan::portable;
 #endif
+}
+
+std::atomic<detail::BodyScan>& chosen_body_scan() noexcept {
+  static std::atomic<detail::BodyScan> scan{fastest_body_scan()};
+  return scan;
+}
+
+Scan pick_scan(bool relaxed) noexcept {
+  switch (detail::body_scan()) {
+    case detail::BodyScan::reference:
+    case detail::BodyScan::portable: return &scan_none;
+#if defined(__x86_64__) || defined(__i386__)
+    case detail::BodyScan::avx2: return relaxed ? &scan_avx2<true> : &scan_avx2<false>;
+#endif
+#if defined(__SSE2__)
+    case detail::BodyScan::sse2: return relaxed ? &scan_sse2<true> : &scan_sse2<false>;
+#endif
+    default: return &scan_none;
+  }
 }
 
 // Finds, 64 bytes at a time over one chunk, the bytes that may change (changed_bytes()).
@@ -400,7 +418,135 @@ Run unchanged_run(ChangeScanner& scanner, const char* begin, const char* p, cons
   }
 }
 
+using Compact = detail::Compacted (*)(const char*, const char*, const char*, bool, char*) noexcept;
+
+Compact pick_compact() noexcept {
+  switch (detail::body_scan()) {
+#if defined(__x86_64__) || defined(__i386__)
+    case detail::BodyScan::avx2: return &detail::relaxed_compact_avx2;
+    case detail::BodyScan::sse2: return &detail::relaxed_compact_sse2;
+#endif
+    default: return &detail::relaxed_compact_portable;
+  }
+}
+
+// Canonical output gathered on its way to the sink, so the digests are updated with large
+// blocks: an update costs about as much as hashing a hundred bytes.
+template <class Sink>
+class Staging {
+ public:
+  static constexpr std::size_t capacity = 16 * 1024;
+
+  explicit Staging(Sink& sink) noexcept : sink_(sink) {}
+  Staging(const Staging&) = delete;
+  Staging& operator=(const Staging&) = delete;
+  ~Staging() { flush(); }
+
+  void put(const char* data, std::size_t size) {
+    if (size > capacity - size_) {
+      flush();
+      if (size >= capacity) return sink_(data, size);
+    }
+    std::memcpy(bytes_ + size_, data, size);
+    size_ += size;
+  }
+  void flush() {
+    if (size_ != 0) sink_(bytes_, size_);
+    size_ = 0;
+  }
+  /// Room for writing directly, at least `at_least` bytes, with detail::compact_slack more.
+  std::size_t room(std::size_t at_least) {
+    if (capacity - size_ < at_least) flush();
+    return capacity - size_;
+  }
+  char* end() noexcept { return bytes_ + size_; }
+  void wrote_to(char* end) noexcept { size_ = static_cast<std::size_t>(end - bytes_); }
+
+ private:
+  Sink& sink_;
+  std::size_t size_ = 0;
+  char bytes_[capacity + detail::compact_slack];
+};
+
+bool is_wsp_or_line_end(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
 }  // namespace
+
+namespace detail {
+
+bool body_scan_available(BodyScan scan) noexcept {
+  switch (scan) {
+    case BodyScan::reference:
+    case BodyScan::portable: return true;
+#if defined(__SSE2__)
+    case BodyScan::sse2: return true;
+#endif
+#if defined(__x86_64__) || defined(__i386__)
+    case BodyScan::avx2: return __builtin_cpu_supports("avx2");
+#endif
+    default: return false;
+  }
+}
+
+void force_body_scan(BodyScan scan) noexcept {
+  chosen_body_scan().store(scan, std::memory_order_relaxed);
+}
+
+BodyScan body_scan() noexcept { return chosen_body_scan().load(std::memory_order_relaxed); }
+
+}  // namespace detail
+
+// The relaxed body in two gears: the block compaction over the stretches where no state is
+// pending, and the byte-wise rules for the rest (a bare LF, the chunk's end, which may be
+// trailing white space or empty lines, and whatever follows either until the next content).
+void BodyCanonicalizer::feed_relaxed(std::string_view chunk, SinkRef sink) {
+  const char* p = chunk.data();
+  const char* const end = p + chunk.size();
+  // Past the chunk's last content byte, nothing is settled until the next chunk or the end.
+  const char* settled = end;
+  while (settled > p && is_wsp_or_line_end(settled[-1])) --settled;
+  const Compact compact = pick_compact();
+  Staging<SinkRef> out(sink);
+  auto put = [&out](const char* data, std::size_t size) { out.put(data, size); };
+  while (p < end) {
+    if (p < settled && !pending_cr_ && !pending_space_ && pending_lines_ == 0) {
+      std::size_t room = out.room(4096);
+      const char* stop = static_cast<std::size_t>(settled - p) > room ? p + room : settled;
+      bool cr_before = p > chunk.data() && p[-1] == '\r';
+      detail::Compacted done = compact(p, stop, end, cr_before, out.end());
+      if (done.out != out.end()) emitted_ = true;
+      out.wrote_to(done.out);
+      p = done.stop;
+      if (p == stop) continue;  // else at a bare LF, for the byte-wise rules
+    }
+    if (pending_cr_) {
+      pending_cr_ = false;
+      if (*p == '\n') {
+        ++p;
+        pending_space_ = false;
+        ++pending_lines_;
+        continue;
+      }
+      flush_pending(SinkRef(put));  // a CR not before LF is content
+      out.put("\r", 1);
+      emitted_ = true;
+      continue;
+    }
+    char c = *p++;
+    if (c == '\r') {
+      pending_cr_ = true;
+    } else if (c == '\n') {
+      pending_space_ = false;  // white space at the end of a line is dropped
+      ++pending_lines_;
+    } else if (c == ' ' || c == '\t') {
+      pending_space_ = true;  // a run of SP/HTAB becomes one SP, if not trailing
+    } else {
+      flush_pending(SinkRef(put));
+      out.put(&c, 1);
+      emitted_ = true;
+    }
+  }
+}
 
 void BodyCanonicalizer::flush_pending(SinkRef sink) {
   // Empty lines are held back until content shows they were not at the end.
@@ -419,6 +565,8 @@ void BodyCanonicalizer::flush_pending(SinkRef sink) {
 }
 
 void BodyCanonicalizer::feed_bytes(std::string_view chunk, SinkRef sink) {
+  if (relaxed_ && detail::body_scan() != detail::BodyScan::reference)
+    return feed_relaxed(chunk, sink);
   const char* p = chunk.data();
   const char* const end = p + chunk.size();
   ChangeScanner scanner(p, end, relaxed_);

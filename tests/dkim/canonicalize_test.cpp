@@ -3,9 +3,14 @@
 // streaming body canonicalizer fed in every split against the same bytes in one piece.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
+#include <random>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "dkim/internal/body_scan.hpp"
 #include "hallmark/dkim/canonicalize.hpp"
 
 namespace hallmark::dkim {
@@ -93,37 +98,45 @@ TEST(DkimCanonicalize, HeaderCases) {
         << visible(test.raw) << " " << to_string(test.c);
 }
 
+struct BodyCase {
+  std::string_view text;
+  std::string_view simple_form, relaxed_form;
+};
+
+const BodyCase body_cases[] = {
+    // RFC 6376 3.4.3: an empty body is one CRLF for simple; 3.4.4: empty for relaxed.
+    {"", "\r\n", ""},
+    {"\r\n", "\r\n", ""},
+    {"\r\n\r\n\r\n", "\r\n", ""},
+    // Trailing empty lines go; empty lines inside stay.
+    {"a\r\n\r\n\r\n", "a\r\n", "a\r\n"},
+    {"a\r\n\r\nb\r\n\r\n", "a\r\n\r\nb\r\n", "a\r\n\r\nb\r\n"},
+    // No CRLF at the end: one is added.
+    {"a", "a\r\n", "a\r\n"},
+    {"a  ", "a  \r\n", "a\r\n"},
+    // Bare LF is read as CRLF (what the signer put on the wire).
+    {"a\nb\n\n", "a\r\nb\r\n", "a\r\nb\r\n"},
+    {"a\r\nb\n", "a\r\nb\r\n", "a\r\nb\r\n"},
+    // WSP-only lines: data for simple; empty lines for relaxed, dropped at the end.
+    {"a\r\n \t \r\nb\r\n", "a\r\n \t \r\nb\r\n", "a\r\n\r\nb\r\n"},
+    {"a\r\n \t\r\n  \r\n", "a\r\n \t\r\n  \r\n", "a\r\n"},
+    {" \r\n", " \r\n", ""},
+    // Leading WSP is squeezed to one SP, not dropped; inner runs likewise.
+    {"\t\ta \t b\r\n", "\t\ta \t b\r\n", " a b\r\n"},
+    // A CR not before LF is an ordinary byte, in either form.
+    {"a\rb\r\n", "a\rb\r\n", "a\rb\r\n"},
+    {"a\r", "a\r\r\n", "a\r\r\n"},
+    // 8-bit bodies are hashed as they are.
+    {"caf\xc3\xa9 \xff\r\n", "caf\xc3\xa9 \xff\r\n", "caf\xc3\xa9 \xff\r\n"},
+};
+
+// Packs every state the canonicalizer keeps across chunks (see the test using it).
+constexpr std::string_view streaming_text =
+    "Hello  \t there\r\n\r\n \t \r\n\r\nmiddle\rline\nbare LF\n\t lead\r\n"
+    "caf\xc3\xa9\r\n\r\n\r\n \r\nend  \r\n\r\n  \r\n\r\n";
+
 TEST(DkimCanonicalize, BodyCases) {
-  struct {
-    std::string_view text;
-    std::string_view simple_form, relaxed_form;
-  } cases[] = {
-      // RFC 6376 3.4.3: an empty body is one CRLF for simple; 3.4.4: empty for relaxed.
-      {"", "\r\n", ""},
-      {"\r\n", "\r\n", ""},
-      {"\r\n\r\n\r\n", "\r\n", ""},
-      // Trailing empty lines go; empty lines inside stay.
-      {"a\r\n\r\n\r\n", "a\r\n", "a\r\n"},
-      {"a\r\n\r\nb\r\n\r\n", "a\r\n\r\nb\r\n", "a\r\n\r\nb\r\n"},
-      // No CRLF at the end: one is added.
-      {"a", "a\r\n", "a\r\n"},
-      {"a  ", "a  \r\n", "a\r\n"},
-      // Bare LF is read as CRLF (what the signer put on the wire).
-      {"a\nb\n\n", "a\r\nb\r\n", "a\r\nb\r\n"},
-      {"a\r\nb\n", "a\r\nb\r\n", "a\r\nb\r\n"},
-      // WSP-only lines: data for simple; empty lines for relaxed, dropped at the end.
-      {"a\r\n \t \r\nb\r\n", "a\r\n \t \r\nb\r\n", "a\r\n\r\nb\r\n"},
-      {"a\r\n \t\r\n  \r\n", "a\r\n \t\r\n  \r\n", "a\r\n"},
-      {" \r\n", " \r\n", ""},
-      // Leading WSP is squeezed to one SP, not dropped; inner runs likewise.
-      {"\t\ta \t b\r\n", "\t\ta \t b\r\n", " a b\r\n"},
-      // A CR not before LF is an ordinary byte, in either form.
-      {"a\rb\r\n", "a\rb\r\n", "a\rb\r\n"},
-      {"a\r", "a\r\r\n", "a\r\r\n"},
-      // 8-bit bodies are hashed as they are.
-      {"caf\xc3\xa9 \xff\r\n", "caf\xc3\xa9 \xff\r\n", "caf\xc3\xa9 \xff\r\n"},
-  };
-  for (const auto& test : cases) {
+  for (const auto& test : body_cases) {
     EXPECT_EQ(visible(body(test.text, simple)), visible(test.simple_form)) << visible(test.text);
     EXPECT_EQ(visible(body(test.text, relaxed)), visible(test.relaxed_form)) << visible(test.text);
   }
@@ -134,9 +147,7 @@ TEST(DkimCanonicalize, BodyCases) {
 // waiting for the next non-WSP byte, held-back empty lines that turn out not to be trailing,
 // and trailing ones that must vanish.
 TEST(DkimCanonicalize, StreamingBodyGivesSameBytesAtEverySplit) {
-  const std::string text =
-      "Hello  \t there\r\n\r\n \t \r\n\r\nmiddle\rline\nbare LF\n\t lead\r\n"
-      "caf\xc3\xa9\r\n\r\n\r\n \r\nend  \r\n\r\n  \r\n\r\n";
+  const std::string text(streaming_text);
   for (Canonicalization c : {simple, relaxed}) {
     const std::string whole = body(text, c);
     for (std::size_t cut = 0; cut <= text.size(); ++cut) {
@@ -173,6 +184,162 @@ TEST(DkimCanonicalize, LongRunsOfEmptyLinesAreCountedNotBuffered) {
     EXPECT_EQ(body("a\r\n" + blank_lines, c), "a\r\n") << to_string(c);
     EXPECT_EQ(body("a\r\n" + blank_lines + "b\r\n", c), "a\r\n" + blank_lines + "b\r\n")
         << to_string(c);
+  }
+}
+
+// ---- vector scans against the byte-wise rules ------------------------------------------------
+
+using detail::BodyScan;
+
+// Runs the canonicalizers with one scan, whatever the processor would pick, until destroyed.
+class ForcedScan {
+ public:
+  explicit ForcedScan(BodyScan scan) : previous_(detail::body_scan()) {
+    detail::force_body_scan(scan);
+  }
+  ForcedScan(const ForcedScan&) = delete;
+  ForcedScan& operator=(const ForcedScan&) = delete;
+  ~ForcedScan() { detail::force_body_scan(previous_); }
+
+ private:
+  BodyScan previous_;
+};
+
+const char* scan_name(BodyScan scan) {
+  switch (scan) {
+    case BodyScan::reference: return "reference";
+    case BodyScan::portable: return "portable";
+    case BodyScan::sse2: return "sse2";
+    case BodyScan::avx2: return "avx2";
+  }
+  return "?";
+}
+
+// Feeds `text` cut at `cuts` (ascending offsets), then finishes.
+std::string body_cut(std::string_view text, const std::vector<std::size_t>& cuts,
+                     Canonicalization c) {
+  BodyCanonicalizer canonicalizer(c);
+  std::string out;
+  auto sink = [&out](const char* data, std::size_t size) { out.append(data, size); };
+  std::size_t from = 0;
+  for (std::size_t cut : cuts) {
+    canonicalizer.feed(text.substr(from, cut - from), sink);
+    from = cut;
+  }
+  canonicalizer.feed(text.substr(from), sink);
+  canonicalizer.finish(sink);
+  return out;
+}
+
+// Bytes biased to the ones canonicalization looks at: runs of SP and HTAB, CR, LF, CRLF and
+// empty lines, between stretches of other bytes (8-bit ones too) of any length, so that runs
+// fall across 64-byte blocks and long stretches reach the block loops.
+std::string random_body(std::mt19937_64& random, std::size_t size) {
+  std::string text;
+  while (text.size() < size) {
+    switch (random() % 8) {
+      case 0: text.append(1 + random() % 5, ' '); break;
+      case 1: text += random() % 2 == 0 ? "\t" : " \t "; break;
+      case 2: text += "\r\n"; break;
+      case 3: text += random() % 3 == 0 ? "\r" : "\n"; break;
+      case 4: text += random() % 2 == 0 ? "\r\n\r\n" : " \r\n\t\r\n"; break;
+      default: {
+        std::size_t word = 1 + random() % (random() % 4 == 0 ? 150 : 12);
+        for (std::size_t i = 0; i < word; ++i) {
+          auto byte = static_cast<char>(random() % 16 == 0 ? random() % 256 : 'a' + random() % 26);
+          text += byte;
+        }
+      }
+    }
+  }
+  text.resize(size);
+  return text;
+}
+
+// Cut points: random ones, and ones inside a CRLF and inside a WSP run where there are any.
+std::vector<std::size_t> random_cuts(std::mt19937_64& random, std::string_view text) {
+  std::vector<std::size_t> cuts;
+  if (text.empty()) return cuts;
+  for (int i = 0, n = static_cast<int>(random() % 5); i < n; ++i)
+    cuts.push_back(random() % (text.size() + 1));
+  for (std::size_t at = 1; at < text.size(); ++at) {
+    bool in_crlf = text[at - 1] == '\r' && text[at] == '\n';
+    bool in_run =
+        (text[at - 1] == ' ' || text[at - 1] == '\t') && (text[at] == ' ' || text[at] == '\t');
+    if ((in_crlf || in_run) && random() % 8 == 0) cuts.push_back(at);
+  }
+  std::sort(cuts.begin(), cuts.end());
+  return cuts;
+}
+
+std::vector<BodyScan> vector_scans() {
+  std::vector<BodyScan> scans;
+  for (BodyScan scan : {BodyScan::portable, BodyScan::sse2, BodyScan::avx2})
+    if (detail::body_scan_available(scan)) scans.push_back(scan);
+  return scans;
+}
+
+TEST(DkimCanonicalize, ForcingTheScanChangesWhatRuns) {
+  EXPECT_TRUE(detail::body_scan_available(BodyScan::reference));
+  EXPECT_TRUE(detail::body_scan_available(BodyScan::portable));
+  {
+    ForcedScan forced(BodyScan::portable);
+    EXPECT_EQ(detail::body_scan(), BodyScan::portable);
+  }
+  EXPECT_NE(detail::body_scan(), BodyScan::reference);
+}
+
+TEST(DkimCanonicalize, VectorScansGiveTheByteWiseBytesOnEveryVector) {
+  std::vector<std::string> texts;
+  for (const auto& test : body_cases) texts.emplace_back(test.text);
+  texts.emplace_back(streaming_text);
+  // The same vectors where the block loops reach them: after a long line, and repeated.
+  for (std::size_t i = 0, n = texts.size(); i < n; ++i) {
+    texts.push_back(std::string(200, 'x') + texts[i]);
+    std::string repeated;
+    while (repeated.size() < 1000) repeated += texts[i] + "y";
+    texts.push_back(repeated);
+  }
+  for (Canonicalization c : {simple, relaxed})
+    for (const std::string& text : texts) {
+      std::string expected;
+      {
+        ForcedScan forced(BodyScan::reference);
+        expected = body(text, c);
+      }
+      for (BodyScan scan : vector_scans()) {
+        ForcedScan forced(scan);
+        EXPECT_EQ(visible(body(text, c)), visible(expected))
+            << scan_name(scan) << " " << to_string(c) << " on " << visible(text);
+        for (std::size_t cut = 0; cut <= text.size(); ++cut)
+          ASSERT_EQ(body_cut(text, {cut}, c), expected)
+              << scan_name(scan) << " " << to_string(c) << " split at " << cut << " of "
+              << visible(text);
+      }
+    }
+}
+
+TEST(DkimCanonicalize, VectorScansGiveTheByteWiseBytesOnRandomBodies) {
+  std::mt19937_64 random(20261203);
+  for (int round = 0; round < 600; ++round) {
+    std::size_t size = round % 10 == 0 ? 3000 + random() % 20000 : random() % 700;
+    const std::string text = random_body(random, size);
+    const std::vector<std::size_t> cuts = random_cuts(random, text);
+    for (Canonicalization c : {simple, relaxed}) {
+      std::string expected;
+      {
+        ForcedScan forced(BodyScan::reference);
+        expected = body(text, c);
+        ASSERT_EQ(body_cut(text, cuts, c), expected) << "reference, round " << round;
+      }
+      for (BodyScan scan : vector_scans()) {
+        ForcedScan forced(scan);
+        ASSERT_EQ(visible(body(text, c)), visible(expected))
+            << scan_name(scan) << " " << to_string(c) << " round " << round;
+        ASSERT_EQ(visible(body_cut(text, cuts, c)), visible(expected))
+            << scan_name(scan) << " " << to_string(c) << " round " << round << ", chunked";
+      }
+    }
   }
 }
 

@@ -62,6 +62,7 @@ class BodyCanonicalizer {
 
   HALLMARK_API void feed_bytes(std::string_view chunk, SinkRef sink);
   HALLMARK_API void finish_bytes(SinkRef sink);
+  void feed_relaxed(std::string_view chunk, SinkRef sink);
   void flush_pending(SinkRef sink);
 
   bool relaxed_;
