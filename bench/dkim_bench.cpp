@@ -19,59 +19,13 @@
 #include <string>
 #include <vector>
 
+#include "allocation_counter.hpp"
 #include "dkim_baseline.hpp"
 #include "dkim_fixture.hpp"
 #include "dkim_real_mail.hpp"
 #include "hallmark/core/sync_wait.hpp"
 #include "hallmark/dkim/verify.hpp"
 #include "median_reporter.hpp"
-
-// ---- allocation count ----------------------------------------------------------------------
-//
-// Every heap allocation of the process goes through these, so the timed loop can report how
-// many one verification makes (OpenSSL's own, through malloc, are not counted).
-namespace {
-std::atomic<std::uint64_t> allocations{0};
-
-void* counted_allocation(std::size_t size) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-
-void* counted_allocation(std::size_t size, std::align_val_t align) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  auto alignment = static_cast<std::size_t>(align);
-  if (void* p = std::aligned_alloc(alignment, (size + alignment - 1) / alignment * alignment))
-    return p;
-  throw std::bad_alloc();
-}
-}  // namespace
-
-void* operator new(std::size_t size) { return counted_allocation(size); }
-void* operator new[](std::size_t size) { return counted_allocation(size); }
-void* operator new(std::size_t size, std::align_val_t align) {
-  return counted_allocation(size, align);
-}
-void* operator new[](std::size_t size, std::align_val_t align) {
-  return counted_allocation(size, align);
-}
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(size == 0 ? 1 : size);
-}
-void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(size == 0 ? 1 : size);
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
 
 namespace {
 
@@ -116,14 +70,14 @@ void time_verify(benchmark::State& state, const VerifyCase& c) {
     state.SkipWithError(first.empty() ? "no result" : first[0].detail.c_str());
     return;
   }
-  std::uint64_t allocated_before = allocations.load(std::memory_order_relaxed);
+  std::uint64_t allocated_before = hallmark_bench::allocations_so_far();
   for (auto _ : state) {
     std::vector<dkim::Result> results = hallmark_verify(c.message, options);
     benchmark::DoNotOptimize(results.data());
   }
   // One signature per message: allocations per verify are allocations per signature.
   state.counters["allocs"] = benchmark::Counter(
-      static_cast<double>(allocations.load(std::memory_order_relaxed) - allocated_before),
+      static_cast<double>(hallmark_bench::allocations_so_far() - allocated_before),
       benchmark::Counter::kAvgIterations);
   if (cache.stats().misses != 1) state.SkipWithError("the key cache missed in the timed loop");
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * c.message.size()));
