@@ -279,6 +279,10 @@ void CachingResolver::lookup(std::string_view name, Type type, Completion done) 
     }
   }
   Shard& shard = impl_->shard_for(hash);
+  // An upstream without a pump answers inside lookup() (Resolver::pump): joining another
+  // thread's lookup of it would leave this caller waiting on that thread with nothing to pump
+  // (sync_wait aborts then), and asking it twice costs no more than the wait would.
+  const bool coalesce = impl_->upstream.pump() != nullptr;
   AnswerPtr answer;
   std::list<Entry> expired;  // freed after unlocking
   {
@@ -287,7 +291,9 @@ void CachingResolver::lookup(std::string_view name, Type type, Completion done) 
     // since, and two misses must not both go upstream.
     Clock::time_point expires;
     answer = impl_->shared_hit(shard, key.view(), now, expired, expires);
-    if (!answer) {
+    if (!answer && !coalesce) {
+      ++shard.misses;
+    } else if (!answer) {
       auto [flight, first] = shard.in_flight.try_emplace(std::string(key.view()));
       flight->second.push_back(Waiter{std::move(done)});
       if (!first) {
@@ -304,15 +310,28 @@ void CachingResolver::lookup(std::string_view name, Type type, Completion done) 
   }
   // Never under the lock: the upstream may complete right here, re-entering complete().
   std::string flight_key(key.view());
+  // Without coalescing, this caller is answered directly rather than as a waiter.
+  struct Direct {
+    Completion done;
+    bool answered = false;
+  };
+  std::shared_ptr<Direct> direct;
+  if (!coalesce) direct = std::make_shared<Direct>(Direct{std::move(done)});
   try {
-    impl_->upstream.lookup(name, type, [impl = impl_, flight_key, hash](AnswerPtr upstream_answer) {
-      impl->complete(flight_key, hash, std::move(upstream_answer));
-    });
+    impl_->upstream.lookup(name, type,
+                           [impl = impl_, flight_key, hash, direct](AnswerPtr upstream_answer) {
+                             impl->complete(flight_key, hash, upstream_answer);
+                             if (direct) {
+                               direct->answered = true;
+                               direct->done(std::move(upstream_answer));
+                             }
+                           });
   } catch (...) {
     // No exception crosses the Resolver interface, and the waiters must not wait forever.
-    impl_->complete(flight_key, hash,
-                    std::make_shared<const Answer>(Answer::with_status(
-                        std::string(name), type, Status::error, "upstream lookup failed")));
+    auto failed = std::make_shared<const Answer>(
+        Answer::with_status(std::string(name), type, Status::error, "upstream lookup failed"));
+    impl_->complete(flight_key, hash, failed);
+    if (direct && !direct->answered) direct->done(std::move(failed));
   }
 }
 

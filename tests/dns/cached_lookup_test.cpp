@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -150,6 +152,50 @@ TEST_F(CachedLookupTest, CachesNeverAnswerForEachOther) {
   AnswerPtr from_first = first.cached("b.example.test", Type::a);
   ASSERT_TRUE(from_first && from_first->addresses.size() == 1);
   EXPECT_EQ(from_first->addresses[0].to_string(), "192.0.2.2");
+}
+
+// A resolver that answers inside lookup() (no pump), slowly: each lookup waits there until a
+// second one has arrived or two seconds have passed.
+class SlowSynchronousResolver final : public Resolver {
+ public:
+  explicit SlowSynchronousResolver(const ZoneResolver& zone) : zone_(zone) {}
+  void lookup(std::string_view name, Type type, Completion done) override {
+    {
+      std::unique_lock lock(mutex_);
+      ++arrived_;
+      arrival_.notify_all();
+      arrival_.wait_for(lock, seconds(2), [this] { return arrived_ >= 2; });
+    }
+    done(std::make_shared<const Answer>(zone_.answer(name, type)));
+  }
+  int arrived() {
+    std::lock_guard lock(mutex_);
+    return arrived_;
+  }
+
+ private:
+  const ZoneResolver& zone_;
+  std::mutex mutex_;
+  std::condition_variable arrival_;
+  int arrived_ = 0;
+};
+
+TEST_F(CachedLookupTest, ConcurrentMissesOverASynchronousUpstreamDoNotWaitOnEachOther) {
+  // Joining the first thread's lookup would leave the second with nothing to pump:
+  // core::sync_wait would abort. Both ask the upstream instead, and both are answered.
+  SlowSynchronousResolver slow(zone_);
+  CachingResolver cache(slow, options());
+  std::atomic<int> answered{0};
+  auto ask = [&] {
+    Answer answer = lookup_sync(cache, "b.example.test", Type::a);
+    if (answer.ok()) ++answered;
+  };
+  std::thread first(ask), second(ask);
+  first.join();
+  second.join();
+  EXPECT_EQ(answered, 2);
+  EXPECT_EQ(slow.arrived(), 2);
+  EXPECT_TRUE(cache.cached("b.example.test", Type::a));
 }
 
 TEST_F(CachedLookupTest, ZeroMaxEntriesHasNoSynchronousHits) {

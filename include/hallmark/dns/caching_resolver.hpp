@@ -30,7 +30,9 @@ struct CacheOptions {
 
 /// Lookups may start on any thread (so the upstream must accept that too); completions run
 /// on the starting thread for a hit, otherwise wherever the upstream completes. A hit
-/// answers with the remaining TTL. Keys ignore ASCII case and one trailing dot.
+/// answers with the remaining TTL. Keys ignore ASCII case and one trailing dot. Identical
+/// lookups in flight are coalesced when the upstream answers later (it has a pump); one that
+/// answers inside lookup() is simply asked again, so no caller waits on another thread.
 ///
 /// Hits take no lock shared by all threads: each thread keeps a small direct-mapped front of
 /// the answers it used last (at most 256 per thread, each until its TTL ends or a clear()),
