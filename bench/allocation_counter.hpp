@@ -9,7 +9,8 @@
 
 namespace hallmark_bench {
 
-/// C++ heap allocations so far, on every thread; take the difference around the code measured.
+/// C++ heap allocations so far on the calling thread; take the difference around the code
+/// measured.
 std::uint64_t allocations_so_far() noexcept;
 
 }  // namespace hallmark_bench
