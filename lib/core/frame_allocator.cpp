@@ -12,6 +12,10 @@ namespace {
 constexpr std::size_t granule = 64;
 constexpr std::size_t classes = 32;  // frames up to 2 KB are recycled
 constexpr std::size_t max_cached_per_class = 64;
+// Recycled frames are whole cache lines: a frame is written all the time while its coroutine
+// runs, and a neighbour in its first or last line belonging to another thread would make the
+// two threads take turns at that line (false sharing).
+constexpr std::align_val_t frame_alignment{granule};
 
 struct FreeFrame {
   FreeFrame* next;
@@ -23,7 +27,7 @@ class FrameCache {
     for (FreeFrame*& head : heads_) {
       while (head != nullptr) {
         FreeFrame* next = head->next;
-        ::operator delete(head);
+        ::operator delete(head, frame_alignment);
         head = next;
       }
     }
@@ -62,13 +66,17 @@ void* allocate_frame(std::size_t size) {
   std::size_t cls = class_of(size);
   if (cls >= classes) return ::operator new(size);
   if (void* frame = cache().take(cls)) return frame;
-  return ::operator new((cls + 1) * granule);
+  return ::operator new((cls + 1) * granule, frame_alignment);
 }
 
 void deallocate_frame(void* frame, std::size_t size) noexcept {
   std::size_t cls = class_of(size);
-  if (cls < classes && cache().give(cls, frame)) return;
-  ::operator delete(frame);
+  if (cls >= classes) {
+    ::operator delete(frame);
+    return;
+  }
+  if (cache().give(cls, frame)) return;
+  ::operator delete(frame, frame_alignment);
 }
 
 }  // namespace hallmark::core::detail

@@ -29,6 +29,12 @@ std::uint64_t slot_hash(std::string_view key) noexcept;
 template <class Value, std::size_t Slots = 256>
 class ThreadFront {
  public:
+  // Over-aligned so that the holder's reference count, written on every hit, shares its cache
+  // line with nothing another thread writes (two threads' small blocks may be neighbours).
+  struct alignas(64) Holder {
+    std::shared_ptr<const Value> value;
+  };
+
   struct Slot {
     std::uint64_t owner = 0;       // next_cache_identity() of the cache that filled it
     std::uint64_t generation = 0;  // the owner's generation then (a clear() moves it on)
@@ -52,7 +58,7 @@ class ThreadFront {
       hash = h;
       key.assign(k);  // the slot's buffer is reused: no allocation once it is big enough
       const Value* raw = v.get();
-      auto holder = std::make_shared<const std::shared_ptr<const Value>>(std::move(v));
+      auto holder = std::make_shared<const Holder>(Holder{std::move(v)});
       value = std::shared_ptr<const Value>(std::move(holder), raw);
       expires = until;
     }
