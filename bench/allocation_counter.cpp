@@ -17,9 +17,7 @@ thread_local std::uint64_t heap_allocations = 0;
 
 }  // namespace
 
-std::uint64_t allocations_so_far() noexcept {
-  return heap_allocations;
-}
+std::uint64_t allocations_so_far() noexcept { return heap_allocations; }
 
 namespace detail {
 namespace {
