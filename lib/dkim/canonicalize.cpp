@@ -125,22 +125,19 @@ bool is_candidate(const char* p, const char* end, bool relaxed) noexcept {
   return c != ' ' || end - p < 2 || static_cast<unsigned char>(p[1]) <= ' ';
 }
 
-// The byte classes the vector scan looks at, one bit per byte of a 64-byte block.
+// The byte classes the vector scan looks at, one bit per byte of a 64-byte block. The scan
+// serves simple canonicalization: relaxed has its block compaction (relaxed_compact.hpp), and
+// in the byte-wise reference mode no scan at all.
 struct ByteMasks {
   std::uint64_t cr = 0;
   std::uint64_t lf = 0;
-  std::uint64_t sp = 0;   // relaxed only
-  std::uint64_t low = 0;  // relaxed only: bytes up to SP
 };
 
 // Bytes of a block that may change, given the block's classes, the next block's (for the up to
 // three bytes after a byte that decide it) and whether the byte before the block is a CR. A
-// byte is flagged when it is a bare LF; the CR of a CRLF followed by a byte that is neither
-// content nor the CR of another CRLF (an empty line that may be trailing; for relaxed also
-// leading WSP); and for relaxed a SP before a byte up to SP, or a byte up to SP other than SP,
-// CR and LF (HTAB, and control bytes, which are content but rare enough for the closer look).
-// Line ends followed by content, after any empty lines, are not flagged: they pass unchanged.
-template <bool relaxed>
+// byte is flagged when it is a bare LF, or the CR of a CRLF followed by a byte that is neither
+// content nor the CR of another CRLF (an empty line that may be trailing). Line ends followed
+// by content, after any empty lines, are not flagged: they pass unchanged.
 inline std::uint64_t changed_bytes(const ByteMasks& here, const ByteMasks& next,
                                    bool cr_before) noexcept {
   auto ahead = [](std::uint64_t now, std::uint64_t later, unsigned by) {
@@ -149,15 +146,8 @@ inline std::uint64_t changed_bytes(const ByteMasks& here, const ByteMasks& next,
   std::uint64_t bare_lf = here.lf & ~((here.cr << 1) | std::uint64_t{cr_before});
   std::uint64_t line_end = here.cr & ahead(here.lf, next.lf, 1);
   std::uint64_t empty_line_next = ahead(here.cr, next.cr, 2) & ahead(here.lf, next.lf, 3);
-  if constexpr (relaxed) {
-    std::uint64_t other_low = here.low & ~(here.sp | here.cr | here.lf);
-    std::uint64_t squeezed = here.sp & ahead(here.low, next.low, 1);
-    std::uint64_t unsure_line = ahead(here.low, next.low, 2) & ~empty_line_next;
-    return bare_lf | other_low | squeezed | (line_end & unsure_line);
-  } else {
-    std::uint64_t unsure_line = ahead(here.cr | here.lf, next.cr | next.lf, 2) & ~empty_line_next;
-    return bare_lf | (line_end & unsure_line);
-  }
+  std::uint64_t unsure_line = ahead(here.cr | here.lf, next.cr | next.lf, 2) & ~empty_line_next;
+  return bare_lf | (line_end & unsure_line);
 }
 
 // Where a scan over one chunk stands: the 64-byte block it stopped in, kept so that resuming a
@@ -178,7 +168,6 @@ struct ScanState {
 using Scan = const char* (*)(ScanState& state, const char* p) noexcept;
 
 #if defined(__x86_64__) || defined(__i386__)
-template <bool relaxed>
 __attribute__((target("avx2"))) inline ByteMasks classify_avx2(const char* p) noexcept {
   using V = __m256i;
   V a = _mm256_loadu_si256(reinterpret_cast<const V*>(p));
@@ -192,24 +181,16 @@ __attribute__((target("avx2"))) inline ByteMasks classify_avx2(const char* p) no
   ByteMasks m;
   m.cr = bits(_mm256_cmpeq_epi8(a, cr), _mm256_cmpeq_epi8(b, cr));
   m.lf = bits(_mm256_cmpeq_epi8(a, lf), _mm256_cmpeq_epi8(b, lf));
-  if constexpr (relaxed) {
-    const V sp = _mm256_set1_epi8(' ');
-    m.sp = bits(_mm256_cmpeq_epi8(a, sp), _mm256_cmpeq_epi8(b, sp));
-    // Unsigned x <= SP is min(x, SP) == x: there is no unsigned byte compare.
-    m.low = bits(_mm256_cmpeq_epi8(_mm256_min_epu8(a, sp), a),
-                 _mm256_cmpeq_epi8(_mm256_min_epu8(b, sp), b));
-  }
   return m;
 }
 
-template <bool relaxed>
 __attribute__((target("avx2"))) const char* scan_avx2(ScanState& s, const char* p) noexcept {
   if (s.base == nullptr || p < s.base || p >= s.base + 64) {
     if (s.end - p < 128 || p == s.begin) return p;
     s.base = p;
-    s.here = classify_avx2<relaxed>(p);
-    s.next = classify_avx2<relaxed>(p + 64);
-    s.flags = changed_bytes<relaxed>(s.here, s.next, p[-1] == '\r');
+    s.here = classify_avx2(p);
+    s.next = classify_avx2(p + 64);
+    s.flags = changed_bytes(s.here, s.next, p[-1] == '\r');
   }
   std::uint64_t from_p = s.flags & (~std::uint64_t{0} << (p - s.base));
   if (from_p != 0) return s.base + __builtin_ctzll(from_p);
@@ -221,8 +202,8 @@ __attribute__((target("avx2"))) const char* scan_avx2(ScanState& s, const char* 
     bool cr_before = (here.cr >> 63) != 0;
     base += 64;
     here = next;
-    next = classify_avx2<relaxed>(base + 64);
-    std::uint64_t flags = changed_bytes<relaxed>(here, next, cr_before);
+    next = classify_avx2(base + 64);
+    std::uint64_t flags = changed_bytes(here, next, cr_before);
     if (flags != 0) {
       s.base = base;
       s.flags = flags;
@@ -238,7 +219,6 @@ __attribute__((target("avx2"))) const char* scan_avx2(ScanState& s, const char* 
 
 #if defined(__SSE2__)
 // The same with 16-byte vectors, for processors without AVX2.
-template <bool relaxed>
 inline ByteMasks classify_sse2(const char* p) noexcept {
   using V = __m128i;
   V v[4];
@@ -254,22 +234,16 @@ inline ByteMasks classify_sse2(const char* p) noexcept {
   ByteMasks m;
   m.cr = bits([&](V x) { return _mm_cmpeq_epi8(x, cr); });
   m.lf = bits([&](V x) { return _mm_cmpeq_epi8(x, lf); });
-  if constexpr (relaxed) {
-    const V sp = _mm_set1_epi8(' ');
-    m.sp = bits([&](V x) { return _mm_cmpeq_epi8(x, sp); });
-    m.low = bits([&](V x) { return _mm_cmpeq_epi8(_mm_min_epu8(x, sp), x); });
-  }
   return m;
 }
 
-template <bool relaxed>
 const char* scan_sse2(ScanState& s, const char* p) noexcept {
   if (s.base == nullptr || p < s.base || p >= s.base + 64) {
     if (s.end - p < 128 || p == s.begin) return p;
     s.base = p;
-    s.here = classify_sse2<relaxed>(p);
-    s.next = classify_sse2<relaxed>(p + 64);
-    s.flags = changed_bytes<relaxed>(s.here, s.next, p[-1] == '\r');
+    s.here = classify_sse2(p);
+    s.next = classify_sse2(p + 64);
+    s.flags = changed_bytes(s.here, s.next, p[-1] == '\r');
   }
   std::uint64_t from_p = s.flags & (~std::uint64_t{0} << (p - s.base));
   if (from_p != 0) return s.base + __builtin_ctzll(from_p);
@@ -281,8 +255,8 @@ const char* scan_sse2(ScanState& s, const char* p) noexcept {
     bool cr_before = (here.cr >> 63) != 0;
     base += 64;
     here = next;
-    next = classify_sse2<relaxed>(base + 64);
-    std::uint64_t flags = changed_bytes<relaxed>(here, next, cr_before);
+    next = classify_sse2(base + 64);
+    std::uint64_t flags = changed_bytes(here, next, cr_before);
     if (flags != 0) {
       s.base = base;
       s.flags = flags;
@@ -314,15 +288,17 @@ std::atomic<detail::BodyScan>& chosen_body_scan() noexcept {
   return scan;
 }
 
+// Relaxed comes here only in the byte-wise reference mode, which has no scan.
 Scan pick_scan(bool relaxed) noexcept {
+  if (relaxed) return &scan_none;
   switch (detail::body_scan()) {
     case detail::BodyScan::reference:
     case detail::BodyScan::portable: return &scan_none;
 #if defined(__x86_64__) || defined(__i386__)
-    case detail::BodyScan::avx2: return relaxed ? &scan_avx2<true> : &scan_avx2<false>;
+    case detail::BodyScan::avx2: return &scan_avx2;
 #endif
 #if defined(__SSE2__)
-    case detail::BodyScan::sse2: return relaxed ? &scan_sse2<true> : &scan_sse2<false>;
+    case detail::BodyScan::sse2: return &scan_sse2;
 #endif
     default: return &scan_none;
   }
