@@ -53,6 +53,9 @@ class MessageParser::Impl {
   std::optional<core::Error> error_;
 };
 
+// Header fields of a typical message (a mailing list's or a bulk sender's has 20 to 30).
+constexpr std::size_t expected_fields = 32;
+
 std::unexpected<core::Error> MessageParser::Impl::fail(core::Error error) {
   error_ = error;
   return std::unexpected(std::move(error));
@@ -71,6 +74,8 @@ core::Expected<void> MessageParser::Impl::scan(bool eof) {
     core::Expected<void> counted =
         detail::check_field_count(spans_.size() + 1, scanner_.field(), limits_);
     if (!counted) return fail(std::move(counted.error()));
+    // Room for a typical header section at once, rather than growing 1, 2, 4, ... 32.
+    if (spans_.empty()) spans_.reserve(expected_fields);
     spans_.push_back(scanner_.field());
     handler_->on_field(detail::make_field(buffer_, spans_.back()));
   }
