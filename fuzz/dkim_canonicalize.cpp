@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 // Fuzz target: DKIM canonicalization (RFC 6376 3.4). Header fields in both modes must give
-// CRLF-terminated, idempotent output; bodies must canonicalize the same however they are cut.
+// CRLF-terminated, idempotent output; bodies must canonicalize the same however they are cut,
+// and the same on every vector path as on the byte-wise reference.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "dkim/internal/body_scan.hpp"
 #include "hallmark/dkim/canonicalize.hpp"
 
 namespace {
 
 using hallmark::dkim::BodyCanonicalizer;
 using hallmark::dkim::Canonicalization;
+namespace detail = hallmark::dkim::detail;
 
 std::string header(std::string_view raw, Canonicalization mode) {
   std::string out;
@@ -64,7 +67,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (value.starts_with(' ') || value.ends_with(' ')) std::abort();
     }
 
+    // The byte-wise rules first, then each vector path this processor has, cut where the
+    // input says: they must agree to the byte.
+    detail::force_body_scan(detail::BodyScan::reference);
+    const std::string reference = body(text, mode, split, false);
+    for (detail::BodyScan scan :
+         {detail::BodyScan::portable, detail::BodyScan::sse2, detail::BodyScan::avx2}) {
+      if (!detail::body_scan_available(scan)) continue;
+      detail::force_body_scan(scan);
+      if (body(text, mode, split, false) != reference) std::abort();
+    }
+
     std::string whole = body(text, mode, text.size(), false);
+    if (whole != reference) std::abort();
     if (body(text, mode, split, false) != whole) std::abort();
     if (body(text, mode, 0, true) != whole) std::abort();
     // RFC 6376 3.4.3 and 3.4.4: one final CRLF (relaxed: none for an empty body), no empty
