@@ -50,17 +50,23 @@ class ParseCache {
         return slot.value;
       }
     }
+    Entry found;
     {
       std::lock_guard lock(mutex_);
       if (auto it = index_.find(text); it != index_.end()) {
         order_.splice(order_.begin(), order_, it->second);
-        hits_.add();
-        if (!fronted) return it->second->second;
-        auto& slot = Front::slot(hash);
-        slot.fill(identity_, 0, hash, text, it->second->second, 0);
-        return slot.value;
+        found = it->second->second;
+      } else {
+        ++stats_.misses;
       }
-      ++stats_.misses;
+    }
+    if (found) {
+      hits_.add();
+      if (!fronted) return found;
+      // Filled outside the lock: it allocates the thread's holder.
+      auto& slot = Front::slot(hash);
+      slot.fill(identity_, 0, hash, text, std::move(found), 0);
+      return slot.value;
     }
     // Parse outside the lock: another thread may parse the same text meanwhile, which is
     // harmless (the first insert wins) and cheaper than serialising every parse.
