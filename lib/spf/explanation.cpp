@@ -9,10 +9,10 @@
 namespace hallmark::spf::detail {
 namespace {
 
-// Options::default_explanation is almost always left as it is, so its parse is kept.
+// Options::default_explanation is almost always left empty, so the builtin's parse is kept.
 const core::Expected<MacroString>& parsed_builtin_default() {
   static const core::Expected<MacroString> parsed =
-      parse_macro_string(Options{}.default_explanation, MacroContext::explanation);
+      parse_macro_string(builtin_default_explanation, MacroContext::explanation);
   return parsed;
 }
 
@@ -23,15 +23,18 @@ core::Task<std::string> Evaluator::explain(Decision decision) {
   const core::Expected<MacroString>& builtin = parsed_builtin_default();
   core::Expected<MacroString> custom;
   const core::Expected<MacroString>* parsed = &builtin;
-  if (!builtin || options_.default_explanation != builtin->text) {
-    custom = parse_macro_string(options_.default_explanation, MacroContext::explanation);
+  const std::string_view wanted = options_.default_explanation.empty()
+                                      ? builtin_default_explanation
+                                      : std::string_view(options_.default_explanation);
+  if (!builtin || wanted != builtin->text) {
+    custom = parse_macro_string(wanted, MacroContext::explanation);
     parsed = &custom;
   }
   std::string fallback;
   if (*parsed) {
     fallback = expand(**parsed, values(**parsed, domain)).value_or(std::string());
   } else {
-    fallback = options_.default_explanation;
+    fallback = wanted;
   }
   if (!options_.fetch_explanation || !decision.record || !*decision.record ||
       !(*decision.record)->explanation)

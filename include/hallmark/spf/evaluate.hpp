@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "hallmark/core/ip.hpp"
 #include "hallmark/core/task.hpp"
@@ -15,6 +16,10 @@
 namespace hallmark::spf {
 
 class RecordCache;
+
+/// RFC 7208 6.2's suggested explanation, used when Options::default_explanation is empty.
+inline constexpr std::string_view builtin_default_explanation =
+    "%{o} does not designate %{i} as a permitted sender";
 
 struct Options {
   /// RFC 7208 4.6.4: DNS-querying terms (include, a, mx, ptr, exists, redirect) per check.
@@ -28,7 +33,9 @@ struct Options {
   /// Fetch and expand exp= after a fail (RFC 7208 6.2).
   bool fetch_explanation = true;
   /// The explanation when exp= is absent or unusable; a macro-string in explanation syntax.
-  std::string default_explanation = "%{o} does not designate %{i} as a permitted sender";
+  /// Empty means builtin_default_explanation (kept out of the field so that copying the
+  /// options, as each check does, allocates nothing).
+  std::string default_explanation;
   /// %{r}: this receiver's host name (RFC 7208 7.3 says "unknown" when there is none).
   std::string receiver = "unknown";
   /// %{t}: seconds since the epoch; the system clock when empty.
