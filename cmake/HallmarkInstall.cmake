@@ -4,7 +4,7 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-install(TARGETS hallmark hallmark_static EXPORT hallmark-targets
+install(TARGETS hallmark hallmark_static hallmark_c EXPORT hallmark-targets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   FILE_SET HEADERS DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
@@ -24,3 +24,7 @@ file(RELATIVE_PATH hallmark_pc_to_prefix "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/
 string(REGEX REPLACE "/$" "" hallmark_pc_to_prefix "${hallmark_pc_to_prefix}")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/hallmark.pc.in ${PROJECT_BINARY_DIR}/hallmark.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/hallmark.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+# The C API's module: plain C flags, no C++ standard (a C compiler would choke on it).
+configure_file(${PROJECT_SOURCE_DIR}/cmake/hallmark-c.pc.in ${PROJECT_BINARY_DIR}/hallmark-c.pc
+  @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/hallmark-c.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -145,6 +145,7 @@ void Authenticator::reload(ScoreTable scores) {
 }
 
 const Options& Authenticator::options() const noexcept { return impl_->options; }
+const std::string& Authenticator::authserv_id() const noexcept { return impl_->authserv_id; }
 dns::Resolver& Authenticator::resolver() noexcept { return impl_->resolver; }
 
 std::vector<std::size_t> own_auth_results_fields(const mail::HeaderSection& headers,

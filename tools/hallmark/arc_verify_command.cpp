@@ -14,7 +14,7 @@
 #include "hallmark/core/sync_wait.hpp"
 #include "message_input.hpp"
 #include "printable.hpp"
-#include "result_json.hpp"
+#include "json/result_json.hpp"
 #include "resolver_setup.hpp"
 
 namespace hallmark::cli {
@@ -84,8 +84,9 @@ int run_arc_verify(std::vector<std::string_view> argv) {
   if (args.has("json")) {
     // Seals that do not parse can carry any bytes in d= or s=; invalid UTF-8 is replaced
     // rather than aborting the report.
-    std::puts(
-        to_json(result).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    std::puts(json::to_json(result)
+                  .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                  .c_str());
     return 0;
   }
   print_text(result);

@@ -15,7 +15,7 @@
 #include "hallmark/dkim/verify.hpp"
 #include "message_input.hpp"
 #include "printable.hpp"
-#include "result_json.hpp"
+#include "json/result_json.hpp"
 #include "resolver_setup.hpp"
 
 namespace hallmark::cli {
@@ -85,7 +85,7 @@ int run_dkim_verify(std::vector<std::string_view> argv) {
 
   if (args.has("json")) {
     nlohmann::json signatures = nlohmann::json::array();
-    for (const dkim::Result& r : results) signatures.push_back(to_json(r));
+    for (const dkim::Result& r : results) signatures.push_back(json::to_json(r));
     nlohmann::json out = {{"signatures", std::move(signatures)}};
     // A signature that does not parse can carry any bytes in d= or s=; invalid UTF-8 is
     // replaced rather than aborting the report.

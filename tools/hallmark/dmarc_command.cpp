@@ -13,7 +13,7 @@
 #include "hallmark/dmarc/evaluate.hpp"
 #include "hallmark/spf/types.hpp"
 #include "resolver_setup.hpp"
-#include "result_json.hpp"
+#include "json/result_json.hpp"
 
 namespace hallmark::cli {
 
@@ -61,8 +61,9 @@ int run_dmarc(std::vector<std::string_view> argv) {
       core::sync_wait(dmarc::evaluate(*resolver, *from, std::move(identifiers), std::move(options)),
                       resolver->pump());
   if (args.has("json")) {
-    std::puts(
-        to_json(result).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    std::puts(json::to_json(result)
+                  .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                  .c_str());
     return 0;
   }
   fmt::print("dmarc: {} ({})\n", dmarc::to_string(result.outcome), result.reason);

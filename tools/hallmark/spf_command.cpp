@@ -13,7 +13,7 @@
 #include "hallmark/spf/auth_results.hpp"
 #include "hallmark/spf/evaluate.hpp"
 #include "resolver_setup.hpp"
-#include "result_json.hpp"
+#include "json/result_json.hpp"
 
 namespace hallmark::cli {
 
@@ -60,7 +60,7 @@ int run_spf(std::vector<std::string_view> argv) {
   spf::Result result = core::sync_wait(std::move(task), resolver->pump());
 
   if (args.has("json")) {
-    std::puts(to_json(result, envelope, receiver).dump(2).c_str());
+    std::puts(json::to_json(result, envelope, receiver).dump(2).c_str());
     return 0;
   }
   fmt::print("spf: {} ({})\n", spf::to_string(result.outcome), result.reason);

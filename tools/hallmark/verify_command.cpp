@@ -17,7 +17,7 @@
 #include "message_input.hpp"
 #include "printable.hpp"
 #include "resolver_setup.hpp"
-#include "result_json.hpp"
+#include "json/result_json.hpp"
 
 namespace hallmark::cli {
 
@@ -100,69 +100,6 @@ authenticator::Envelope envelope_from(const Args& args) {
   envelope.mail_from = std::move(mail_from);
   envelope.recipients = args.values("rcpt");
   return envelope;
-}
-
-std::string unfolded(std::string_view field) {
-  std::string out;
-  out.reserve(field.size());
-  for (std::size_t i = 0; i < field.size(); ++i) {
-    if (field[i] == '\r' && i + 1 < field.size() && field[i + 1] == '\n') {
-      ++i;
-      continue;
-    }
-    out += field[i];
-  }
-  return out;
-}
-
-nlohmann::json iprev_json(const authenticator::IprevResult& r) {
-  return {{"result", authenticator::to_string(r.outcome)},
-          {"ip", r.ip.to_string()},
-          {"confirmed_names", r.confirmed_names},
-          {"detail", r.detail},
-          {"authentication_results", authenticator::auth_results_fragment(r)}};
-}
-
-nlohmann::json verdict_json(const std::string& message, const authenticator::Verdict& v,
-                            const authenticator::Envelope& envelope, const std::string& receiver) {
-  spf::Envelope spf_envelope;
-  if (envelope.ip) spf_envelope.ip = *envelope.ip;
-  spf_envelope.helo = envelope.helo;
-  spf_envelope.mail_from = envelope.mail_from;
-  nlohmann::json spf = {{"result", "none"}};
-  if (v.spf_mail_from) {
-    spf["result"] = spf::to_string(v.spf_mail_from->outcome);
-    spf["mail_from"] = to_json(*v.spf_mail_from, spf_envelope, receiver);
-  }
-  if (v.spf_helo) spf["helo"] = to_json(*v.spf_helo, spf_envelope, receiver);
-  nlohmann::json dkim = nlohmann::json::array();
-  for (const dkim::Result& r : v.dkim) dkim.push_back(to_json(r));
-  nlohmann::json tags = nlohmann::json::array();
-  for (const authenticator::ScoredTag& t : v.tags)
-    tags.push_back({{"name", authenticator::to_string(t.tag)}, {"score", t.score}});
-  nlohmann::json changes = nlohmann::json::array();
-  for (const authenticator::PolicyChange& c : v.policy_changes)
-    changes.push_back(
-        {{"rule", authenticator::to_string(c.rule)}, {"domain", c.domain}, {"detail", c.detail}});
-  nlohmann::json limits = nlohmann::json::array();
-  for (const authenticator::LimitReached& l : v.limits)
-    limits.push_back({{"limit", authenticator::to_string(l.limit)}, {"detail", l.detail}});
-  nlohmann::json out = {
-      {"message", message},
-      {"spf", std::move(spf)},
-      {"dkim", std::move(dkim)},
-      {"arc", to_json(v.arc)},
-      {"dmarc", to_json(v.dmarc)},
-      {"tags", std::move(tags)},
-      {"score", v.score},
-      {"disposition", dmarc::to_string(v.disposition)},
-      {"override_reason", v.override_reason},
-      {"policy_changes", std::move(changes)},
-      {"limits", std::move(limits)},
-      {"authentication_results", unfolded(v.authentication_results)},
-  };
-  if (v.iprev) out["iprev"] = iprev_json(*v.iprev);
-  return out;
 }
 
 void print_text(const authenticator::Verdict& v) {
@@ -271,7 +208,8 @@ int run_verify(std::vector<std::string_view> argv) {
   for (std::size_t i = 0; i < verdicts.size(); ++i) {
     if (args.has("json")) {
       // Fields a sender wrote can carry any bytes; invalid UTF-8 is replaced.
-      nlohmann::json out = verdict_json(names[i], verdicts[i], envelope, receiver);
+      nlohmann::json out = json::to_json(verdicts[i], envelope, receiver);
+      out["message"] = names[i];
       std::puts(out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
       continue;
     }

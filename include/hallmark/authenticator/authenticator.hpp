@@ -194,6 +194,8 @@ class HALLMARK_API Authenticator {
   void reload(ScoreTable scores);
 
   const Options& options() const noexcept;
+  /// Options::authserv_id, or the host's name when that was empty.
+  const std::string& authserv_id() const noexcept;
   dns::Resolver& resolver() noexcept;
 
  private:

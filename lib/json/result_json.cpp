@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // Each protocol's result as the JSON the verbs print: one place for the field names, which
 // the README documents and `verify --json` nests.
-#include "result_json.hpp"
+#include "json/result_json.hpp"
 
 #include "hallmark/arc/verify.hpp"
 #include "hallmark/dkim/auth_results.hpp"
 #include "hallmark/dmarc/record.hpp"
 #include "hallmark/spf/auth_results.hpp"
 
-namespace hallmark::cli {
+namespace hallmark::json {
 namespace {
 
 // "ptype.property" keys; a property written without a ptype keeps its bare name.
@@ -147,4 +147,4 @@ nlohmann::json to_json(const arc::Result& r) {
   };
 }
 
-}  // namespace hallmark::cli
+}  // namespace hallmark::json

@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * hallmark's C API: SPF, DKIM, ARC and DMARC verification of inbound mail, for MTAs, milters
+ * and filters written in C and for other languages (bindings/python uses it through ctypes).
+ *
+ * Link with -lhallmark-c (pkg-config module hallmark-c). Only hallmark_* symbols are exported,
+ * under the symbol version HALLMARK_C_1; the soname changes only when this ABI breaks.
+ *
+ * Handles are opaque and each has a free function:
+ *   hallmark_options  the settings of an authenticator; one thread at a time.
+ *   hallmark_ctx      an authenticator: resolver, caches, score table, allow lists. Shared:
+ *                     any thread may use one ctx at the same time.
+ *   hallmark_message  one message on its way through the SMTP transaction; one thread at a
+ *                     time (it may move between threads between calls).
+ *   hallmark_result   the verdict on one message; read-only, so any thread may read it.
+ *
+ * Errors: every fallible call returns a hallmark_status, HALLMARK_OK (0) on success. The text
+ * of the last error is kept by the handle the call was made on (hallmark_options_error(),
+ * hallmark_message_error()); calls on a shared ctx write it to a buffer the caller gives.
+ * There is no global error state. Strings returned by a handle belong to it and stay valid
+ * until the handle is freed, unless the function says otherwise. No call keeps a pointer the
+ * caller passed in.
+ *
+ * Strings passed in are NUL-terminated unless a length is given; byte ranges given with a
+ * length may hold any bytes, NUL included.
+ */
+#ifndef HALLMARK_H
+#define HALLMARK_H
+
+#include <stddef.h>
+
+#include "hallmark/version.h"
+
+#if defined(_WIN32)
+#define HALLMARK_C_API
+#else
+#define HALLMARK_C_API __attribute__((visibility("default")))
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- version --------------------------------------------------------------------------- */
+
+/* The library's version as a string ("0.1.0"), and as a number
+ * (MAJOR * 10000 + MINOR * 100 + PATCH) to compare with HALLMARK_VERSION_NUMBER, the version
+ * of the header a program was compiled against. */
+#define HALLMARK_VERSION_NUMBER \
+  (HALLMARK_VERSION_MAJOR * 10000 + HALLMARK_VERSION_MINOR * 100 + HALLMARK_VERSION_PATCH)
+HALLMARK_C_API const char* hallmark_version(void);
+HALLMARK_C_API unsigned long hallmark_version_number(void);
+
+/* ---- status codes ---------------------------------------------------------------------- */
+
+typedef enum hallmark_status {
+  HALLMARK_OK = 0,
+  HALLMARK_ERR_INVALID_ARGUMENT = 1, /* a NULL or out-of-range argument, a bad value */
+  HALLMARK_ERR_NO_MEMORY = 2,
+  HALLMARK_ERR_STATE = 3,  /* a call out of order: bytes after the end of the message, ... */
+  HALLMARK_ERR_SYNTAX = 4, /* malformed input: a header field, a zone file line, a list */
+  HALLMARK_ERR_LIMIT = 5,  /* input past a bound: the header section's size or field count */
+  HALLMARK_ERR_IO = 6,     /* a file that cannot be read; a resolver that cannot start */
+  HALLMARK_ERR_INTERNAL = 7
+} hallmark_status;
+
+/* A short description of a status ("invalid argument"); never NULL, static storage. */
+HALLMARK_C_API const char* hallmark_strerror(hallmark_status status);
+
+/* ---- options --------------------------------------------------------------------------- */
+
+typedef struct hallmark_options hallmark_options;
+
+/* Defaults: the system's resolver configuration through c-ares, a deadline of 5000 ms, the
+ * host's name as authserv-id, the built-in score table, no allow lists. NULL when out of
+ * memory. */
+HALLMARK_C_API hallmark_options* hallmark_options_new(void);
+HALLMARK_C_API void hallmark_options_free(hallmark_options* options);
+/* The text of the last error of a call on `options`, or of hallmark_ctx_new() with it; ""
+ * when there was none. Valid until the next call on `options`. */
+HALLMARK_C_API const char* hallmark_options_error(const hallmark_options* options);
+
+/* The authserv-id of the Authentication-Results field (RFC 8601 2.5). */
+HALLMARK_C_API hallmark_status hallmark_options_set_authserv_id(hallmark_options* options,
+                                                                const char* authserv_id);
+/* Time from the start of a message until its pending lookups count as DNS timeouts (the
+ * protocols waiting for them give temperror). At least 1. */
+HALLMARK_C_API hallmark_status hallmark_options_set_deadline_ms(hallmark_options* options,
+                                                                unsigned long milliseconds);
+/* DNS lookups per message, across every protocol (default 250). At least 1. */
+HALLMARK_C_API hallmark_status hallmark_options_set_max_dns_queries(hallmark_options* options,
+                                                                    unsigned long queries);
+/* Also check the HELO identity (default on), and forward-confirmed reverse DNS, iprev
+ * (default off). Nonzero turns a check on. */
+HALLMARK_C_API hallmark_status hallmark_options_set_check_helo(hallmark_options* options, int on);
+HALLMARK_C_API hallmark_status hallmark_options_set_iprev(hallmark_options* options, int on);
+
+/* DNS: answers from zone files only, fully offline (tests, demos). Repeatable; once any zone
+ * file is given, no query leaves the process. The file is read by hallmark_ctx_new(). */
+HALLMARK_C_API hallmark_status hallmark_options_add_zone_file(hallmark_options* options,
+                                                              const char* path);
+/* DNS: a server to ask instead of the system's configuration, "192.0.2.53",
+ * "192.0.2.53:5353" or "[2001:db8::53]:5353". Repeatable. */
+HALLMARK_C_API hallmark_status hallmark_options_add_dns_server(hallmark_options* options,
+                                                               const char* server);
+/* DNS: time to wait for one try at one server (default 2000 ms), and tries per server
+ * (default 2). */
+HALLMARK_C_API hallmark_status hallmark_options_set_dns_timeout_ms(hallmark_options* options,
+                                                                   unsigned long milliseconds);
+HALLMARK_C_API hallmark_status hallmark_options_set_dns_tries(hallmark_options* options,
+                                                              unsigned tries);
+
+/* Files read by hallmark_ctx_new() and again by hallmark_ctx_reload(): the score table
+ * ("TAG = score" per line), and the allow lists (one domain per line, '#' comments): domains
+ * whose DMARC result weighs heavily, the same for SPF and DKIM domains, and the ARC sealers
+ * whose passing chain overrides a DMARC failure. NULL or "" removes the file. */
+HALLMARK_C_API hallmark_status hallmark_options_set_score_file(hallmark_options* options,
+                                                               const char* path);
+HALLMARK_C_API hallmark_status hallmark_options_set_allow_dmarc_file(hallmark_options* options,
+                                                                     const char* path);
+HALLMARK_C_API hallmark_status hallmark_options_set_allow_spf_dkim_file(hallmark_options* options,
+                                                                        const char* path);
+HALLMARK_C_API hallmark_status hallmark_options_set_trusted_arc_file(hallmark_options* options,
+                                                                     const char* path);
+
+/* ---- the authenticator ----------------------------------------------------------------- */
+
+typedef struct hallmark_ctx hallmark_ctx;
+
+/* An authenticator with `options` (copied: they may be freed or changed afterwards). On
+ * failure *ctx is NULL and hallmark_options_error(options) says why: a zone file or a list
+ * that does not load (file and line named), a DNS server that is not an address. */
+HALLMARK_C_API hallmark_status hallmark_ctx_new(hallmark_options* options, hallmark_ctx** ctx);
+/* Every message of the ctx must have been freed before. NULL is allowed. */
+HALLMARK_C_API void hallmark_ctx_free(hallmark_ctx* ctx);
+/* Reads the score table and allow-list files again, while messages are verified: messages
+ * started afterwards use them, messages under way keep what they started with. On failure
+ * nothing changes, and the reason is written to `error` (NUL-terminated, cut to
+ * `error_size`; `error` may be NULL). */
+HALLMARK_C_API hallmark_status hallmark_ctx_reload(hallmark_ctx* ctx, char* error,
+                                                   size_t error_size);
+
+/* ---- a message ------------------------------------------------------------------------- */
+
+typedef struct hallmark_message hallmark_message;
+typedef struct hallmark_result hallmark_result;
+
+/* A new message: calls then follow the SMTP transaction. The envelope setters start each
+ * check as soon as its inputs are known (SPF at MAIL FROM). The message itself comes either
+ * as raw bytes with hallmark_message_feed(), header section then body, cut anywhere; or as
+ * header fields one by one (hallmark_message_add_header(), as a milter gets them), then
+ * hallmark_message_end_of_headers(), then the body with hallmark_message_feed(). */
+HALLMARK_C_API hallmark_status hallmark_message_new(hallmark_ctx* ctx, hallmark_message** message);
+/* Abandons whatever is pending at once, without waiting. NULL is allowed. */
+HALLMARK_C_API void hallmark_message_free(hallmark_message* message);
+/* The text of the last error of a call on `message`; "" when there was none. */
+HALLMARK_C_API const char* hallmark_message_error(const hallmark_message* message);
+
+/* The client's address ("192.0.2.1", "2001:db8::1") and the name the host resolved it to
+ * (NULL or "" when none). */
+HALLMARK_C_API hallmark_status hallmark_message_set_client(hallmark_message* message,
+                                                           const char* ip, const char* name);
+HALLMARK_C_API hallmark_status hallmark_message_set_helo(hallmark_message* message,
+                                                         const char* helo);
+/* The MAIL FROM address without <>; "" for the null reverse path. */
+HALLMARK_C_API hallmark_status hallmark_message_set_mail_from(hallmark_message* message,
+                                                              const char* address);
+HALLMARK_C_API hallmark_status hallmark_message_add_recipient(hallmark_message* message,
+                                                              const char* address);
+/* One header field: its name and its value (which may be folded with "\n\t" or "\r\n\t"). */
+HALLMARK_C_API hallmark_status hallmark_message_add_header(hallmark_message* message,
+                                                           const char* name, size_t name_length,
+                                                           const char* value, size_t value_length);
+HALLMARK_C_API hallmark_status hallmark_message_end_of_headers(hallmark_message* message);
+/* Message bytes: the whole message, or the body after hallmark_message_end_of_headers(). */
+HALLMARK_C_API hallmark_status hallmark_message_feed(hallmark_message* message, const void* bytes,
+                                                     size_t length);
+/* Ends the message and waits for its verdict, no longer than the deadline. *result belongs
+ * to the caller (hallmark_result_free()); the message accepts no further call but free. */
+HALLMARK_C_API hallmark_status hallmark_message_finish(hallmark_message* message,
+                                                       hallmark_result** result);
+
+/* A whole message in memory, verified and waited for in one call. `ip`, `helo` and
+ * `mail_from` may be NULL when unknown (no client address: no SPF check). */
+HALLMARK_C_API hallmark_status hallmark_verify(hallmark_ctx* ctx, const void* message,
+                                               size_t length, const char* ip, const char* helo,
+                                               const char* mail_from, hallmark_result** result);
+
+/* ---- the verdict ----------------------------------------------------------------------- */
+
+typedef enum hallmark_disposition {
+  HALLMARK_DISPOSITION_NONE = 0,
+  HALLMARK_DISPOSITION_QUARANTINE = 1,
+  HALLMARK_DISPOSITION_REJECT = 2
+} hallmark_disposition;
+
+HALLMARK_C_API void hallmark_result_free(hallmark_result* result);
+
+/* The Authentication-Results field, name included, folded with CRLF, without a final line
+ * break: ready to prepend to the message. */
+HALLMARK_C_API const char* hallmark_result_auth_results(const hallmark_result* result);
+/* Every result as one JSON object, the one `hallmark verify --json` prints. */
+HALLMARK_C_API const char* hallmark_result_json(const hallmark_result* result);
+
+/* DMARC's disposition after local policy, and why local policy changed it ("" when it did
+ * not; "trusted_forwarder" or "local_policy" as aggregate reports name it). */
+HALLMARK_C_API hallmark_disposition hallmark_result_disposition(const hallmark_result* result);
+HALLMARK_C_API const char* hallmark_result_override_reason(const hallmark_result* result);
+/* Nonzero when a protocol met a temporary DNS failure: the host may prefer to answer 4xx. */
+HALLMARK_C_API int hallmark_result_temporary_failure(const hallmark_result* result);
+
+/* The tags that fired (DKIM_ALLOW, DMARC_POLICY_REJECT, ...), each with its score, and
+ * their sum. Out of range: NULL and 0. */
+HALLMARK_C_API double hallmark_result_score(const hallmark_result* result);
+HALLMARK_C_API size_t hallmark_result_tag_count(const hallmark_result* result);
+HALLMARK_C_API const char* hallmark_result_tag_name(const hallmark_result* result, size_t index);
+HALLMARK_C_API double hallmark_result_tag_score(const hallmark_result* result, size_t index);
+
+/* Each protocol's result by its RFC 8601 name (pass, fail, softfail, neutral, none,
+ * temperror, permerror, policy), and what it was about. An absent check reads "none" and
+ * "". */
+HALLMARK_C_API const char* hallmark_result_spf(const hallmark_result* result); /* MAIL FROM */
+HALLMARK_C_API const char* hallmark_result_spf_domain(const hallmark_result* result);
+HALLMARK_C_API const char* hallmark_result_spf_helo(const hallmark_result* result);
+/* One per DKIM-Signature field, in header order. Out of range: NULL. */
+HALLMARK_C_API size_t hallmark_result_dkim_count(const hallmark_result* result);
+HALLMARK_C_API const char* hallmark_result_dkim(const hallmark_result* result, size_t index);
+HALLMARK_C_API const char* hallmark_result_dkim_domain(const hallmark_result* result, size_t index);
+HALLMARK_C_API const char* hallmark_result_dkim_selector(const hallmark_result* result,
+                                                         size_t index);
+HALLMARK_C_API const char* hallmark_result_arc(const hallmark_result* result);
+HALLMARK_C_API const char* hallmark_result_dmarc(const hallmark_result* result);
+/* The author domain (RFC5322.From), and the policy that applied: "none", "quarantine" or
+ * "reject" ("" when no record applied). */
+HALLMARK_C_API const char* hallmark_result_dmarc_domain(const hallmark_result* result);
+HALLMARK_C_API const char* hallmark_result_dmarc_policy(const hallmark_result* result);
+/* iprev (RFC 8601 3), when hallmark_options_set_iprev() asked for it; "none" otherwise. */
+HALLMARK_C_API const char* hallmark_result_iprev(const hallmark_result* result);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HALLMARK_H */

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: Apache-2.0
+// hallmark_message: one Session, fed call by call as the SMTP transaction goes; and
+// hallmark_verify(), the whole message at once.
+#include <fmt/format.h>
+
+#include "capi/handles.hpp"
+
+namespace {
+
+using hallmark::capi::guarded;
+using hallmark::capi::set_error;
+using hallmark::capi::status_of;
+
+template <class Body>
+hallmark_status with_message(hallmark_message* message, Body&& body) noexcept {
+  if (message == nullptr) return HALLMARK_ERR_INVALID_ARGUMENT;
+  return guarded(&message->error, [&] { return body(*message); });
+}
+
+hallmark_status fail(hallmark_message& message, hallmark_status status, std::string_view why) {
+  set_error(message.error, why);
+  return status;
+}
+
+// The envelope and header calls are over once the message is finished.
+hallmark_status after_finish(hallmark_message& message, std::string_view call) {
+  return fail(message, HALLMARK_ERR_STATE, fmt::format("{} after hallmark_message_finish()", call));
+}
+
+hallmark_status from(hallmark_message& message, const hallmark::core::Expected<void>& done) {
+  if (done) return HALLMARK_OK;
+  set_error(message.error, done.error().message);
+  return status_of(done.error());
+}
+
+}  // namespace
+
+extern "C" {
+
+hallmark_status hallmark_message_new(hallmark_ctx* ctx, hallmark_message** message) {
+  if (message != nullptr) *message = nullptr;
+  if (ctx == nullptr || message == nullptr) return HALLMARK_ERR_INVALID_ARGUMENT;
+  return guarded(nullptr, [&] {
+    auto handle = std::make_unique<hallmark_message>();
+    handle->ctx = ctx;
+    handle->session = ctx->authenticator->start();
+    *message = handle.release();
+    return HALLMARK_OK;
+  });
+}
+
+void hallmark_message_free(hallmark_message* message) { delete message; }
+
+const char* hallmark_message_error(const hallmark_message* message) {
+  return message == nullptr ? "" : message->error.c_str();
+}
+
+hallmark_status hallmark_message_set_client(hallmark_message* message, const char* ip,
+                                            const char* name) {
+  return with_message(message, [&](hallmark_message& m) {
+    if (m.finished) return after_finish(m, "hallmark_message_set_client()");
+    if (ip == nullptr) return fail(m, HALLMARK_ERR_INVALID_ARGUMENT, "client address is NULL");
+    auto parsed = hallmark::core::IpAddress::parse(ip);
+    if (!parsed)
+      return fail(m, HALLMARK_ERR_INVALID_ARGUMENT,
+                  fmt::format("client address: {}", parsed.error().message));
+    std::string_view client_name = name == nullptr ? std::string_view() : name;
+    m.envelope.ip = *parsed;
+    m.envelope.client_name = client_name;
+    m.session->set_client(*parsed, client_name);
+    return HALLMARK_OK;
+  });
+}
+
+hallmark_status hallmark_message_set_helo(hallmark_message* message, const char* helo) {
+  return with_message(message, [&](hallmark_message& m) {
+    if (m.finished) return after_finish(m, "hallmark_message_set_helo()");
+    if (helo == nullptr) return fail(m, HALLMARK_ERR_INVALID_ARGUMENT, "HELO name is NULL");
+    m.envelope.helo = helo;
+    m.session->set_helo(helo);
+    return HALLMARK_OK;
+  });
+}
+
+hallmark_status hallmark_message_set_mail_from(hallmark_message* message, const char* address) {
+  return with_message(message, [&](hallmark_message& m) {
+    if (m.finished) return after_finish(m, "hallmark_message_set_mail_from()");
+    if (address == nullptr)
+      return fail(m, HALLMARK_ERR_INVALID_ARGUMENT, "MAIL FROM address is NULL");
+    m.envelope.mail_from = address;
+    m.session->set_mail_from(address);
+    return HALLMARK_OK;
+  });
+}
+
+hallmark_status hallmark_message_add_recipient(hallmark_message* message, const char* address) {
+  return with_message(message, [&](hallmark_message& m) {
+    if (m.finished) return after_finish(m, "hallmark_message_add_recipient()");
+    if (address == nullptr)
+      return fail(m, HALLMARK_ERR_INVALID_ARGUMENT, "recipient address is NULL");
+    m.envelope.recipients.emplace_back(address);
+    m.session->add_recipient(address);
+    return HALLMARK_OK;
+  });
+}
+
+hallmark_status hallmark_message_add_header(hallmark_message* message, const char* name,
+                                            size_t name_length, const char* value,
+                                            size_t value_length) {
+  return with_message(message, [&](hallmark_message& m) {
+    if (m.finished) return after_finish(m, "hallmark_message_add_header()");
+    if (m.headers_ended)
+      return fail(m, HALLMARK_ERR_STATE,
+                  "hallmark_message_add_header() after hallmark_message_end_of_headers()");
+    if (name == nullptr || name_length == 0)
+      return fail(m, HALLMARK_ERR_INVALID_ARGUMENT, "header field name is NULL or empty");
+    if (value == nullptr && value_length != 0)
+      return fail(m, HALLMARK_ERR_INVALID_ARGUMENT, "header field value is NULL");
+    return from(
+        m, m.session->add_header(std::string_view(name, name_length),
+                                 std::string_view(value == nullptr ? "" : value, value_length)));
+  });
+}
+
+hallmark_status hallmark_message_end_of_headers(hallmark_message* message) {
+  return with_message(message, [&](hallmark_message& m) {
+    if (m.finished) return after_finish(m, "hallmark_message_end_of_headers()");
+    if (m.headers_ended)
+      return fail(m, HALLMARK_ERR_STATE, "hallmark_message_end_of_headers() called twice");
+    hallmark_status status = from(m, m.session->end_of_headers());
+    if (status == HALLMARK_OK) m.headers_ended = true;
+    return status;
+  });
+}
+
+hallmark_status hallmark_message_feed(hallmark_message* message, const void* bytes, size_t length) {
+  return with_message(message, [&](hallmark_message& m) {
+    if (m.finished) return after_finish(m, "hallmark_message_feed()");
+    if (bytes == nullptr && length != 0)
+      return fail(m, HALLMARK_ERR_INVALID_ARGUMENT, "message bytes are NULL");
+    if (length == 0) return HALLMARK_OK;
+    return from(m, m.session->feed(std::string_view(static_cast<const char*>(bytes), length)));
+  });
+}
+
+hallmark_status hallmark_message_finish(hallmark_message* message, hallmark_result** result) {
+  if (result != nullptr) *result = nullptr;
+  return with_message(message, [&](hallmark_message& m) {
+    if (result == nullptr) return fail(m, HALLMARK_ERR_INVALID_ARGUMENT, "result is NULL");
+    if (m.finished) return fail(m, HALLMARK_ERR_STATE, "hallmark_message_finish() called twice");
+    m.finished = true;
+    return hallmark::capi::make_result(m.session->finish_blocking(), m.envelope,
+                                       m.ctx->authenticator->authserv_id(), result);
+  });
+}
+
+hallmark_status hallmark_verify(hallmark_ctx* ctx, const void* message, size_t length,
+                                const char* ip, const char* helo, const char* mail_from,
+                                hallmark_result** result) {
+  if (result != nullptr) *result = nullptr;
+  if (ctx == nullptr || result == nullptr || (message == nullptr && length != 0))
+    return HALLMARK_ERR_INVALID_ARGUMENT;
+  return guarded(nullptr, [&] {
+    hallmark::authenticator::Envelope envelope;
+    if (ip != nullptr) {
+      auto parsed = hallmark::core::IpAddress::parse(ip);
+      if (!parsed) return HALLMARK_ERR_INVALID_ARGUMENT;
+      envelope.ip = *parsed;
+    }
+    if (helo != nullptr) envelope.helo = helo;
+    if (mail_from != nullptr) envelope.mail_from = mail_from;
+    std::string_view bytes(message == nullptr ? "" : static_cast<const char*>(message), length);
+    hallmark::authenticator::Verdict verdict = ctx->authenticator->verify_blocking(bytes, envelope);
+    return hallmark::capi::make_result(std::move(verdict), envelope,
+                                       ctx->authenticator->authserv_id(), result);
+  });
+}
+
+}  // extern "C"
