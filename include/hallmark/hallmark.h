@@ -80,7 +80,8 @@ HALLMARK_C_API void hallmark_options_free(hallmark_options* options);
  * when there was none. Valid until the next call on `options`. */
 HALLMARK_C_API const char* hallmark_options_error(const hallmark_options* options);
 
-/* The authserv-id of the Authentication-Results field (RFC 8601 2.5). */
+/* The authserv-id of the Authentication-Results field (RFC 8601 2.5); "" means the host's
+ * name, the default. */
 HALLMARK_C_API hallmark_status hallmark_options_set_authserv_id(hallmark_options* options,
                                                                 const char* authserv_id);
 /* Time from the start of a message until its pending lookups count as DNS timeouts (the

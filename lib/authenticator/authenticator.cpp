@@ -76,7 +76,13 @@ Authenticator::Impl::Impl(dns::Resolver& r, Options o)
     : resolver(r),
       options(std::move(o)),
       authserv_id(options.authserv_id.empty() ? host_name() : options.authserv_id),
-      policy(policy_of(options)) {}
+      policy(policy_of(options)) {
+  if (options.dkim.key_cache == nullptr || options.arc.key_cache == nullptr) {
+    own_keys = std::make_unique<dkim::KeyCache>();
+    if (options.dkim.key_cache == nullptr) options.dkim.key_cache = own_keys.get();
+    if (options.arc.key_cache == nullptr) options.arc.key_cache = own_keys.get();
+  }
+}
 
 Authenticator::Authenticator(dns::Resolver& resolver, Options options)
     : impl_(std::make_unique<Impl>(resolver, std::move(options))) {}

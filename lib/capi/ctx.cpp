@@ -13,6 +13,7 @@ namespace {
 using hallmark::authenticator::AllowList;
 using hallmark::authenticator::AllowListPtr;
 using hallmark::authenticator::ScoreTable;
+using hallmark::capi::file_status_of;
 using hallmark::capi::guarded;
 using hallmark::capi::set_error;
 using hallmark::capi::status_of;
@@ -32,7 +33,7 @@ hallmark_status load_files(const HallmarkListFiles& files, LoadedFiles& loaded,
     auto scores = ScoreTable::load(files.scores);
     if (!scores) {
       error = fmt::format("score file {}: {}", files.scores, scores.error().message);
-      return status_of(scores.error());
+      return file_status_of(scores.error());
     }
     loaded.scores = std::move(*scores);
   }
@@ -47,7 +48,7 @@ hallmark_status load_files(const HallmarkListFiles& files, LoadedFiles& loaded,
     auto parsed = AllowList::load(list.path);
     if (!parsed) {
       error = fmt::format("list file {}: {}", list.path, parsed.error().message);
-      return status_of(parsed.error());
+      return file_status_of(parsed.error());
     }
     list.into = std::make_shared<const AllowList>(std::move(*parsed));
   }
@@ -85,7 +86,9 @@ hallmark_status hallmark_ctx_new(hallmark_options* options, hallmark_ctx** ctx) 
         hallmark::authenticator::Authenticator::create(std::move(settings), options->resolver);
     if (!made) {
       set_error(options->error, made.error().message);
-      return status_of(made.error());
+      // With zone files, no DNS server is used: the error is in a file.
+      return options->resolver.zone_files.empty() ? status_of(made.error())
+                                                  : file_status_of(made.error());
     }
     auto handle = std::make_unique<hallmark_ctx>();
     handle->authenticator = std::move(*made);

@@ -37,6 +37,10 @@ struct hallmark_message {
   std::unique_ptr<hallmark::authenticator::Session> session;
   // Kept for the result's JSON (Received-SPF names the envelope's identities).
   hallmark::authenticator::Envelope envelope;
+  // The message comes one way or the other: raw bytes from the start (fed), or fields one by
+  // one and then the body (fields_given, then headers_ended).
+  bool fed = false;
+  bool fields_given = false;
   bool headers_ended = false;
   bool finished = false;
   std::string error;
@@ -57,8 +61,11 @@ namespace hallmark::capi {
 /// leaves the old one).
 void set_error(std::string& slot, std::string_view text) noexcept;
 
-/// The C status for a library error code.
+/// The C status for a library error in what a call was given.
 hallmark_status status_of(const core::Error& error) noexcept;
+/// The C status for an error in a file's contents (zone, score or list file): a value the
+/// file holds is malformed input, not a bad argument of the call.
+hallmark_status file_status_of(const core::Error& error) noexcept;
 
 /// Runs `body` (returning hallmark_status), turning an exception into a status and its text
 /// into `error` (may be null).

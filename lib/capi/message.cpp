@@ -27,6 +27,13 @@ hallmark_status after_finish(hallmark_message& message, std::string_view call) {
   return fail(message, HALLMARK_ERR_STATE, fmt::format("{} after hallmark_message_finish()", call));
 }
 
+// Raw bytes already hold (part of) the header section: a field given now would land in the
+// middle of it.
+hallmark_status raw_then_fields(hallmark_message& message, std::string_view call) {
+  return fail(message, HALLMARK_ERR_STATE,
+              fmt::format("{} after raw message bytes: give the message one way", call));
+}
+
 hallmark_status from(hallmark_message& message, const hallmark::core::Expected<void>& done) {
   if (done) return HALLMARK_OK;
   set_error(message.error, done.error().message);
@@ -112,6 +119,7 @@ hallmark_status hallmark_message_add_header(hallmark_message* message, const cha
     if (m.headers_ended)
       return fail(m, HALLMARK_ERR_STATE,
                   "hallmark_message_add_header() after hallmark_message_end_of_headers()");
+    if (m.fed) return raw_then_fields(m, "hallmark_message_add_header()");
     if (name == nullptr || name_length == 0)
       return fail(m, HALLMARK_ERR_INVALID_ARGUMENT, "header field name is NULL or empty");
     if (value == nullptr && value_length != 0)
@@ -127,6 +135,7 @@ hallmark_status hallmark_message_end_of_headers(hallmark_message* message) {
     if (m.finished) return after_finish(m, "hallmark_message_end_of_headers()");
     if (m.headers_ended)
       return fail(m, HALLMARK_ERR_STATE, "hallmark_message_end_of_headers() called twice");
+    if (m.fed) return raw_then_fields(m, "hallmark_message_end_of_headers()");
     hallmark_status status = from(m, m.session->end_of_headers());
     if (status == HALLMARK_OK) m.headers_ended = true;
     return status;
@@ -138,7 +147,12 @@ hallmark_status hallmark_message_feed(hallmark_message* message, const void* byt
     if (m.finished) return after_finish(m, "hallmark_message_feed()");
     if (bytes == nullptr && length != 0)
       return fail(m, HALLMARK_ERR_INVALID_ARGUMENT, "message bytes are NULL");
+    if (m.fields_given && !m.headers_ended)
+      return fail(m, HALLMARK_ERR_STATE,
+                  "hallmark_message_feed() after header fields given one by one needs "
+                  "hallmark_message_end_of_headers() first");
     if (length == 0) return HALLMARK_OK;
+    if (!m.headers_ended) m.fed = true;
     return from(m, m.session->feed(std::string_view(static_cast<const char*>(bytes), length)));
   });
 }

@@ -49,4 +49,9 @@ hallmark_status status_of(const core::Error& error) noexcept {
   return HALLMARK_ERR_INTERNAL;
 }
 
+hallmark_status file_status_of(const core::Error& error) noexcept {
+  hallmark_status status = status_of(error);
+  return status == HALLMARK_ERR_INVALID_ARGUMENT ? HALLMARK_ERR_SYNTAX : status;
+}
+
 }  // namespace hallmark::capi

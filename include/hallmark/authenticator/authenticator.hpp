@@ -57,7 +57,9 @@ struct Options {
   /// Forward-confirmed reverse DNS of the client address (RFC 8601 3), reported as iprev.
   bool iprev = false;
 
-  /// Each protocol's own options.
+  /// Each protocol's own options. When dkim.key_cache or arc.key_cache is null, the
+  /// authenticator keeps a key cache of its own for them (not the process-wide one, which
+  /// another authenticator on other DNS would share).
   spf::Options spf;
   dkim::VerifyOptions dkim;
   arc::VerifyOptions arc;

@@ -20,6 +20,9 @@ struct Authenticator::Impl {
   dns::Resolver& resolver;
   /// Fixed at construction; the reloadable part lives in `policy`.
   Options options;
+  /// DKIM and ARC keys, when the options name no cache: keys belong with the resolver that
+  /// found them, so two authenticators on different DNS never share one.
+  std::unique_ptr<dkim::KeyCache> own_keys;
   std::string authserv_id;
   // A mutex rather than std::atomic<std::shared_ptr>, which libc++ 16 (the fuzz build) lacks.
   // It is held only to copy a pointer, once per session.
