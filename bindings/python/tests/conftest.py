@@ -1,0 +1,7 @@
+# SPDX-License-Identifier: Apache-2.0
+# Puts bindings/python on sys.path so the tests import this checkout's package, installed or
+# not; the C library comes from $HALLMARK_LIBRARY (ctest sets it to the build's).
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
