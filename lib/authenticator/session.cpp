@@ -134,6 +134,12 @@ struct Session::Impl final : mail::MessageHandler {
   void set_mail_from(std::string_view address) {
     if (mail_from) return;
     mail_from = std::string(address);
+    // RFC 7208 2.4: the null reverse path's MAIL FROM check is the HELO check; one already
+    // under way serves as it, rather than running twice and being reported twice.
+    if (mail_from->empty() && spf_helo && !spf_mail_from) {
+      spf_mail_from = std::move(spf_helo);
+      spf_helo.reset();
+    }
     start_mail_from_check();
     // A HELO check started before MAIL FROM stays; one not started yet may start now.
     start_helo_check();

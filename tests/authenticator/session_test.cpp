@@ -328,6 +328,27 @@ TEST(SessionEnvelope, NullReversePathChecksPostmasterAtHelo) {
   EXPECT_FALSE(verdict.spf_helo);
 }
 
+// As an SMTP server sees it: the client and HELO first (the HELO check starts), then MAIL
+// FROM:<>. The HELO check already running is the MAIL FROM check; it is not run twice.
+TEST(SessionEnvelope, NullReversePathAfterHeloIsCheckedOnce) {
+  Rig rig;
+  const Envelope envelope = session_envelope();
+  std::unique_ptr<Session> session = rig.authenticator->start();
+  session->set_client(*envelope.ip);
+  session->set_helo(envelope.helo);
+  session->set_mail_from("");
+  ASSERT_TRUE(session->feed(rig.message));
+  Verdict verdict = session->finish_blocking();
+  ASSERT_TRUE(verdict.spf_mail_from);
+  EXPECT_EQ(verdict.spf_mail_from->identity, spf::Identity::helo);
+  EXPECT_EQ(verdict.spf_mail_from->sender, "postmaster@mail.example.com");
+  EXPECT_FALSE(verdict.spf_helo);
+  Envelope whole = envelope;
+  whole.mail_from.clear();
+  EXPECT_EQ(verdict.authentication_results,
+            rig.authenticator->verify_blocking(rig.message, whole).authentication_results);
+}
+
 TEST(SessionEnvelope, WithoutAClientThereIsNoSpf) {
   Rig rig;
   Verdict verdict = rig.authenticator->verify_blocking(rig.message);

@@ -236,11 +236,6 @@ def test_null_reverse_path(auth):
         assert verdict.auth_results.count("smtp.mailfrom=") == 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "library: a Session (hallmark_message_*) runs the HELO check started at set_helo() and "
-    "the null sender's MAIL FROM check, which is the same HELO check, so Authentication-Results "
-    "names spf=... smtp.helo=... twice and the JSON has a spf.helo object; hallmark_verify() "
-    "and the CLI give it once"))
 def test_null_reverse_path_streamed_equals_whole(auth):
     envelope = ENVELOPES[0]._replace(mail_from="")
     streamed = stream(auth, envelope, [envelope.message()])
