@@ -111,6 +111,26 @@ HALLMARK_C_API hallmark_status hallmark_options_set_dns_timeout_ms(hallmark_opti
 HALLMARK_C_API hallmark_status hallmark_options_set_dns_tries(hallmark_options* options,
                                                               unsigned tries);
 
+/* DNS driven by the host's event loop (poll, epoll, libevent, ...) instead of a thread of
+ * hallmark's own: the ctx then gives the sockets to watch (hallmark_ctx_watches()) and the
+ * time to wait (hallmark_ctx_timeout_ms()), and the host calls hallmark_ctx_process() when
+ * either comes. The ctx and all its messages are then used from that one thread. */
+HALLMARK_C_API hallmark_status hallmark_options_set_event_loop(hallmark_options* options, int on);
+
+/* DNS done by the host: `start` is called for every lookup hallmark needs (the name, an
+ * A-label domain, and the record type as its number: 1 A, 12 PTR, 15 MX, 16 TXT, 28 AAAA),
+ * and the host completes each lookup exactly once, later or from inside `start`, with
+ * hallmark_ctx_dns_answer() or hallmark_ctx_dns_failure(). `name` is valid during the call
+ * only. As with the event loop, the ctx and its messages are then used from one thread, and
+ * only the asynchronous calls finish messages. `start` must not free a message or the ctx
+ * (it runs inside a message's call). NULL `start` returns to hallmark's own DNS. */
+typedef struct hallmark_ctx hallmark_ctx;
+typedef void (*hallmark_dns_start_fn)(void* user, hallmark_ctx* ctx, unsigned long long lookup,
+                                      const char* name, unsigned type);
+HALLMARK_C_API hallmark_status hallmark_options_set_dns_callback(hallmark_options* options,
+                                                                 hallmark_dns_start_fn start,
+                                                                 void* user);
+
 /* Files read by hallmark_ctx_new() and again by hallmark_ctx_reload(): the score table
  * ("TAG = score" per line), and the allow lists (one domain per line, '#' comments): domains
  * whose DMARC result weighs heavily, the same for SPF and DKIM domains, and the ARC sealers
@@ -126,8 +146,6 @@ HALLMARK_C_API hallmark_status hallmark_options_set_trusted_arc_file(hallmark_op
 
 /* ---- the authenticator ----------------------------------------------------------------- */
 
-typedef struct hallmark_ctx hallmark_ctx;
-
 /* An authenticator with `options` (copied: they may be freed or changed afterwards). On
  * failure *ctx is NULL and hallmark_options_error(options) says why: a zone file or a list
  * that does not load (file and line named), a DNS server that is not an address. */
@@ -140,6 +158,43 @@ HALLMARK_C_API void hallmark_ctx_free(hallmark_ctx* ctx);
  * `error_size`; `error` may be NULL). */
 HALLMARK_C_API hallmark_status hallmark_ctx_reload(hallmark_ctx* ctx, char* error,
                                                    size_t error_size);
+
+/* The event loop (hallmark_options_set_event_loop(), or a DNS callback for the deadlines):
+ * the sockets to watch now, each with the events wanted; at most `capacity` are written to
+ * `watches`, and the number there are is returned (call again with more room when it is
+ * larger). */
+#define HALLMARK_WATCH_READ 1
+#define HALLMARK_WATCH_WRITE 2
+typedef struct hallmark_watch {
+  int fd;
+  int events; /* HALLMARK_WATCH_READ | HALLMARK_WATCH_WRITE */
+} hallmark_watch;
+HALLMARK_C_API size_t hallmark_ctx_watches(hallmark_ctx* ctx, hallmark_watch* watches,
+                                           size_t capacity);
+/* How long the host may wait before calling hallmark_ctx_process() even without a socket
+ * event: a DNS retry or a message's deadline; -1 when nothing waits. */
+HALLMARK_C_API long hallmark_ctx_timeout_ms(hallmark_ctx* ctx);
+/* Handles the sockets that became readable or writable (either list may be empty), retries
+ * and deadlines that came due, and delivers the verdicts that are ready (their callbacks run
+ * from here). */
+HALLMARK_C_API hallmark_status hallmark_ctx_process(hallmark_ctx* ctx, const int* readable,
+                                                    size_t readable_count, const int* writable,
+                                                    size_t writable_count);
+
+/* Host DNS (hallmark_options_set_dns_callback()): the answer to `lookup`, the whole DNS
+ * response message as it came from the wire; or its failure. Verdicts that become ready are
+ * delivered from here. HALLMARK_ERR_INVALID_ARGUMENT for a lookup that is not pending
+ * (already completed, or never started). */
+typedef enum hallmark_dns_failure {
+  HALLMARK_DNS_TIMEOUT = 1,  /* no answer in time: temperror */
+  HALLMARK_DNS_SERVFAIL = 2, /* the server failed: temperror */
+  HALLMARK_DNS_ERROR = 3     /* anything else that gave no usable answer */
+} hallmark_dns_failure;
+HALLMARK_C_API hallmark_status hallmark_ctx_dns_answer(hallmark_ctx* ctx, unsigned long long lookup,
+                                                       const void* response, size_t length);
+HALLMARK_C_API hallmark_status hallmark_ctx_dns_failure(hallmark_ctx* ctx,
+                                                        unsigned long long lookup,
+                                                        hallmark_dns_failure failure);
 
 /* ---- a message ------------------------------------------------------------------------- */
 
@@ -177,9 +232,21 @@ HALLMARK_C_API hallmark_status hallmark_message_end_of_headers(hallmark_message*
 HALLMARK_C_API hallmark_status hallmark_message_feed(hallmark_message* message, const void* bytes,
                                                      size_t length);
 /* Ends the message and waits for its verdict, no longer than the deadline. *result belongs
- * to the caller (hallmark_result_free()); the message accepts no further call but free. */
+ * to the caller (hallmark_result_free()); the message accepts no further call but free.
+ * HALLMARK_ERR_STATE with a DNS callback, whose answers only the host can bring. */
 HALLMARK_C_API hallmark_status hallmark_message_finish(hallmark_message* message,
                                                        hallmark_result** result);
+
+/* Ends the message without waiting: `done` is called once with the verdict (the callee owns
+ * it: hallmark_result_free(); NULL only when memory ran out), from hallmark_ctx_process(),
+ * hallmark_ctx_dns_answer() or hallmark_ctx_dns_failure(), or before this returns when every
+ * answer was at hand. `done` may free the message and call any function. Freeing a message
+ * whose verdict is pending abandons it: `done` is not called. Needs the event loop, a DNS callback
+ * or zone files (HALLMARK_ERR_STATE with hallmark's DNS thread, whose answers arrive on a thread
+ * the host does not know). */
+typedef void (*hallmark_done_fn)(void* user, hallmark_message* message, hallmark_result* result);
+HALLMARK_C_API hallmark_status hallmark_message_finish_async(hallmark_message* message,
+                                                             hallmark_done_fn done, void* user);
 
 /* A whole message in memory, verified and waited for in one call. `ip`, `helo` and
  * `mail_from` may be NULL when unknown (no client address: no SPF check). */

@@ -82,17 +82,43 @@ hallmark_status hallmark_ctx_new(hallmark_options* options, hallmark_ctx** ctx) 
     settings.allow_dmarc = std::move(loaded.allow_dmarc);
     settings.allow_spf_dkim = std::move(loaded.allow_spf_dkim);
     settings.trusted_arc_sealers = std::move(loaded.trusted_arc);
-    auto made =
-        hallmark::authenticator::Authenticator::create(std::move(settings), options->resolver);
-    if (!made) {
-      set_error(options->error, made.error().message);
-      // With zone files, no DNS server is used: the error is in a file.
-      return options->resolver.zone_files.empty() ? status_of(made.error())
-                                                  : file_status_of(made.error());
-    }
     auto handle = std::make_unique<hallmark_ctx>();
-    handle->authenticator = std::move(*made);
     handle->files = options->files;
+    if (!options->resolver.zone_files.empty() ||
+        (!options->event_loop && options->dns_start == nullptr)) {
+      auto made =
+          hallmark::authenticator::Authenticator::create(std::move(settings), options->resolver);
+      if (!made) {
+        set_error(options->error, made.error().message);
+        // With zone files, no DNS server is used: the error is in a file.
+        return options->resolver.zone_files.empty() ? status_of(made.error())
+                                                    : file_status_of(made.error());
+      }
+      handle->dns = options->resolver.zone_files.empty() ? HallmarkDns::thread : HallmarkDns::zone;
+      handle->authenticator = std::move(*made);
+    } else {
+      hallmark::dns::Resolver* upstream = nullptr;
+      if (options->dns_start != nullptr) {
+        handle->dns = HallmarkDns::callback;
+        handle->host =
+            std::make_unique<hallmark::capi::HostResolver>(options->dns_start, options->dns_user);
+        handle->host->set_ctx(handle.get());
+        upstream = handle->host.get();
+      } else {
+        auto cares = hallmark::dns::CaresResolver::create(options->resolver.cares);
+        if (!cares) {
+          set_error(options->error, cares.error().message);
+          return status_of(cares.error());
+        }
+        handle->dns = HallmarkDns::event_loop;
+        handle->cares = std::move(*cares);
+        upstream = handle->cares.get();
+      }
+      handle->cache =
+          std::make_unique<hallmark::dns::CachingResolver>(*upstream, options->resolver.cache);
+      handle->authenticator = std::make_unique<hallmark::authenticator::Authenticator>(
+          *handle->cache, std::move(settings));
+    }
     *ctx = handle.release();
     return HALLMARK_OK;
   });

@@ -3,13 +3,20 @@
 // that no C++ exception reaches a C caller. Layer-private.
 #pragma once
 
+#include <deque>
 #include <memory>
+#include <optional>
+#include <unordered_set>
 #include <new>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "capi/host_resolver.hpp"
 #include "hallmark/authenticator/authenticator.hpp"
+#include "hallmark/core/task.hpp"
+#include "hallmark/dns/caching_resolver.hpp"
+#include "hallmark/dns/cares_resolver.hpp"
 #include "hallmark/hallmark.h"
 
 /// The files an authenticator reads at creation and again on reload.
@@ -20,21 +27,86 @@ struct HallmarkListFiles {
   std::string trusted_arc;
 };
 
+/// Where a ctx's DNS answers come from, which decides the calls it allows.
+enum class HallmarkDns {
+  thread,      // hallmark's c-ares thread: blocking calls from any thread
+  zone,        // zone files: answered at once, so blocking and asynchronous calls both work
+  event_loop,  // c-ares on the host's loop: one thread, both kinds of calls
+  callback,    // the host's own DNS: one thread, asynchronous calls only
+};
+
 struct hallmark_options {
   hallmark::authenticator::Options options;
   hallmark::authenticator::ResolverConfig resolver;
   HallmarkListFiles files;
+  bool event_loop = false;
+  hallmark_dns_start_fn dns_start = nullptr;
+  void* dns_user = nullptr;
   std::string error;
 };
 
 struct hallmark_ctx {
+  HallmarkDns dns = HallmarkDns::thread;
+  // The resolvers a ctx drives itself (event loop, callback), declared before the
+  // authenticator that uses them so they outlive it.
+  std::unique_ptr<hallmark::dns::CaresResolver> cares;
+  std::unique_ptr<hallmark::capi::HostResolver> host;
+  std::unique_ptr<hallmark::dns::CachingResolver> cache;
   std::unique_ptr<hallmark::authenticator::Authenticator> authenticator;
   HallmarkListFiles files;
+  // Messages finished asynchronously: verdict still pending, and verdict in but not yet
+  // handed to the callback (that happens outside the coroutines, see deliver()).
+  std::unordered_set<hallmark_message*> waiting;
+  std::deque<hallmark_message*> ready;
+  // Calls under way on the ctx's thread: verdicts are handed over only when the outermost
+  // returns, never from inside a coroutine the callback could destroy by freeing its message.
+  int depth = 0;
+
+  /// Whether one thread drives everything (the asynchronous calls need it).
+  bool single_threaded() const noexcept { return dns != HallmarkDns::thread; }
+  /// Hands every ready verdict to its callback.
+  void deliver() noexcept;
+  /// Expires the waiting messages whose deadline has passed.
+  void expire_overdue();
+  /// A message is going away: it leaves both queues.
+  void forget(hallmark_message* message) noexcept;
 };
 
+namespace hallmark::capi {
+
+/// Marks a call on a single-threaded ctx; the outermost one delivers what became ready.
+class CtxCall {
+ public:
+  explicit CtxCall(hallmark_ctx* ctx) noexcept
+      : ctx_(ctx != nullptr && ctx->single_threaded() ? ctx : nullptr) {
+    if (ctx_ != nullptr) ++ctx_->depth;
+  }
+  ~CtxCall() {
+    if (ctx_ != nullptr && --ctx_->depth == 0) ctx_->deliver();
+  }
+  CtxCall(const CtxCall&) = delete;
+  CtxCall& operator=(const CtxCall&) = delete;
+
+ private:
+  hallmark_ctx* ctx_;
+};
+
+}  // namespace hallmark::capi
+
 struct hallmark_message {
+  hallmark_message() = default;
+  hallmark_message(const hallmark_message&) = delete;
+  hallmark_message& operator=(const hallmark_message&) = delete;
+  /// Cancels the session first, so that the verdict task below may be destroyed mid-way.
+  ~hallmark_message();
+
   hallmark_ctx* ctx = nullptr;
   std::unique_ptr<hallmark::authenticator::Session> session;
+  // hallmark_message_finish_async(): the task awaiting the verdict, and where it goes.
+  hallmark::core::Task<void> verdict_task;
+  std::optional<hallmark::authenticator::Verdict> verdict;
+  hallmark_done_fn done = nullptr;
+  void* done_user = nullptr;
   // Kept for the result's JSON (Received-SPF names the envelope's identities).
   hallmark::authenticator::Envelope envelope;
   // The message comes one way or the other: raw bytes from the start (fed), or fields one by

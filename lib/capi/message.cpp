@@ -14,7 +14,20 @@ using hallmark::capi::status_of;
 template <class Body>
 hallmark_status with_message(hallmark_message* message, Body&& body) noexcept {
   if (message == nullptr) return HALLMARK_ERR_INVALID_ARGUMENT;
+  hallmark::capi::CtxCall call(message->ctx);
   return guarded(&message->error, [&] { return body(*message); });
+}
+
+// Awaits the verdict of a message finished asynchronously, then queues it for delivery (the
+// callback runs later, outside this frame: see hallmark_ctx::deliver()).
+hallmark::core::Task<void> await_verdict(hallmark_message* message) {
+  try {
+    message->verdict = co_await message->session->finish();
+  } catch (...) {
+    message->verdict.reset();  // delivered as a NULL result: out of memory
+  }
+  message->ctx->waiting.erase(message);
+  message->ctx->ready.push_back(message);
 }
 
 hallmark_status fail(hallmark_message& message, hallmark_status status, std::string_view why) {
@@ -41,6 +54,12 @@ hallmark_status from(hallmark_message& message, const hallmark::core::Expected<v
 }
 
 }  // namespace
+
+hallmark_message::~hallmark_message() {
+  // Lookups are abandoned first, so the verdict task may then be destroyed wherever it waits.
+  if (session) session->cancel();
+  if (ctx != nullptr) ctx->forget(this);
+}
 
 extern "C" {
 
@@ -161,10 +180,35 @@ hallmark_status hallmark_message_finish(hallmark_message* message, hallmark_resu
   if (result != nullptr) *result = nullptr;
   return with_message(message, [&](hallmark_message& m) {
     if (result == nullptr) return fail(m, HALLMARK_ERR_INVALID_ARGUMENT, "result is NULL");
-    if (m.finished) return fail(m, HALLMARK_ERR_STATE, "hallmark_message_finish() called twice");
+    if (m.finished) return fail(m, HALLMARK_ERR_STATE, "the message is already finished");
+    if (m.ctx->dns == HallmarkDns::callback)
+      return fail(m, HALLMARK_ERR_STATE,
+                  "with a DNS callback only the host brings answers: use "
+                  "hallmark_message_finish_async()");
     m.finished = true;
     return hallmark::capi::make_result(m.session->finish_blocking(), m.envelope,
                                        m.ctx->authenticator->authserv_id(), result);
+  });
+}
+
+hallmark_status hallmark_message_finish_async(hallmark_message* message, hallmark_done_fn done,
+                                              void* user) {
+  return with_message(message, [&](hallmark_message& m) {
+    if (done == nullptr) return fail(m, HALLMARK_ERR_INVALID_ARGUMENT, "callback is NULL");
+    if (m.finished) return fail(m, HALLMARK_ERR_STATE, "the message is already finished");
+    if (!m.ctx->single_threaded())
+      return fail(m, HALLMARK_ERR_STATE,
+                  "asynchronous calls need hallmark_options_set_event_loop(), a DNS callback "
+                  "or zone files");
+    m.finished = true;
+    m.done = done;
+    m.done_user = user;
+    m.ctx->waiting.insert(&m);
+    m.verdict_task = await_verdict(&m);
+    // May complete at once (every answer cached); the verdict is delivered when this call
+    // returns, by with_message's CtxCall.
+    m.verdict_task.start_detached(std::noop_coroutine());
+    return HALLMARK_OK;
   });
 }
 
@@ -174,6 +218,8 @@ hallmark_status hallmark_verify(hallmark_ctx* ctx, const void* message, size_t l
   if (result != nullptr) *result = nullptr;
   if (ctx == nullptr || result == nullptr || (message == nullptr && length != 0))
     return HALLMARK_ERR_INVALID_ARGUMENT;
+  if (ctx->dns == HallmarkDns::callback) return HALLMARK_ERR_STATE;
+  hallmark::capi::CtxCall call(ctx);
   return guarded(nullptr, [&] {
     hallmark::authenticator::Envelope envelope;
     if (ip != nullptr) {

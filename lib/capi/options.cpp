@@ -130,6 +130,22 @@ hallmark_status hallmark_options_set_dns_tries(hallmark_options* options, unsign
   });
 }
 
+hallmark_status hallmark_options_set_event_loop(hallmark_options* options, int on) {
+  return with_options(options, [&](hallmark_options& o) {
+    o.event_loop = on != 0;
+    return HALLMARK_OK;
+  });
+}
+
+hallmark_status hallmark_options_set_dns_callback(hallmark_options* options,
+                                                  hallmark_dns_start_fn start, void* user) {
+  return with_options(options, [&](hallmark_options& o) {
+    o.dns_start = start;
+    o.dns_user = start == nullptr ? nullptr : user;
+    return HALLMARK_OK;
+  });
+}
+
 hallmark_status hallmark_options_set_score_file(hallmark_options* options, const char* path) {
   return set_file(options, path, &HallmarkListFiles::scores);
 }
