@@ -305,6 +305,67 @@ HALLMARK_C_API const char* hallmark_result_dmarc_policy(const hallmark_result* r
 /* iprev (RFC 8601 3), when hallmark_options_set_iprev() asked for it; "none" otherwise. */
 HALLMARK_C_API const char* hallmark_result_iprev(const hallmark_result* result);
 
+/* The Received-SPF field of the MAIL FROM check (RFC 7208 9.1; name included, no final line
+ * break), "" when there was none. */
+HALLMARK_C_API const char* hallmark_result_received_spf(const hallmark_result* result);
+
+/* ---- SPF alone ------------------------------------------------------------------------- */
+
+/* The SPF checks of an SMTP transaction before its message (a policy service at RCPT time):
+ * MAIL FROM (postmaster@HELO for "", the null reverse path) and, unless the options turned it
+ * off, HELO. The result's SPF accessors, Received-SPF and Authentication-Results (SPF alone)
+ * are set; the other protocols read "none". Waits up to the deadline; HALLMARK_ERR_STATE
+ * with a DNS callback. */
+HALLMARK_C_API hallmark_status hallmark_spf_check(hallmark_ctx* ctx, const char* ip,
+                                                  const char* helo, const char* mail_from,
+                                                  hallmark_result** result);
+
+/* ---- keys, DKIM signing, ARC sealing --------------------------------------------------- */
+
+typedef struct hallmark_key hallmark_key;
+
+/* A new signing key: type "rsa" (`bits` 1024 to 8192, 0 for 2048) or "ed25519" (`bits`
+ * ignored). */
+HALLMARK_C_API hallmark_status hallmark_key_generate(const char* type, unsigned bits,
+                                                     hallmark_key** key);
+/* A key from PEM text (PKCS#8 or PKCS#1 RSA; an Ed25519 key as PKCS#8 or its base64 seed). */
+HALLMARK_C_API hallmark_status hallmark_key_load(const char* pem, size_t length,
+                                                 hallmark_key** key);
+HALLMARK_C_API void hallmark_key_free(hallmark_key* key);
+/* The private key as PKCS#8 PEM, and the record to publish at
+ * <selector>._domainkey.<domain> ("v=DKIM1; k=rsa; p=..."). */
+HALLMARK_C_API const char* hallmark_key_pem(const hallmark_key* key);
+HALLMARK_C_API const char* hallmark_key_dns_record(const hallmark_key* key);
+
+typedef struct hallmark_signer hallmark_signer;
+
+/* Signs as `domain` (d=) with `selector` (s=) and a copy of `key`: rsa-sha256 or
+ * ed25519-sha256 by the key's type, relaxed/relaxed, the header fields RFC 6376 5.4.1
+ * recommends. One thread at a time. */
+HALLMARK_C_API hallmark_status hallmark_signer_new(const hallmark_key* key, const char* domain,
+                                                   const char* selector, hallmark_signer** signer);
+HALLMARK_C_API void hallmark_signer_free(hallmark_signer* signer);
+/* The text of the last error of a call with `signer`; "" when there was none. */
+HALLMARK_C_API const char* hallmark_signer_error(const hallmark_signer* signer);
+
+/* The DKIM-Signature field for `message` (folded, ending in CRLF): put it at the top of the
+ * message. *field is valid until the next call with `signer`. */
+HALLMARK_C_API hallmark_status hallmark_dkim_sign(hallmark_signer* signer, const void* message,
+                                                  size_t length, const char** field);
+
+/* An ARC set for a message this host forwards (RFC 8617 5.1): the incoming chain is validated
+ * through `ctx`'s DNS, the ARC-Authentication-Results carry `verdict`'s results (NULL: none
+ * but the chain's), and the set is signed with the signer's key, domain and selector under
+ * the ctx's authserv-id. *fields holds ARC-Seal, ARC-Message-Signature and
+ * ARC-Authentication-Results (folded, each ending in CRLF) to put at the top of the message,
+ * or "" when nothing may be sealed (the chain had already failed, or has 50 sets); valid
+ * until the next call with `signer`. Waits up to the deadline; HALLMARK_ERR_STATE with a DNS
+ * callback. */
+HALLMARK_C_API hallmark_status hallmark_arc_seal(hallmark_ctx* ctx, hallmark_signer* signer,
+                                                 const void* message, size_t length,
+                                                 const hallmark_result* verdict,
+                                                 const char** fields);
+
 #ifdef __cplusplus
 }
 #endif

@@ -162,16 +162,7 @@ std::string dmarc_fragment(const Verdict& verdict) {
 }
 
 std::string render(const Verdict& verdict, std::string_view authserv_id) {
-  std::vector<std::string> fragments;
-  if (verdict.iprev) fragments.push_back(auth_results_fragment(*verdict.iprev));
-  if (verdict.spf_mail_from)
-    fragments.push_back(spf::auth_results_fragment(*verdict.spf_mail_from));
-  if (verdict.spf_helo) fragments.push_back(spf::auth_results_fragment(*verdict.spf_helo));
-  for (std::string& fragment : dkim::auth_results_fragments(verdict.dkim))
-    fragments.push_back(std::move(fragment));
-  fragments.push_back(arc::auth_results_fragment(verdict.arc));
-  fragments.push_back(dmarc_fragment(verdict));
-  return mail::auth_results_field(authserv_id, fragments);
+  return mail::auth_results_field(authserv_id, auth_results_fragments(verdict));
 }
 
 }  // namespace
@@ -227,3 +218,20 @@ void assemble(Verdict& verdict, const Policy& policy, std::string_view authserv_
 }
 
 }  // namespace hallmark::authenticator::detail
+
+namespace hallmark::authenticator {
+
+std::vector<std::string> auth_results_fragments(const Verdict& verdict) {
+  std::vector<std::string> fragments;
+  if (verdict.iprev) fragments.push_back(auth_results_fragment(*verdict.iprev));
+  if (verdict.spf_mail_from)
+    fragments.push_back(spf::auth_results_fragment(*verdict.spf_mail_from));
+  if (verdict.spf_helo) fragments.push_back(spf::auth_results_fragment(*verdict.spf_helo));
+  for (std::string& fragment : dkim::auth_results_fragments(verdict.dkim))
+    fragments.push_back(std::move(fragment));
+  fragments.push_back(arc::auth_results_fragment(verdict.arc));
+  fragments.push_back(detail::dmarc_fragment(verdict));
+  return fragments;
+}
+
+}  // namespace hallmark::authenticator

@@ -17,7 +17,9 @@
 #include "hallmark/core/sync_wait.hpp"
 #include "hallmark/dmarc/author.hpp"
 #include "hallmark/dns/scoped_resolver.hpp"
+#include "hallmark/mail/auth_results.hpp"
 #include "hallmark/mail/stream.hpp"
+#include "hallmark/spf/auth_results.hpp"
 
 namespace hallmark::authenticator {
 namespace {
@@ -173,6 +175,11 @@ struct Session::Impl final : mail::MessageHandler {
 
   core::Task<Verdict> finish();
   core::Task<void> collect_spf(Verdict& verdict);
+
+  /// The blocking calls' loop, over several sessions at once.
+  template <class Ready>
+  static void wait_until(std::span<Session* const> sessions, std::vector<bool>& expired,
+                         Ready ready);
   core::Task<void> collect_dkim_arc(Verdict& verdict);
   core::Task<void> collect_dmarc(Verdict& verdict);
   void note_limits(Verdict& verdict) const;
@@ -359,60 +366,94 @@ Verdict Session::finish_blocking() {
   return std::move(verdicts.front());
 }
 
-std::vector<Verdict> Session::finish_all_blocking(std::span<Session* const> sessions) {
+// The blocking calls' loop: pumps the resolver until `ready(i)` holds for every session,
+// expiring each at its deadline (`expired` remembers which were).
+template <class Ready>
+void Session::Impl::wait_until(std::span<Session* const> sessions, std::vector<bool>& expired,
+                               Ready ready) {
   using Clock = std::chrono::steady_clock;
-  std::vector<bool> expired(sessions.size(), false);
-  auto expire = [&](std::size_t i) {
-    expired[i] = true;
-    sessions[i]->expire();
-  };
-  // Pumps the resolver until `ready(i)` holds for every session, expiring each at its deadline.
-  auto wait_until = [&](auto ready) {
-    for (;;) {
-      Clock::time_point next = Clock::time_point::max();
-      core::Pump* pump = nullptr;
-      bool waiting = false;
-      for (std::size_t i = 0; i < sessions.size(); ++i) {
-        if (ready(i)) continue;
-        Session::Impl& impl = *sessions[i]->impl_;
-        if (!expired[i] && impl.owner.now() >= impl.deadline) expire(i);
-        if (ready(i)) continue;
-        waiting = true;
-        if (!expired[i]) next = std::min(next, impl.deadline);
-        if (pump == nullptr) pump = impl.scope.pump();
+  for (;;) {
+    Clock::time_point next = Clock::time_point::max();
+    core::Pump* pump = nullptr;
+    bool waiting = false;
+    for (std::size_t i = 0; i < sessions.size(); ++i) {
+      if (ready(i)) continue;
+      if (!expired[i] && sessions[i]->impl_->owner.now() >= sessions[i]->deadline()) {
+        expired[i] = true;
+        sessions[i]->expire();
       }
-      if (!waiting) return;
-      if (pump != nullptr && pump->pump_once_until(next)) continue;
-      if (pump == nullptr && next != Clock::time_point::max()) {
-        // Answers come from another thread (a host's resolver): wait for them a little.
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-        continue;
-      }
-      // Nothing can answer what is left: end it the way the deadline would.
-      bool expired_any = false;
-      for (std::size_t i = 0; i < sessions.size(); ++i)
-        if (!ready(i) && !expired[i]) {
-          expire(i);
-          expired_any = true;
-        }
-      if (!expired_any) {
-        std::fputs("hallmark: finish_all_blocking: a verdict waits for nothing\n", stderr);
-        std::abort();
-      }
+      if (ready(i)) continue;
+      waiting = true;
+      if (!expired[i]) next = std::min(next, sessions[i]->deadline());
+      if (pump == nullptr) pump = sessions[i]->impl_->scope.pump();
     }
-  };
+    if (!waiting) return;
+    if (pump != nullptr && pump->pump_once_until(next)) continue;
+    if (pump == nullptr && next != Clock::time_point::max()) {
+      // Answers come from another thread (a host's resolver): wait for them a little.
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      continue;
+    }
+    // Nothing can answer what is left: end it the way the deadline would.
+    bool expired_any = false;
+    for (std::size_t i = 0; i < sessions.size(); ++i)
+      if (!ready(i) && !expired[i]) {
+        expired[i] = true;
+        sessions[i]->expire();
+        expired_any = true;
+      }
+    if (!expired_any) {
+      std::fputs("hallmark: finish_all_blocking: a verdict waits for nothing\n", stderr);
+      std::abort();
+    }
+  }
+}
+
+std::vector<Verdict> Session::finish_all_blocking(std::span<Session* const> sessions) {
+  std::vector<bool> expired(sessions.size(), false);
   // First every lookup under way lands, on whatever thread answers it, so that the verdicts
   // below are computed here rather than on a resolver's thread.
-  wait_until([&](std::size_t i) { return sessions[i]->pending_lookups() == 0; });
+  Impl::wait_until(sessions, expired,
+                   [&](std::size_t i) { return sessions[i]->pending_lookups() == 0; });
   // Then the verdicts: at once, unless DMARC alignment still has names to look up.
   std::vector<core::Started<Verdict>> verdicts;
   verdicts.reserve(sessions.size());
   for (Session* session : sessions) verdicts.emplace_back(session->finish());
-  wait_until([&](std::size_t i) { return verdicts[i].done(); });
+  Impl::wait_until(sessions, expired, [&](std::size_t i) { return verdicts[i].done(); });
   std::vector<Verdict> out;
   out.reserve(verdicts.size());
   for (core::Started<Verdict>& verdict : verdicts) out.push_back(verdict.take());
   return out;
+}
+
+Verdict Session::finish_envelope_blocking() {
+  Impl& impl = *impl_;
+  if (impl.cancelled || impl.finishing)
+    throw std::logic_error("Session::finish_envelope_blocking() after cancel() or a finish()");
+  impl.finishing = true;
+  Session* self = this;
+  std::vector<bool> expired(1, false);
+  auto done = [](const auto& started) { return !started || started->done(); };
+  Impl::wait_until(std::span<Session* const>(&self, 1), expired, [&](std::size_t) {
+    return done(impl.spf_mail_from) && done(impl.spf_helo) && done(impl.iprev);
+  });
+  Verdict verdict;
+  std::vector<std::string> fragments;
+  if (impl.iprev) {
+    verdict.iprev = impl.iprev->take();
+    fragments.push_back(auth_results_fragment(*verdict.iprev));
+  }
+  if (impl.spf_mail_from) {
+    verdict.spf_mail_from = impl.spf_mail_from->take();
+    fragments.push_back(spf::auth_results_fragment(*verdict.spf_mail_from));
+  }
+  if (impl.spf_helo) {
+    verdict.spf_helo = impl.spf_helo->take();
+    fragments.push_back(spf::auth_results_fragment(*verdict.spf_helo));
+  }
+  if (expired[0]) verdict.limits.push_back({Limit::deadline, "DNS lookups still pending"});
+  verdict.authentication_results = mail::auth_results_field(impl.owner.authserv_id, fragments);
+  return verdict;
 }
 
 }  // namespace hallmark::authenticator

@@ -123,7 +123,8 @@ struct hallmark_result {
   std::string json;
   // C strings for the names the accessors return, made once with the result.
   std::vector<std::string> tag_names;
-  std::string spf, spf_domain, spf_helo, arc, dmarc, dmarc_domain, dmarc_policy, iprev;
+  std::string spf, spf_domain, spf_helo, received_spf, arc, dmarc, dmarc_domain, dmarc_policy,
+      iprev;
   std::vector<std::string> dkim, dkim_domains, dkim_selectors;
 };
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // hallmark_result: the verdict, read through accessors that return C strings the result owns.
 #include "capi/handles.hpp"
+#include "hallmark/spf/auth_results.hpp"
 #include "json/result_json.hpp"
 
 namespace hallmark::capi {
@@ -17,7 +18,14 @@ hallmark_status make_result(authenticator::Verdict verdict, const authenticator:
   for (const authenticator::ScoredTag& tag : v.tags)
     r.tag_names.emplace_back(authenticator::to_string(tag.tag));
   r.spf = v.spf_mail_from ? spf::to_string(v.spf_mail_from->outcome) : "none";
-  if (v.spf_mail_from) r.spf_domain = v.spf_mail_from->domain;
+  if (v.spf_mail_from) {
+    r.spf_domain = v.spf_mail_from->domain;
+    spf::Envelope spf_envelope;
+    if (envelope.ip) spf_envelope.ip = *envelope.ip;
+    spf_envelope.helo = envelope.helo;
+    spf_envelope.mail_from = envelope.mail_from;
+    r.received_spf = spf::received_spf(*v.spf_mail_from, spf_envelope, receiver);
+  }
   r.spf_helo = v.spf_helo ? spf::to_string(v.spf_helo->outcome) : "none";
   for (const dkim::Result& d : v.dkim) {
     r.dkim.emplace_back(dkim::to_string(d.outcome));
@@ -96,6 +104,10 @@ const char* hallmark_result_spf(const hallmark_result* result) {
 
 const char* hallmark_result_spf_domain(const hallmark_result* result) {
   return result == nullptr ? nullptr : result->spf_domain.c_str();
+}
+
+const char* hallmark_result_received_spf(const hallmark_result* result) {
+  return result == nullptr ? nullptr : result->received_spf.c_str();
 }
 
 const char* hallmark_result_spf_helo(const hallmark_result* result) {

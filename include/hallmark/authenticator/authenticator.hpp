@@ -144,6 +144,11 @@ class HALLMARK_API Session {
   /// finish_blocking() for several sessions at once, verified concurrently: one loop drives
   /// every lookup, each session keeps its own deadline. Verdicts in the order given.
   static std::vector<Verdict> finish_all_blocking(std::span<Session* const> sessions);
+  /// The checks of the envelope alone, before any message (a policy service at RCPT time):
+  /// waits, up to the deadline, for SPF (MAIL FROM and HELO) and iprev, and gives a verdict
+  /// with only them, Authentication-Results included; no tags. Valid once, instead of
+  /// finish().
+  Verdict finish_envelope_blocking();
 
   /// Abandons the message: pending lookups are dropped and later answers ignored; finish()
   /// may no longer be called.

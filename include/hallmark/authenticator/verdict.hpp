@@ -93,4 +93,9 @@ struct Verdict {
   bool temporary_failure() const noexcept;
 };
 
+/// The verdict's methods as RFC 8601 result fragments ("spf=pass smtp.mailfrom=...", ...), in
+/// the order of Verdict::authentication_results: for an ARC-Authentication-Results, or a
+/// field of the host's own making.
+HALLMARK_API std::vector<std::string> auth_results_fragments(const Verdict& verdict);
+
 }  // namespace hallmark::authenticator
