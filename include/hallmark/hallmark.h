@@ -267,7 +267,8 @@ HALLMARK_C_API void hallmark_result_free(hallmark_result* result);
 /* The Authentication-Results field, name included, folded with CRLF, without a final line
  * break: ready to prepend to the message. */
 HALLMARK_C_API const char* hallmark_result_auth_results(const hallmark_result* result);
-/* Every result as one JSON object, the one `hallmark verify --json` prints. */
+/* Every result as one JSON object, the one `hallmark verify --json` prints; made on the first
+ * call (NULL only when memory ran out). */
 HALLMARK_C_API const char* hallmark_result_json(const hallmark_result* result);
 
 /* DMARC's disposition after local policy, and why local policy changed it ("" when it did

@@ -5,6 +5,7 @@
 
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <unordered_set>
 #include <new>
@@ -120,11 +121,17 @@ struct hallmark_message {
 
 struct hallmark_result {
   hallmark::authenticator::Verdict verdict;
-  std::string json;
+  // What the JSON and Received-SPF need, kept so that they are made only when asked for (the
+  // JSON costs about as much as a cached verification): once, as readers may be many threads.
+  hallmark::authenticator::Envelope envelope;
+  std::string receiver;
+  mutable std::once_flag json_once;
+  mutable std::string json;
+  mutable std::once_flag received_spf_once;
+  mutable std::string received_spf;
   // C strings for the names the accessors return, made once with the result.
   std::vector<std::string> tag_names;
-  std::string spf, spf_domain, spf_helo, received_spf, arc, dmarc, dmarc_domain, dmarc_policy,
-      iprev;
+  std::string spf, spf_domain, spf_helo, arc, dmarc, dmarc_domain, dmarc_policy, iprev;
   std::vector<std::string> dkim, dkim_domains, dkim_selectors;
 };
 

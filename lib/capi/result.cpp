@@ -12,20 +12,12 @@ hallmark_status make_result(authenticator::Verdict verdict, const authenticator:
   hallmark_result& r = *made;
   r.verdict = std::move(verdict);
   const authenticator::Verdict& v = r.verdict;
-  // Invalid UTF-8 from the message (a reason quoting it) becomes U+FFFD rather than an error.
-  r.json = json::to_json(v, envelope, receiver)
-               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  r.envelope = envelope;
+  r.receiver = receiver;
   for (const authenticator::ScoredTag& tag : v.tags)
     r.tag_names.emplace_back(authenticator::to_string(tag.tag));
   r.spf = v.spf_mail_from ? spf::to_string(v.spf_mail_from->outcome) : "none";
-  if (v.spf_mail_from) {
-    r.spf_domain = v.spf_mail_from->domain;
-    spf::Envelope spf_envelope;
-    if (envelope.ip) spf_envelope.ip = *envelope.ip;
-    spf_envelope.helo = envelope.helo;
-    spf_envelope.mail_from = envelope.mail_from;
-    r.received_spf = spf::received_spf(*v.spf_mail_from, spf_envelope, receiver);
-  }
+  if (v.spf_mail_from) r.spf_domain = v.spf_mail_from->domain;
   r.spf_helo = v.spf_helo ? spf::to_string(v.spf_helo->outcome) : "none";
   for (const dkim::Result& d : v.dkim) {
     r.dkim.emplace_back(dkim::to_string(d.outcome));
@@ -60,7 +52,17 @@ const char* hallmark_result_auth_results(const hallmark_result* result) {
 }
 
 const char* hallmark_result_json(const hallmark_result* result) {
-  return result == nullptr ? nullptr : result->json.c_str();
+  if (result == nullptr) return nullptr;
+  try {
+    std::call_once(result->json_once, [result] {
+      // Invalid UTF-8 from the message (a reason quoting it) becomes U+FFFD, not an error.
+      result->json = hallmark::json::to_json(result->verdict, result->envelope, result->receiver)
+                         .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    });
+  } catch (...) {
+    return nullptr;  // out of memory; a later call tries again
+  }
+  return result->json.c_str();
 }
 
 hallmark_disposition hallmark_result_disposition(const hallmark_result* result) {
@@ -107,7 +109,22 @@ const char* hallmark_result_spf_domain(const hallmark_result* result) {
 }
 
 const char* hallmark_result_received_spf(const hallmark_result* result) {
-  return result == nullptr ? nullptr : result->received_spf.c_str();
+  if (result == nullptr) return nullptr;
+  try {
+    std::call_once(result->received_spf_once, [result] {
+      const hallmark::authenticator::Verdict& v = result->verdict;
+      if (!v.spf_mail_from) return;
+      hallmark::spf::Envelope envelope;
+      if (result->envelope.ip) envelope.ip = *result->envelope.ip;
+      envelope.helo = result->envelope.helo;
+      envelope.mail_from = result->envelope.mail_from;
+      result->received_spf =
+          hallmark::spf::received_spf(*v.spf_mail_from, envelope, result->receiver);
+    });
+  } catch (...) {
+    return nullptr;
+  }
+  return result->received_spf.c_str();
 }
 
 const char* hallmark_result_spf_helo(const hallmark_result* result) {
