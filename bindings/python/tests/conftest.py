@@ -5,3 +5,13 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def ledger(monkeypatch):
+    """support.Ledger over the test: every C handle made is freed exactly once."""
+    from support import Ledger
+    return Ledger(monkeypatch)
