@@ -238,18 +238,22 @@ HALLMARK_C_API hallmark_status hallmark_message_finish(hallmark_message* message
                                                        hallmark_result** result);
 
 /* Ends the message without waiting: `done` is called once with the verdict (the callee owns
- * it: hallmark_result_free(); NULL only when memory ran out), from hallmark_ctx_process(),
- * hallmark_ctx_dns_answer() or hallmark_ctx_dns_failure(), or before this returns when every
- * answer was at hand. `done` may free the message and call any function. Freeing a message
- * whose verdict is pending abandons it: `done` is not called. Needs the event loop, a DNS callback
- * or zone files (HALLMARK_ERR_STATE with hallmark's DNS thread, whose answers arrive on a thread
- * the host does not know). */
+ * it: hallmark_result_free(); NULL only when memory ran out), at the end of the call that
+ * brought its last answer: hallmark_ctx_process(), hallmark_ctx_dns_answer(),
+ * hallmark_ctx_dns_failure(), a blocking call that drove the event loop (hallmark_verify(),
+ * hallmark_message_finish() of another message, hallmark_spf_check(), hallmark_arc_seal()),
+ * or this one when every answer was at hand (always so with zone files).
+ * `done` may free the message, the ctx (after its last message) and call any function. Freeing a
+ * message whose verdict is pending abandons it: `done` is not called. Needs the event loop, a DNS
+ * callback or zone files (HALLMARK_ERR_STATE with hallmark's DNS thread, whose answers arrive on a
+ * thread the host does not know). */
 typedef void (*hallmark_done_fn)(void* user, hallmark_message* message, hallmark_result* result);
 HALLMARK_C_API hallmark_status hallmark_message_finish_async(hallmark_message* message,
                                                              hallmark_done_fn done, void* user);
 
-/* A whole message in memory, verified and waited for in one call. `ip`, `helo` and
- * `mail_from` may be NULL when unknown (no client address: no SPF check). */
+/* A whole message in memory, verified and waited for in one call, as a hallmark_message with
+ * the same calls would be. `ip`, `helo` and `mail_from` may be NULL when unknown (no client
+ * address: no SPF check; NULL `mail_from` is unknown, "" the null reverse path). */
 HALLMARK_C_API hallmark_status hallmark_verify(hallmark_ctx* ctx, const void* message,
                                                size_t length, const char* ip, const char* helo,
                                                const char* mail_from, hallmark_result** result);
@@ -357,7 +361,8 @@ HALLMARK_C_API hallmark_status hallmark_dkim_sign(hallmark_signer* signer, const
 /* An ARC set for a message this host forwards (RFC 8617 5.1): the incoming chain is validated
  * through `ctx`'s DNS, the ARC-Authentication-Results carry `verdict`'s results (NULL: none
  * but the chain's), and the set is signed with the signer's key, domain and selector under
- * the ctx's authserv-id. *fields holds ARC-Seal, ARC-Message-Signature and
+ * the ctx's authserv-id; the key must be RSA (RFC 8617 names rsa-sha256 alone), or the call
+ * gives HALLMARK_ERR_INVALID_ARGUMENT. *fields holds ARC-Seal, ARC-Message-Signature and
  * ARC-Authentication-Results (folded, each ending in CRLF) to put at the top of the message,
  * or "" when nothing may be sealed (the chain had already failed, or has 50 sets); valid
  * until the next call with `signer`. Waits up to the deadline; HALLMARK_ERR_STATE with a DNS

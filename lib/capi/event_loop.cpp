@@ -12,6 +12,7 @@ using hallmark::capi::CtxCall;
 using hallmark::capi::guarded;
 
 void hallmark_ctx::deliver() noexcept {
+  const std::shared_ptr<bool> still_alive = alive;
   while (!ready.empty()) {
     hallmark_message* message = ready.front();
     ready.pop_front();
@@ -27,6 +28,7 @@ void hallmark_ctx::deliver() noexcept {
     }
     // The callback may free the message, or any other: it is out of both queues already.
     message->done(message->done_user, message, result);
+    if (!*still_alive) return;  // the callback freed the ctx: `this` is gone
   }
 }
 

@@ -62,9 +62,24 @@ struct hallmark_ctx {
   // Calls under way on the ctx's thread: verdicts are handed over only when the outermost
   // returns, never from inside a coroutine the callback could destroy by freeing its message.
   int depth = 0;
+  // False once the ctx is freed: a callback may free it (shutting down after the last
+  // message), and the delivery loop that called it must then stop touching it.
+  std::shared_ptr<bool> alive = std::make_shared<bool>(true);
 
-  /// Whether one thread drives everything (the asynchronous calls need it).
-  bool single_threaded() const noexcept { return dns != HallmarkDns::thread; }
+  hallmark_ctx() = default;
+  hallmark_ctx(const hallmark_ctx&) = delete;
+  hallmark_ctx& operator=(const hallmark_ctx&) = delete;
+  ~hallmark_ctx() { *alive = false; }
+
+  /// Whether answers come from a loop the host drives on one thread: verdicts finished
+  /// asynchronously then wait in the queues below for the call that completes them.
+  bool drives_loop() const noexcept {
+    return dns == HallmarkDns::event_loop || dns == HallmarkDns::callback;
+  }
+  bool allows_async() const noexcept { return dns != HallmarkDns::thread; }
+  /// Whether hallmark_message_finish_async() may be used: not with hallmark's DNS thread,
+  /// whose answers arrive on a thread the host does not know. With zone files the verdict is
+  /// in before the call returns, and any thread may make it.
   /// Hands every ready verdict to its callback.
   void deliver() noexcept;
   /// Expires the waiting messages whose deadline has passed.
@@ -75,11 +90,12 @@ struct hallmark_ctx {
 
 namespace hallmark::capi {
 
-/// Marks a call on a single-threaded ctx; the outermost one delivers what became ready.
+/// Marks a call on a ctx whose host drives the loop; the outermost one delivers what became
+/// ready. Other ctxs are shared by threads and keep no count.
 class CtxCall {
  public:
   explicit CtxCall(hallmark_ctx* ctx) noexcept
-      : ctx_(ctx != nullptr && ctx->single_threaded() ? ctx : nullptr) {
+      : ctx_(ctx != nullptr && ctx->drives_loop() ? ctx : nullptr) {
     if (ctx_ != nullptr) ++ctx_->depth;
   }
   ~CtxCall() {

@@ -21,7 +21,9 @@ class HostResolver final : public dns::Resolver {
   void set_ctx(hallmark_ctx* ctx) noexcept { ctx_ = ctx; }
 
   void lookup(std::string_view name, dns::Type type, Completion done) override;
-  // No pump(): only the host can bring answers, so nothing may block waiting for them.
+  // No pump(): only the host can bring answers, so nothing may block waiting for them. But
+  // they come later, so a cache in front lets identical lookups in flight share one.
+  bool completes_later() noexcept override { return true; }
 
   /// Completes `id` with the response message; false when `id` is not pending.
   bool answer(std::uint64_t id, std::span<const std::uint8_t> response);

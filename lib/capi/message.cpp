@@ -26,8 +26,25 @@ hallmark::core::Task<void> await_verdict(hallmark_message* message) {
   } catch (...) {
     message->verdict.reset();  // delivered as a NULL result: out of memory
   }
-  message->ctx->waiting.erase(message);
-  message->ctx->ready.push_back(message);
+  if (message->ctx->drives_loop()) {
+    message->ctx->waiting.erase(message);
+    message->ctx->ready.push_back(message);
+  }
+}
+
+// Hands a verdict finished within the call over at its end (zone files).
+void deliver_now(hallmark_message* message) noexcept {
+  hallmark_result* result = nullptr;
+  if (message->verdict) {
+    try {
+      hallmark::capi::make_result(std::move(*message->verdict), message->envelope,
+                                  message->ctx->authenticator->authserv_id(), &result);
+    } catch (...) {
+      result = nullptr;  // out of memory: the header promises NULL then
+    }
+    message->verdict.reset();
+  }
+  message->done(message->done_user, message, result);
 }
 
 hallmark_status fail(hallmark_message& message, hallmark_status status, std::string_view why) {
@@ -193,23 +210,33 @@ hallmark_status hallmark_message_finish(hallmark_message* message, hallmark_resu
 
 hallmark_status hallmark_message_finish_async(hallmark_message* message, hallmark_done_fn done,
                                               void* user) {
-  return with_message(message, [&](hallmark_message& m) {
+  bool verdict_in = false;
+  hallmark_status status = with_message(message, [&](hallmark_message& m) {
     if (done == nullptr) return fail(m, HALLMARK_ERR_INVALID_ARGUMENT, "callback is NULL");
     if (m.finished) return fail(m, HALLMARK_ERR_STATE, "the message is already finished");
-    if (!m.ctx->single_threaded())
+    if (!m.ctx->allows_async())
       return fail(m, HALLMARK_ERR_STATE,
                   "asynchronous calls need hallmark_options_set_event_loop(), a DNS callback "
                   "or zone files");
     m.finished = true;
     m.done = done;
     m.done_user = user;
-    m.ctx->waiting.insert(&m);
+    if (m.ctx->drives_loop()) m.ctx->waiting.insert(&m);
     m.verdict_task = await_verdict(&m);
-    // May complete at once (every answer cached); the verdict is delivered when this call
-    // returns, by with_message's CtxCall.
+    // May complete at once (every answer at hand). With a loop, the verdict is then delivered
+    // when this call returns, by with_message's CtxCall.
     m.verdict_task.start_detached(std::noop_coroutine());
+    if (!m.ctx->drives_loop()) {
+      // Zone files answer inside each lookup, so the verdict is in; were anything left, the
+      // deadline's rule ends it.
+      if (!m.verdict_task.done()) m.session->expire();
+      verdict_in = true;
+    }
     return HALLMARK_OK;
   });
+  // Outside every library frame: the callback may free the message.
+  if (status == HALLMARK_OK && verdict_in) deliver_now(message);
+  return status;
 }
 
 hallmark_status hallmark_verify(hallmark_ctx* ctx, const void* message, size_t length,
@@ -221,17 +248,28 @@ hallmark_status hallmark_verify(hallmark_ctx* ctx, const void* message, size_t l
   if (ctx->dns == HallmarkDns::callback) return HALLMARK_ERR_STATE;
   hallmark::capi::CtxCall call(ctx);
   return guarded(nullptr, [&] {
+    // Through a session, as a message handle goes: an unknown MAIL FROM (NULL) is then not
+    // mistaken for the null reverse path (""), and both ways give the same verdict.
+    std::unique_ptr<hallmark::authenticator::Session> session = ctx->authenticator->start();
     hallmark::authenticator::Envelope envelope;
     if (ip != nullptr) {
       auto parsed = hallmark::core::IpAddress::parse(ip);
       if (!parsed) return HALLMARK_ERR_INVALID_ARGUMENT;
       envelope.ip = *parsed;
+      session->set_client(*parsed);
     }
-    if (helo != nullptr) envelope.helo = helo;
-    if (mail_from != nullptr) envelope.mail_from = mail_from;
+    if (helo != nullptr) {
+      envelope.helo = helo;
+      session->set_helo(helo);
+    }
+    if (mail_from != nullptr) {
+      envelope.mail_from = mail_from;
+      session->set_mail_from(mail_from);
+    }
     std::string_view bytes(message == nullptr ? "" : static_cast<const char*>(message), length);
-    hallmark::authenticator::Verdict verdict = ctx->authenticator->verify_blocking(bytes, envelope);
-    return hallmark::capi::make_result(std::move(verdict), envelope,
+    // A header section past the limits is not an error of the call: the verdict reports it.
+    (void)session->feed(bytes);
+    return hallmark::capi::make_result(session->finish_blocking(), envelope,
                                        ctx->authenticator->authserv_id(), result);
   });
 }

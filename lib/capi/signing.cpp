@@ -134,6 +134,8 @@ hallmark_status hallmark_arc_seal(hallmark_ctx* ctx, hallmark_signer* signer, co
                                   size_t length, const hallmark_result* verdict,
                                   const char** fields) {
   if (fields != nullptr) *fields = nullptr;
+  // Sealing waits for DNS: on a host's loop it may complete other messages' verdicts too.
+  hallmark::capi::CtxCall call(ctx);
   return with_signer(signer, [&](hallmark_signer& s) {
     if (ctx == nullptr || fields == nullptr)
       return fail(s, HALLMARK_ERR_INVALID_ARGUMENT, "ctx or fields is NULL");

@@ -282,7 +282,7 @@ void CachingResolver::lookup(std::string_view name, Type type, Completion done) 
   // An upstream without a pump answers inside lookup() (Resolver::pump): joining another
   // thread's lookup of it would leave this caller waiting on that thread with nothing to pump
   // (sync_wait aborts then), and asking it twice costs no more than the wait would.
-  const bool coalesce = impl_->upstream.pump() != nullptr;
+  const bool coalesce = impl_->upstream.completes_later();
   AnswerPtr answer;
   std::list<Entry> expired;  // freed after unlocking
   {
@@ -336,6 +336,8 @@ void CachingResolver::lookup(std::string_view name, Type type, Completion done) 
 }
 
 core::Pump* CachingResolver::pump() noexcept { return impl_->upstream.pump(); }
+
+bool CachingResolver::completes_later() noexcept { return impl_->upstream.completes_later(); }
 
 CachingResolver::Stats CachingResolver::stats() const {
   Stats stats;

@@ -133,9 +133,10 @@ class _Base:
                     raise Error(e.code, f"{e.message} (ip={ip!r})") from None
             if c_helo is not None:
                 m.set_helo(c_helo)
-            # hallmark_verify() takes an unknown MAIL FROM (NULL) for the null reverse path,
-            # and so does this, for the same verdict.
-            m.set_mail_from(b"" if c_mail_from is None else c_mail_from)
+            # None is an unknown MAIL FROM (no MAIL FROM check), "" the null reverse path, as
+            # hallmark_verify() takes NULL and "".
+            if c_mail_from is not None:
+                m.set_mail_from(c_mail_from)
             for address in recipients:
                 m.add_recipient(address)
             try:

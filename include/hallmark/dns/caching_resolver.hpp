@@ -31,8 +31,8 @@ struct CacheOptions {
 /// Lookups may start on any thread (so the upstream must accept that too); completions run
 /// on the starting thread for a hit, otherwise wherever the upstream completes. A hit
 /// answers with the remaining TTL. Keys ignore ASCII case and one trailing dot. Identical
-/// lookups in flight are coalesced when the upstream answers later (it has a pump); one that
-/// answers inside lookup() is simply asked again, so no caller waits on another thread.
+/// lookups in flight are coalesced when the upstream answers later (completes_later()); one
+/// that answers inside lookup() is simply asked again, so no caller waits on another thread.
 ///
 /// Hits take no lock shared by all threads: each thread keeps a small direct-mapped front of
 /// the answers it used last (at most 256 per thread, each until its TTL ends or a clear()),
@@ -49,6 +49,7 @@ class HALLMARK_API CachingResolver final : public Resolver {
 
   void lookup(std::string_view name, Type type, Completion done) override;
   AnswerPtr cached(std::string_view name, Type type) override;
+  bool completes_later() noexcept override;
   core::Pump* pump() noexcept override;
 
   struct Stats {

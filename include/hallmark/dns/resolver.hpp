@@ -38,6 +38,11 @@ class HALLMARK_API Resolver {
   /// every lookup completes synchronously.
   virtual core::Pump* pump() noexcept { return nullptr; }
 
+  /// Whether lookups complete after lookup() returns (from an event loop, another thread or
+  /// a host that answers later), so that a cache may let identical lookups in flight share
+  /// one. By default, when there is a pump to drive them.
+  virtual bool completes_later() noexcept { return pump() != nullptr; }
+
   /// True once this resolver will never complete the lookups still pending (it dropped
   /// them, as ScopedResolver::cancel() does): a coroutine awaiting one may then simply be
   /// destroyed instead of being let land.
