@@ -4,21 +4,10 @@
 # alone, and runs it against the installed libhallmark-c.
 # Inputs: BUILD_DIR, SOURCE_DIR, WORK_DIR, CC, VERSION.
 set(prefix ${WORK_DIR}/prefix)
-file(REMOVE_RECURSE ${WORK_DIR})
-execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix}
-                RESULT_VARIABLE rc OUTPUT_QUIET)
-if(rc)
-  message(FATAL_ERROR "install failed: ${rc}")
-endif()
+include(${SOURCE_DIR}/tests/install/install_prefix.cmake)
+install_into_scratch_prefix(${prefix})
 
-file(GLOB_RECURSE pc_files ${prefix}/*/hallmark-c.pc)
-if(NOT pc_files)
-  message(FATAL_ERROR "no hallmark-c.pc under ${prefix}")
-endif()
-list(GET pc_files 0 pc_file)
-get_filename_component(pc_dir ${pc_file} DIRECTORY)
-# The prefix's module comes first, before any installed system-wide.
-set(ENV{PKG_CONFIG_PATH} ${pc_dir})
+use_prefix_pkg_config(${prefix} hallmark-c)
 
 function(pkg_config out)
   execute_process(COMMAND pkg-config ${ARGN} hallmark-c OUTPUT_VARIABLE text

@@ -6,12 +6,8 @@
 # Inputs: BUILD_DIR, SOURCE_DIR, WORK_DIR, CC, CXX.
 set(prefix ${WORK_DIR}/prefix)
 set(demo ${SOURCE_DIR}/examples/demo)
-file(REMOVE_RECURSE ${WORK_DIR})
-execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix}
-                RESULT_VARIABLE rc OUTPUT_QUIET)
-if(rc)
-  message(FATAL_ERROR "install failed: ${rc}")
-endif()
+include(${CMAKE_CURRENT_LIST_DIR}/install_prefix.cmake)
+install_into_scratch_prefix(${prefix})
 
 # find_package(hallmark): the targets hallmark::hallmark and hallmark::hallmark_c.
 execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR}/examples/standalone
@@ -28,13 +24,7 @@ if(rc)
 endif()
 
 # pkg-config: the modules of the prefix, before any installed system-wide.
-file(GLOB_RECURSE pc_files ${prefix}/*/hallmark-c.pc)
-if(NOT pc_files)
-  message(FATAL_ERROR "no hallmark-c.pc under ${prefix}")
-endif()
-list(GET pc_files 0 pc_file)
-get_filename_component(pc_dir ${pc_file} DIRECTORY)
-set(ENV{PKG_CONFIG_PATH} ${pc_dir})
+use_prefix_pkg_config(${prefix} hallmark-c)
 function(pkg_config out module)
   execute_process(COMMAND pkg-config --cflags --libs ${module} OUTPUT_VARIABLE text
                   RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_STRIP_TRAILING_WHITESPACE)
