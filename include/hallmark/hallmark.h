@@ -91,6 +91,18 @@ HALLMARK_C_API hallmark_status hallmark_options_set_deadline_ms(hallmark_options
 /* DNS lookups per message, across every protocol (default 250). At least 1. */
 HALLMARK_C_API hallmark_status hallmark_options_set_max_dns_queries(hallmark_options* options,
                                                                     unsigned long queries);
+/* The other per-message bounds, past which work stops and the verdict says so (a header
+ * section past its bounds counts as broken: DKIM permerror, ARC fail, DMARC reject). Each at
+ * least 1. */
+typedef enum hallmark_limit {
+  HALLMARK_LIMIT_DKIM_SIGNATURES = 1, /* signatures verified (default 10) */
+  HALLMARK_LIMIT_ARC_SETS = 2,        /* ARC sets validated (default 50, RFC 8617's most) */
+  HALLMARK_LIMIT_HEADER_BYTES = 3,    /* bytes of the header section (default 2 MiB) */
+  HALLMARK_LIMIT_HEADER_FIELDS = 4    /* header fields (default 10000) */
+} hallmark_limit;
+HALLMARK_C_API hallmark_status hallmark_options_set_limit(hallmark_options* options,
+                                                          hallmark_limit limit,
+                                                          unsigned long value);
 /* Also check the HELO identity (default on), and forward-confirmed reverse DNS, iprev
  * (default off). Nonzero turns a check on. */
 HALLMARK_C_API hallmark_status hallmark_options_set_check_helo(hallmark_options* options, int on);

@@ -82,6 +82,21 @@ hallmark_status hallmark_options_set_max_dns_queries(hallmark_options* options,
   });
 }
 
+hallmark_status hallmark_options_set_limit(hallmark_options* options, hallmark_limit limit,
+                                           unsigned long value) {
+  return with_options(options, [&](hallmark_options& o) {
+    if (value == 0) return reject(o, "a limit must be at least 1");
+    switch (limit) {
+      case HALLMARK_LIMIT_DKIM_SIGNATURES: o.options.max_dkim_signatures = value; break;
+      case HALLMARK_LIMIT_ARC_SETS: o.options.max_arc_sets = value; break;
+      case HALLMARK_LIMIT_HEADER_BYTES: o.options.header_limits.max_header_bytes = value; break;
+      case HALLMARK_LIMIT_HEADER_FIELDS: o.options.header_limits.max_fields = value; break;
+      default: return reject(o, "no such limit");
+    }
+    return HALLMARK_OK;
+  });
+}
+
 hallmark_status hallmark_options_set_check_helo(hallmark_options* options, int on) {
   return with_options(options, [&](hallmark_options& o) {
     o.options.check_helo = on != 0;

@@ -169,6 +169,41 @@ static void arc_sealing(void) {
   hallmark_options_free(options);
 }
 
+/* The per-message bounds: each reported by the verdict when it bites, none zero. */
+static void limits(void) {
+  hallmark_options* options = demo_options();
+  hallmark_ctx* ctx;
+  hallmark_result* result;
+  REQUIRE_OK(hallmark_options_set_limit(options, HALLMARK_LIMIT_HEADER_FIELDS, 3));
+  ctx = new_ctx(options);
+  result = verify_bytes(ctx, signed_eml, signed_length);
+  /* A header section past its bounds is broken, never unsigned. */
+  CHECK_STRING(first_dkim(result), "permerror");
+  CHECK(hallmark_result_disposition(result) == HALLMARK_DISPOSITION_REJECT);
+  CHECK_MENTIONS(hallmark_result_json(result), "\"header_section\"");
+  hallmark_result_free(result);
+  hallmark_ctx_free(ctx);
+
+  REQUIRE_OK(hallmark_options_set_limit(options, HALLMARK_LIMIT_HEADER_FIELDS, 10000));
+  REQUIRE_OK(hallmark_options_set_limit(options, HALLMARK_LIMIT_DKIM_SIGNATURES, 1));
+  REQUIRE_OK(hallmark_options_set_limit(options, HALLMARK_LIMIT_ARC_SETS, 50));
+  REQUIRE_OK(hallmark_options_set_limit(options, HALLMARK_LIMIT_HEADER_BYTES, 65536));
+  ctx = new_ctx(options);
+  result = verify_bytes(ctx, signed_eml, signed_length);
+  CHECK_STRING(first_dkim(result), "pass");
+  hallmark_result_free(result);
+  hallmark_ctx_free(ctx);
+
+  CHECK_STATUS(hallmark_options_set_limit(options, HALLMARK_LIMIT_ARC_SETS, 0),
+               HALLMARK_ERR_INVALID_ARGUMENT);
+  CHECK_MENTIONS(hallmark_options_error(options), "at least 1");
+  CHECK_STATUS(hallmark_options_set_limit(options, (hallmark_limit)99, 5),
+               HALLMARK_ERR_INVALID_ARGUMENT);
+  CHECK_STATUS(hallmark_options_set_limit(NULL, HALLMARK_LIMIT_ARC_SETS, 5),
+               HALLMARK_ERR_INVALID_ARGUMENT);
+  hallmark_options_free(options);
+}
+
 int main(int argc, char** argv) {
   hallmark_options* options;
   hallmark_ctx* ctx;
@@ -179,6 +214,7 @@ int main(int argc, char** argv) {
   keys();
   dkim_signing(ctx);
   arc_sealing();
+  limits();
   hallmark_ctx_free(ctx);
   hallmark_options_free(options);
   return fixture_end("signing_test");

@@ -161,6 +161,7 @@ _PROTOTYPES: Dict[str, Tuple[Any, List[Any]]] = {
     "hallmark_options_set_authserv_id": (_status, [_void_p, _char_p]),
     "hallmark_options_set_deadline_ms": (_status, [_void_p, _ulong]),
     "hallmark_options_set_max_dns_queries": (_status, [_void_p, _ulong]),
+    "hallmark_options_set_limit": (_status, [_void_p, ctypes.c_int, _ulong]),
     "hallmark_options_set_check_helo": (_status, [_void_p, _int]),
     "hallmark_options_set_iprev": (_status, [_void_p, _int]),
     "hallmark_options_add_zone_file": (_status, [_void_p, _char_p]),

@@ -25,7 +25,8 @@ def _paths(value: Iterable[Any], what: str) -> Tuple[Any, ...]:
 class Options:
     """The settings of an Authenticator; what is not given keeps the library's default.
 
-    Keywords: authserv_id (str), deadline_ms, max_dns_queries (int), check_helo, iprev (bool),
+    Keywords: authserv_id (str), deadline_ms, max_dns_queries, max_dkim_signatures,
+    max_arc_sets, max_header_bytes, max_header_fields (int), check_helo, iprev (bool),
     zone_files (paths: offline DNS from zone fixtures), dns_servers ("192.0.2.53",
     "192.0.2.53:5353", "[2001:db8::53]:5353"), dns_timeout_ms, dns_tries (int), score_file,
     allow_dmarc_file, allow_spf_dkim_file, trusted_arc_file (paths; None for none).
@@ -34,12 +35,16 @@ class Options:
     when an Authenticator is made from the options.
     """
 
-    _KEYWORDS = ("authserv_id", "deadline_ms", "max_dns_queries", "check_helo", "iprev",
+    _KEYWORDS = ("authserv_id", "deadline_ms", "max_dns_queries", "max_dkim_signatures",
+                 "max_arc_sets", "max_header_bytes", "max_header_fields", "check_helo", "iprev",
                  "zone_files", "dns_servers", "dns_timeout_ms", "dns_tries", "score_file",
                  "allow_dmarc_file", "allow_spf_dkim_file", "trusted_arc_file")
 
     def __init__(self, *, authserv_id: Optional[str] = None,
                  deadline_ms: Optional[int] = None, max_dns_queries: Optional[int] = None,
+                 max_dkim_signatures: Optional[int] = None, max_arc_sets: Optional[int] = None,
+                 max_header_bytes: Optional[int] = None,
+                 max_header_fields: Optional[int] = None,
                  check_helo: Optional[bool] = None, iprev: Optional[bool] = None,
                  zone_files: Iterable[PathArg] = (), dns_servers: Iterable[str] = (),
                  dns_timeout_ms: Optional[int] = None, dns_tries: Optional[int] = None,
@@ -50,6 +55,10 @@ class Options:
         self.authserv_id = authserv_id
         self.deadline_ms = deadline_ms
         self.max_dns_queries = max_dns_queries
+        self.max_dkim_signatures = max_dkim_signatures
+        self.max_arc_sets = max_arc_sets
+        self.max_header_bytes = max_header_bytes
+        self.max_header_fields = max_header_fields
         self.check_helo = check_helo
         self.iprev = iprev
         self.zone_files: Tuple[PathArg, ...] = _paths(zone_files, "zone_files")
@@ -105,6 +114,12 @@ class Options:
         if self.max_dns_queries is not None:
             check_options(lib.options_set_max_dns_queries(
                 o, c_ulong(self.max_dns_queries, "max_dns_queries")), o)
+        # hallmark_limit values, as hallmark.h numbers them.
+        for limit, name in ((1, "max_dkim_signatures"), (2, "max_arc_sets"),
+                            (3, "max_header_bytes"), (4, "max_header_fields")):
+            value = getattr(self, name)
+            if value is not None:
+                check_options(lib.options_set_limit(o, limit, c_ulong(value, name)), o)
         if self.check_helo is not None:
             check_options(lib.options_set_check_helo(o, 1 if self.check_helo else 0), o)
         if self.iprev is not None:

@@ -313,7 +313,8 @@ def test_header_after_end_of_headers(auth):
 
 
 def test_values_the_library_refuses():
-    for keywords in ({"deadline_ms": 0}, {"max_dns_queries": 0}):
+    for keywords in ({"deadline_ms": 0}, {"max_dns_queries": 0}, {"max_arc_sets": 0},
+                     {"max_header_fields": 0}):
         with pytest.raises(hallmark.Error) as raised:
             hallmark.Options(**keywords)
         assert raised.value.status == "HALLMARK_ERR_INVALID_ARGUMENT"
@@ -357,6 +358,19 @@ def test_every_option_keyword(tmp_path):
     assert verdict.spf_helo == "none"  # HELO not checked
     assert verdict.iprev != "none"  # asked for; the zone answers it
     assert ("SPF_ALLOW", -5.0) in verdict.tags
+
+
+def test_limits_reach_the_verdict():
+    # Three header fields are fewer than signed.eml has: its header section counts as broken.
+    with hallmark.Authenticator(demo_options(max_header_fields=3)) as auth:
+        verdict = verify(auth, ENVELOPES[0])
+    assert [d.result for d in verdict.dkim] == ["permerror"]
+    assert verdict.disposition == "reject"
+    assert any(limit["limit"] == "header_section" for limit in verdict.data["limits"])
+    options = demo_options(max_dkim_signatures=1, max_arc_sets=50, max_header_bytes=65536,
+                           max_header_fields=10000)
+    with hallmark.Authenticator(options) as auth:
+        assert [d.result for d in verify(auth, ENVELOPES[0]).dkim] == ["pass"]
 
 
 def test_keywords_change_given_options():
