@@ -110,7 +110,6 @@ class Verdict:
     """
 
     auth_results: str = dataclasses.field(repr=False)
-    json: str = dataclasses.field(repr=False)
     disposition: str
     override_reason: str
     temporary_failure: bool
@@ -123,6 +122,23 @@ class Verdict:
     iprev: str
     _result: Optional[_Result] = dataclasses.field(
         default=None, repr=False, compare=False, hash=False)
+    # Made on first use: the JSON costs about as much as the verification itself.
+    _json_text: Optional[str] = dataclasses.field(
+        default=None, repr=False, compare=False, hash=False)
+
+    @property
+    def json(self) -> str:
+        """Every result as the JSON object ``hallmark verify --json`` prints."""
+        if self._json_text is None:
+            pointer = self._result.pointer if self._result is not None else None
+            if not pointer:
+                raise ValueError("this Verdict no longer has its C result")
+            object.__setattr__(self, "_json_text", text(lib.result_json(pointer)))
+        return self._json_text  # type: ignore[return-value]
+
+    def __getstate__(self) -> Dict[str, Any]:
+        self.json  # made while the C result is here: a pickle does not carry it
+        return dict(self.__dict__)
 
     @functools.cached_property
     def data(self) -> Dict[str, Any]:
@@ -163,7 +179,6 @@ def take_result(pointer: int) -> Verdict:
     disposition = lib.result_disposition(r)
     return Verdict(
         auth_results=text(lib.result_auth_results(r)),
-        json=text(lib.result_json(r)),
         disposition=DISPOSITIONS.get(disposition, str(disposition)),
         override_reason=text(lib.result_override_reason(r)),
         temporary_failure=bool(lib.result_temporary_failure(r)),
