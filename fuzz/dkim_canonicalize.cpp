@@ -71,8 +71,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // input says: they must agree to the byte.
     detail::force_body_scan(detail::BodyScan::reference);
     const std::string reference = body(text, mode, split, false);
-    for (detail::BodyScan scan :
-         {detail::BodyScan::portable, detail::BodyScan::sse2, detail::BodyScan::avx2}) {
+    for (detail::BodyScan scan : {detail::BodyScan::portable, detail::BodyScan::sse2,
+                                  detail::BodyScan::avx2, detail::BodyScan::avx512}) {
       if (!detail::body_scan_available(scan)) continue;
       detail::force_body_scan(scan);
       if (body(text, mode, split, false) != reference) std::abort();

@@ -51,6 +51,7 @@ struct CopyShuffled {
   // Blocks with and without changes alternate in no pattern either: no test, as it would
   // mispredict more often than shuffling a whole block costs.
   static constexpr bool test_unchanged = false;
+  static constexpr bool replaces_tabs = false;
   char* operator()(const char* base, std::uint64_t keep, char* out) const noexcept {
     for (unsigned i = 0; i < 8; ++i) {
       unsigned mask = static_cast<unsigned>(keep >> (8 * i)) & 0xff;

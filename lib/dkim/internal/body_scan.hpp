@@ -11,6 +11,9 @@ enum class BodyScan {
   portable,   // 64-byte blocks classified by plain code (what non-x86 processors run)
   sse2,
   avx2,
+  // AVX-512 F, BW and VBMI2 for the relaxed compaction; simple keeps the AVX2 change scan, the
+  // only one it has for these processors.
+  avx512,
 };
 
 /// Whether this processor can run `scan`.

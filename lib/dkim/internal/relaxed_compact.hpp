@@ -34,6 +34,13 @@ Compacted relaxed_compact_sse2(const char* p, const char* e, const char* chunk_e
 // Compiled with -mavx2: call only when the processor has AVX2.
 Compacted relaxed_compact_avx2(const char* p, const char* e, const char* chunk_end, bool cr_before,
                                char* out) noexcept;
+#if defined(HALLMARK_DKIM_AVX512)
+// Compiled with -mavx512f -mavx512bw -mavx512vbmi2 -mpopcnt: call only when the processor (and
+// the operating system, for the zmm registers) has all of them. Built only where the compiler
+// can; lib/dkim/CMakeLists.txt defines HALLMARK_DKIM_AVX512 then.
+Compacted relaxed_compact_avx512(const char* p, const char* e, const char* chunk_end,
+                                 bool cr_before, char* out) noexcept;
+#endif
 #endif
 
 // ---- the kernel, shared by the instruction sets ---------------------------------------------
@@ -42,9 +49,17 @@ Compacted relaxed_compact_avx2(const char* p, const char* e, const char* chunk_e
 // instantiation is the file's own and compiled for its instruction set. Only builtins inside:
 // an inline library function would be emitted by the AVX2 file too, and the linker may keep
 // that copy for everyone.
+//
+// A copy policy (CopyStretches below) says two things besides how it copies: test_unchanged,
+// whether a block with nothing to drop or rewrite is worth a test and a plain copy; and
+// replaces_tabs, whether it writes kept HTABs as SP itself. A copy that moves the bytes through
+// a vector register can swap them on the way for one instruction, which is cheaper than
+// compact_block()'s fix-up loop, a store per kept HTAB.
 
 /// One bit per byte of a 64-byte block.
 struct BlockClasses {
+  // compact_block() looks at SP and HTAB apart only to fix up HTABs after the copy; for a copy
+  // that replaces them itself, a classifier may put every WSP in `sp` and leave `tab` empty.
   std::uint64_t sp = 0;
   std::uint64_t tab = 0;
   std::uint64_t cr = 0;
@@ -57,6 +72,7 @@ struct BlockClasses {
 /// byte shuffle.
 struct CopyStretches {
   static constexpr bool test_unchanged = true;  // a block with nothing to drop is one copy
+  static constexpr bool replaces_tabs = false;  // compact_block() makes kept HTABs SP after it
   char* operator()(const char* base, std::uint64_t keep, char* out) const noexcept {
     for (std::uint64_t k = keep; k != 0;) {
       unsigned start = static_cast<unsigned>(__builtin_ctzll(k));
@@ -95,9 +111,11 @@ __attribute__((always_inline)) inline std::uint64_t compact_block(
     return bare_lf;
   }
   char* end = copy(base, keep, out);
-  for (; tabs != 0; tabs &= tabs - 1) {
-    std::uint64_t before = (tabs & -tabs) - 1;
-    out[__builtin_popcountll(keep & before)] = ' ';
+  if constexpr (!Copy::replaces_tabs) {
+    for (; tabs != 0; tabs &= tabs - 1) {
+      std::uint64_t before = (tabs & -tabs) - 1;
+      out[__builtin_popcountll(keep & before)] = ' ';
+    }
   }
   out = end;
   return bare_lf;
