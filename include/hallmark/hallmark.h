@@ -263,6 +263,11 @@ typedef void (*hallmark_done_fn)(void* user, hallmark_message* message, hallmark
 HALLMARK_C_API hallmark_status hallmark_message_finish_async(hallmark_message* message,
                                                              hallmark_done_fn done, void* user);
 
+/* Abandons the message (an SMTP RSET, a client gone) at once: pending lookups are dropped, no
+ * verdict comes (the callback of hallmark_message_finish_async() is not called), and every
+ * later call on it but hallmark_message_free() gives HALLMARK_ERR_STATE. NULL is allowed. */
+HALLMARK_C_API void hallmark_message_cancel(hallmark_message* message);
+
 /* A whole message in memory, verified and waited for in one call, as a hallmark_message with
  * the same calls would be. `ip`, `helo` and `mail_from` may be NULL when unknown (no client
  * address: no SPF check; NULL `mail_from` is unknown, "" the null reverse path). */

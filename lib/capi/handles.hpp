@@ -132,6 +132,7 @@ struct hallmark_message {
   bool fields_given = false;
   bool headers_ended = false;
   bool finished = false;
+  bool cancelled = false;
   std::string error;
 };
 

@@ -54,7 +54,9 @@ hallmark_status fail(hallmark_message& message, hallmark_status status, std::str
 
 // The envelope and header calls are over once the message is finished.
 hallmark_status after_finish(hallmark_message& message, std::string_view call) {
-  return fail(message, HALLMARK_ERR_STATE, fmt::format("{} after hallmark_message_finish()", call));
+  return fail(message, HALLMARK_ERR_STATE,
+              fmt::format("{} after the message was {}", call,
+                          message.cancelled ? "cancelled" : "finished"));
 }
 
 // Raw bytes already hold (part of) the header section: a field given now would land in the
@@ -93,6 +95,15 @@ hallmark_status hallmark_message_new(hallmark_ctx* ctx, hallmark_message** messa
 }
 
 void hallmark_message_free(hallmark_message* message) { delete message; }
+
+void hallmark_message_cancel(hallmark_message* message) {
+  if (message == nullptr || message->cancelled) return;
+  message->session->cancel();
+  message->cancelled = true;
+  message->finished = true;
+  // A verdict already queued for its callback is not handed over either.
+  if (message->ctx != nullptr) message->ctx->forget(message);
+}
 
 const char* hallmark_message_error(const hallmark_message* message) {
   return message == nullptr ? "" : message->error.c_str();
@@ -197,7 +208,7 @@ hallmark_status hallmark_message_finish(hallmark_message* message, hallmark_resu
   if (result != nullptr) *result = nullptr;
   return with_message(message, [&](hallmark_message& m) {
     if (result == nullptr) return fail(m, HALLMARK_ERR_INVALID_ARGUMENT, "result is NULL");
-    if (m.finished) return fail(m, HALLMARK_ERR_STATE, "the message is already finished");
+    if (m.finished) return after_finish(m, "hallmark_message_finish()");
     if (m.ctx->dns == HallmarkDns::callback)
       return fail(m, HALLMARK_ERR_STATE,
                   "with a DNS callback only the host brings answers: use "
@@ -213,7 +224,7 @@ hallmark_status hallmark_message_finish_async(hallmark_message* message, hallmar
   bool verdict_in = false;
   hallmark_status status = with_message(message, [&](hallmark_message& m) {
     if (done == nullptr) return fail(m, HALLMARK_ERR_INVALID_ARGUMENT, "callback is NULL");
-    if (m.finished) return fail(m, HALLMARK_ERR_STATE, "the message is already finished");
+    if (m.finished) return after_finish(m, "hallmark_message_finish_async()");
     if (!m.ctx->allows_async())
       return fail(m, HALLMARK_ERR_STATE,
                   "asynchronous calls need hallmark_options_set_event_loop(), a DNS callback "

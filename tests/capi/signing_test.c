@@ -204,6 +204,22 @@ static void limits(void) {
   hallmark_options_free(options);
 }
 
+/* An SMTP RSET: the message is abandoned, and says so to every later call. */
+static void cancelling(hallmark_ctx* ctx) {
+  hallmark_message* message = signed_envelope(ctx);
+  hallmark_result* result = NULL;
+  REQUIRE_OK(hallmark_message_feed(message, signed_eml, 100));
+  hallmark_message_cancel(message);
+  hallmark_message_cancel(message); /* twice is harmless */
+  CHECK_STATUS(hallmark_message_feed(message, signed_eml + 100, 10), HALLMARK_ERR_STATE);
+  CHECK_MENTIONS(hallmark_message_error(message), "cancelled");
+  CHECK_STATUS(hallmark_message_finish(message, &result), HALLMARK_ERR_STATE);
+  CHECK(result == NULL);
+  CHECK_STATUS(hallmark_message_set_helo(message, "x.example"), HALLMARK_ERR_STATE);
+  hallmark_message_free(message);
+  hallmark_message_cancel(NULL);
+}
+
 int main(int argc, char** argv) {
   hallmark_options* options;
   hallmark_ctx* ctx;
@@ -215,6 +231,7 @@ int main(int argc, char** argv) {
   dkim_signing(ctx);
   arc_sealing();
   limits();
+  cancelling(ctx);
   hallmark_ctx_free(ctx);
   hallmark_options_free(options);
   return fixture_end("signing_test");

@@ -380,6 +380,12 @@ class Message:
         """Ends the message and awaits its verdict (a message of an AsyncAuthenticator)."""
         return await self._authenticator._finish_async(self)
 
+    def cancel(self) -> None:
+        """Abandons the message (an SMTP RSET): pending lookups are dropped and every later
+        call but close() raises hallmark.Error; harmless when already closed."""
+        with self._handle.use() as pointer:
+            lib.message_cancel(pointer)
+
     @property
     def closed(self) -> bool:
         return self._handle.closed

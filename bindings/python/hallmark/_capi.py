@@ -186,6 +186,7 @@ _PROTOTYPES: Dict[str, Tuple[Any, List[Any]]] = {
     # a message
     "hallmark_message_new": (_status, [_void_p, _out_p]),
     "hallmark_message_free": (None, [_void_p]),
+    "hallmark_message_cancel": (None, [_void_p]),
     "hallmark_message_error": (_char_p, [_void_p]),
     "hallmark_message_set_client": (_status, [_void_p, _char_p, _char_p]),
     "hallmark_message_set_helo": (_status, [_void_p, _char_p]),

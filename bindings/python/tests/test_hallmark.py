@@ -360,6 +360,18 @@ def test_every_option_keyword(tmp_path):
     assert ("SPF_ALLOW", -5.0) in verdict.tags
 
 
+def test_cancel_abandons_the_message(auth):
+    message = auth.message()
+    message.set_client("192.0.2.10")
+    message.feed(b"From: a@example.com\r\n")
+    message.cancel()
+    with pytest.raises(hallmark.Error) as raised:
+        message.feed(b"\r\nbody\r\n")
+    assert raised.value.status == "HALLMARK_ERR_STATE"
+    assert "cancelled" in raised.value.message
+    message.close()
+
+
 def test_limits_reach_the_verdict():
     # Three header fields are fewer than signed.eml has: its header section counts as broken.
     with hallmark.Authenticator(demo_options(max_header_fields=3)) as auth:
