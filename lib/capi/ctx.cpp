@@ -58,7 +58,7 @@ hallmark_status load_files(const HallmarkListFiles& files, LoadedFiles& loaded,
 void write_error(std::string_view text, char* buffer, std::size_t size) noexcept {
   if (buffer == nullptr || size == 0) return;
   std::size_t n = std::min(text.size(), size - 1);
-  std::memcpy(buffer, text.data(), n);
+  if (n > 0) std::memcpy(buffer, text.data(), n);
   buffer[n] = '\0';
 }
 

@@ -111,7 +111,7 @@ hallmark_status hallmark_ctx_dns_failure(hallmark_ctx* ctx, unsigned long long l
                                          hallmark_dns_failure failure) {
   if (ctx == nullptr || ctx->host == nullptr) return HALLMARK_ERR_INVALID_ARGUMENT;
   hallmark::dns::Status status;
-  switch (failure) {
+  switch (hallmark::capi::enum_number(failure)) {
     case HALLMARK_DNS_TIMEOUT: status = hallmark::dns::Status::timeout; break;
     case HALLMARK_DNS_SERVFAIL: status = hallmark::dns::Status::servfail; break;
     case HALLMARK_DNS_ERROR: status = hallmark::dns::Status::error; break;

@@ -3,6 +3,7 @@
 // that no C++ exception reaches a C caller. Layer-private.
 #pragma once
 
+#include <cstring>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -153,6 +154,16 @@ struct hallmark_result {
 };
 
 namespace hallmark::capi {
+
+/// The number a C caller passed as an enum: its bytes, as reading the value as the C++ enum
+/// type would be undefined for a number outside the enum (a caller's mistake to report).
+template <class Enum>
+int enum_number(const Enum& value) noexcept {
+  static_assert(sizeof(Enum) == sizeof(int));
+  int number;
+  std::memcpy(&number, &value, sizeof number);
+  return number;
+}
 
 /// Stores `text` as a handle's last error; never throws (an error text that cannot be stored
 /// leaves the old one).

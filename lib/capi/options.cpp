@@ -84,9 +84,10 @@ hallmark_status hallmark_options_set_max_dns_queries(hallmark_options* options,
 
 hallmark_status hallmark_options_set_limit(hallmark_options* options, hallmark_limit limit,
                                            unsigned long value) {
+  const int which = hallmark::capi::enum_number(limit);
   return with_options(options, [&](hallmark_options& o) {
     if (value == 0) return reject(o, "a limit must be at least 1");
-    switch (limit) {
+    switch (which) {
       case HALLMARK_LIMIT_DKIM_SIGNATURES: o.options.max_dkim_signatures = value; break;
       case HALLMARK_LIMIT_ARC_SETS: o.options.max_arc_sets = value; break;
       case HALLMARK_LIMIT_HEADER_BYTES: o.options.header_limits.max_header_bytes = value; break;

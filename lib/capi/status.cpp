@@ -9,7 +9,7 @@ const char* hallmark_version(void) { return HALLMARK_VERSION_STRING; }
 unsigned long hallmark_version_number(void) { return HALLMARK_VERSION_NUMBER; }
 
 const char* hallmark_strerror(hallmark_status status) {
-  switch (status) {
+  switch (hallmark::capi::enum_number(status)) {
     case HALLMARK_OK: return "success";
     case HALLMARK_ERR_INVALID_ARGUMENT: return "invalid argument";
     case HALLMARK_ERR_NO_MEMORY: return "out of memory";
