@@ -55,6 +55,16 @@ core::Expected<std::string> parse_field_name(std::string_view value) {
   return std::string(value);
 }
 
+// RFC 8601 2.2's authserv-id as we write it bare: an RFC 2045 token (printable ASCII but
+// blanks and tspecials), so the field we add parses everywhere.
+core::Expected<std::string> parse_authserv_id(std::string_view value) {
+  constexpr std::string_view tspecials = "()<>@,;:\\\"/[]?=";
+  for (char c : value)
+    if (c <= 0x20 || c >= 0x7f || tspecials.find(c) != std::string_view::npos)
+      return core::fail(core::Errc::bad_value, "want a host name (an RFC 2045 token)");
+  return std::string(value);
+}
+
 // Words separated by blanks or commas: "127.0.0.0/8, ::1".
 std::vector<std::string_view> words(std::string_view value) {
   std::vector<std::string_view> out;
@@ -102,7 +112,7 @@ const std::map<std::string, Setter, std::less<>>& setters() {
          config.socket = std::string(value);
          return {};
        }},
-      {"authserv_id", set_text(&Config::authserv_id)},
+      {"authserv_id", set(&Config::authserv_id, parse_authserv_id)},
       {"zone", append_text(&Config::zone_files)},
       {"dns_server", append_text(&Config::dns_servers)},
       {"dns_timeout_ms", set(&Config::dns_timeout, parse_milliseconds)},
