@@ -37,7 +37,11 @@ cleanup() {
     kill -TERM "$milter_pid" 2>/dev/null || true
     wait "$milter_pid" 2>/dev/null || true
   fi
-  [[ -n ${HALLMARK_KEEP:-} ]] && echo "kept $dir" >&2 || rm -rf "$dir"
+  if [[ -n ${HALLMARK_KEEP:-} ]]; then  # HALLMARK_KEEP=1: keep the instance to look at
+    echo "kept $dir" >&2
+  else
+    rm -rf "$dir"
+  fi
 }
 trap cleanup EXIT
 failures=0
