@@ -4,6 +4,7 @@
 // verdict is assembled when the last answer is in. Every lookup goes through the session's
 // ScopedResolver, which caps them, expires them at the deadline and drops them on cancel, so
 // the coroutines awaiting them can be destroyed at any moment.
+#include <algorithm>
 #include <optional>
 #include <thread>
 
@@ -70,6 +71,17 @@ struct Session::Impl final : mail::MessageHandler {
   // Lookups first dropped, then the coroutines awaiting them destroyed (members below
   // `scope` go first), then the scope itself.
   ~Impl() override { scope.cancel(); }
+
+  // At the end of the message (or envelope): a slow client's transaction may outlast the
+  // deadline before its last lookups (those of the header section) even start, and what the
+  // deadline bounds is the wait for DNS, so it runs at least its whole length from here.
+  // Once: finish_all_blocking() and the finish() it calls must not push it twice.
+  void restart_deadline() {
+    if (deadline_restarted) return;
+    deadline_restarted = true;
+    deadline = std::max(deadline, owner.now() + options.deadline);
+  }
+  bool deadline_restarted = false;
 
   Authenticator::Impl& owner;
   const Options& options;
@@ -343,6 +355,7 @@ core::Task<Verdict> Session::finish() {
   if (impl_->cancelled || impl_->finishing)
     throw std::logic_error("Session::finish() after cancel() or a first finish()");
   impl_->finishing = true;
+  impl_->restart_deadline();
   return impl_->finish();
 }
 
@@ -411,6 +424,7 @@ void Session::Impl::wait_until(std::span<Session* const> sessions, std::vector<b
 
 std::vector<Verdict> Session::finish_all_blocking(std::span<Session* const> sessions) {
   std::vector<bool> expired(sessions.size(), false);
+  for (Session* session : sessions) session->impl_->restart_deadline();
   // First every lookup under way lands, on whatever thread answers it, so that the verdicts
   // below are computed here rather than on a resolver's thread.
   Impl::wait_until(sessions, expired,
@@ -431,6 +445,7 @@ Verdict Session::finish_envelope_blocking() {
   if (impl.cancelled || impl.finishing)
     throw std::logic_error("Session::finish_envelope_blocking() after cancel() or a finish()");
   impl.finishing = true;
+  impl.restart_deadline();
   Session* self = this;
   std::vector<bool> expired(1, false);
   auto done = [](const auto& started) { return !started || started->done(); };

@@ -231,6 +231,23 @@ TEST(SessionDeadline, PendingLookupsBecomeTemperrorsNeverPasses) {
   rig.simulated.drain();
 }
 
+TEST(SessionDeadline, ASlowTransactionStillGivesItsLastLookupsTheWholeDeadline) {
+  Options options = session_options();
+  options.deadline = 2s;
+  Rig rig(options);
+  rig.simulated.set_delay("_dmarc.example.com", 1500ms);
+  std::unique_ptr<Session> session = rig.authenticator->start(session_envelope());
+  // The client takes 10 s from MAIL FROM to the end of its message, far past the deadline
+  // counted from the start; the DKIM and DMARC lookups only start with its header section.
+  rig.simulated.advance_to(rig.simulated.now() + 10s);
+  ASSERT_TRUE(session->feed(rig.message));
+  Verdict verdict = session->finish_blocking();
+  EXPECT_EQ(verdict.dmarc.outcome, dmarc::Outcome::pass);
+  EXPECT_FALSE(verdict.temporary_failure());
+  EXPECT_TRUE(verdict.limits.empty());
+  rig.simulated.drain();
+}
+
 TEST(SessionDeadline, DmarcRecordLateIsTemperror) {
   Options options = session_options();
   options.deadline = 1s;

@@ -55,6 +55,13 @@ class SimulatedResolver final : public dns::Resolver, public core::Pump {
     held.done(std::move(held.answer));
     return true;
   }
+  /// Moves simulated time to `when`, delivering the answers due before it: time that passes
+  /// with nothing to answer (a slow SMTP client).
+  void advance_to(Clock::time_point when) {
+    while (now_ < when && pump_once_until(when)) {
+    }
+    now_ = std::max(now_, when);
+  }
   /// Delivers everything due, however late; answers whose lookups were abandoned land on
   /// nothing.
   void drain() {

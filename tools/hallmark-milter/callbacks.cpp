@@ -196,13 +196,16 @@ sfsistat on_recipient(SMFICTX* ctx, char** arguments) {
 sfsistat on_header(SMFICTX* ctx, char* name, char* value) {
   Runtime& runtime = *Runtime::current();
   Connection* connection = connection_of(ctx);
-  if (connection == nullptr || !connection->session) return SMFIS_CONTINUE;
+  if (connection == nullptr) return SMFIS_CONTINUE;
+  // Once SMFIP_NR_HDR is agreed, any other answer would be read as the next command's.
+  const sfsistat next = connection->no_header_reply ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+  if (!connection->session) return next;
   std::string_view field_name = name == nullptr ? "" : name;
   std::string_view field_value = value == nullptr ? "" : value;
   if (core::detail::iequals(field_name, "Authentication-Results"))
     connection->incoming_auth_results.emplace_back(field_value);
   feed(runtime, *connection, wire_field(field_name, field_value, connection->leading_space));
-  return connection->no_header_reply ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+  return next;
 }
 
 sfsistat on_end_of_headers(SMFICTX* ctx) {
@@ -215,9 +218,11 @@ sfsistat on_end_of_headers(SMFICTX* ctx) {
 sfsistat on_body(SMFICTX* ctx, unsigned char* chunk, size_t length) {
   Runtime& runtime = *Runtime::current();
   Connection* connection = connection_of(ctx);
-  if (connection == nullptr || !connection->session) return SMFIS_CONTINUE;
+  if (connection == nullptr) return SMFIS_CONTINUE;
+  const sfsistat next = connection->no_body_reply ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+  if (!connection->session) return next;
   feed(runtime, *connection, std::string_view(reinterpret_cast<const char*>(chunk), length));
-  return connection->no_body_reply ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+  return next;
 }
 
 // smfi_* calls take char*; our strings are not modified by them.

@@ -40,7 +40,8 @@ struct Options {
   std::string authserv_id;
 
   /// Time from the start of a session until its pending lookups count as DNS timeouts (the
-  /// affected protocols give temperror, never pass).
+  /// affected protocols give temperror, never pass); at least this long from finish() too,
+  /// so a transaction that outlasts it (a slow client) does not rob its last lookups.
   std::chrono::milliseconds deadline{5000};
   /// DNS lookups per message across every protocol; past it, lookups fail (temperror). SPF
   /// alone may make about 110 within RFC 7208 4.6.4 (10 terms, 10 MX names each).
