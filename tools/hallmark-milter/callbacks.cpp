@@ -172,6 +172,12 @@ sfsistat on_mail_from(SMFICTX* ctx, char** arguments) {
   Connection* connection = connection_of(ctx);
   if (connection == nullptr || !connection->ip) return SMFIS_ACCEPT;
   connection->end_message(runtime);
+  if (runtime.stopping()) {
+    // Unchecked mail must not slip through a restart: the client tries again in a moment.
+    smfi_setreply(ctx, const_cast<char*>("451"), const_cast<char*>("4.3.2"),
+                  const_cast<char*>("Mail authentication is restarting; try again later"));
+    return SMFIS_TEMPFAIL;
+  }
   // Submission by an authenticated user is the user's own mail, not inbound mail to judge.
   if (runtime.config().skip_authenticated && !symbol(ctx, "{auth_authen}").empty())
     return SMFIS_ACCEPT;

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // hallmark-milter: SPF, DKIM, ARC and DMARC for Postfix or Sendmail in one milter.
 //
-// Threads: libmilter runs a thread per SMTP connection (smfi_main on a thread of ours); the
-// main thread waits for signals. SIGHUP re-reads the allow lists and the score table;
-// SIGTERM and SIGINT stop accepting connections and let the messages in flight finish.
+// Threads: libmilter serves the SMTP connections from its worker pool (smfi_main on a thread
+// of ours); the main thread waits for signals. SIGHUP re-reads the allow lists and the score
+// table. SIGTERM and SIGINT let the messages in flight finish, refusing new ones with a
+// temporary failure, and only then stop libmilter: its worker pool stops serving every
+// connection at smfi_stop(), so stopping first would strand the messages in flight.
 // libmilter's own signal thread waits for the same signals (and would stop the milter on
 // SIGHUP); a signal sent to the process goes to the main thread, which waits for it too, as
 // the kernel offers a process's signal to its main thread first.
@@ -110,12 +112,13 @@ int run(Runtime& runtime) {
       runtime.logger().info(
           fmt::format("stopping on {}", signal == SIGTERM ? "SIGTERM" : "SIGINT"));
       stop_asked = true;
+      runtime.begin_stopping();
+      drain(runtime);
       smfi_stop();
       break;
     }
   }
   milter.thread.join();
-  drain(runtime);
   if (!stop_asked) {
     // libmilter stopped by itself (its own signal thread, or a listener failure): say so, and
     // exit with a failure so a supervisor restarts us.

@@ -37,6 +37,10 @@ class Runtime {
   void message_ended() noexcept { in_flight_.fetch_sub(1, std::memory_order_relaxed); }
   std::size_t in_flight() const noexcept { return in_flight_.load(std::memory_order_relaxed); }
 
+  /// SIGTERM: messages under way finish, new ones are refused with a temporary failure.
+  void begin_stopping() noexcept { stopping_.store(true, std::memory_order_relaxed); }
+  bool stopping() const noexcept { return stopping_.load(std::memory_order_relaxed); }
+
   /// The one runtime of the process, which libmilter's callbacks (plain functions) reach.
   static Runtime* current() noexcept { return current_; }
   static void set_current(Runtime* runtime) noexcept { current_ = runtime; }
@@ -49,6 +53,7 @@ class Runtime {
   std::unique_ptr<authenticator::Authenticator> authenticator_;
   std::optional<dkim::PrivateKey> seal_key_;
   std::atomic<std::size_t> in_flight_{0};
+  std::atomic<bool> stopping_{false};
   static inline Runtime* current_ = nullptr;
 };
 
