@@ -3,6 +3,7 @@
 #pragma once
 
 #include "hallmark/arc.hpp"
+#include "hallmark/audit.hpp"
 #include "hallmark/authenticator.hpp"
 #include "hallmark/core.hpp"
 #include "hallmark/dkim.hpp"
