@@ -10,6 +10,9 @@
 #   DIR/swaks-N.log  the transcript of the Nth message sent
 # Needs root, the `postfix` and `swaks` packages, and DIR and its parents searchable by the
 # `nobody` user (the Maildir is written as nobody); postfix_start makes DIR itself 0755.
+# POSTFIX_EXTRA_MAIN_CF, if set when postfix_start runs, is appended to main.cf as it is
+# (newline-separated `name = value` lines); a later line overrides an earlier one, so a caller
+# such as a benchmark can change any default here without a harness of its own.
 
 # The user id the virtual delivery agent writes the Maildir as: nobody's.
 _postfix_uid() { id -u nobody 2>/dev/null || echo 65534; }
@@ -58,7 +61,8 @@ postfix_free_port() {
 }
 
 # Writes DIR/etc/main.cf: local delivery of example.net to the Maildir, nothing else leaves
-# the instance, no DNS at all, XCLIENT allowed from loopback, and the milter if one is given.
+# the instance, no DNS at all, XCLIENT allowed from loopback, and the milter if one is given;
+# then POSTFIX_EXTRA_MAIN_CF, if any.
 _postfix_main_cf() {
   local dir=$1 milter=$2
   cat <<EOF
@@ -115,6 +119,9 @@ milter_connect_timeout = 10s
 milter_command_timeout = 20s
 milter_content_timeout = 30s
 EOF
+  if [[ -n ${POSTFIX_EXTRA_MAIN_CF-} ]]; then
+    printf '\n# From POSTFIX_EXTRA_MAIN_CF.\n%s\n' "$POSTFIX_EXTRA_MAIN_CF"
+  fi
 }
 
 # Writes DIR/etc/master.cf: smtpd on 127.0.0.1:PORT only, the internal services a delivery
