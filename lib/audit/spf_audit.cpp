@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "audit/internal/findings.hpp"
 #include "hallmark/audit/audit.hpp"
 #include "hallmark/core/header_text.hpp"
 #include "hallmark/core/when_all.hpp"
@@ -19,6 +20,8 @@
 namespace hallmark::audit {
 
 namespace {
+
+using detail::add;
 
 // RFC 7208 4.6.4.
 constexpr unsigned lookup_limit = 10;
@@ -131,11 +134,6 @@ core::Task<std::pair<dns::AnswerPtr, std::vector<std::string>>> spf_records(dns:
     if (spf::is_spf_record(text)) records.push_back(std::move(text));
   }
   co_return std::pair{answer, std::move(records)};
-}
-
-void add(std::vector<Finding>& findings, Severity severity, std::string code, std::string message,
-         std::string fix = {}) {
-  findings.push_back({severity, std::move(code), std::move(message), std::move(fix)});
 }
 
 // Risky terms of one record (RFC 7208 5 and 10).

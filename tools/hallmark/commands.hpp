@@ -37,6 +37,8 @@ extern const std::string_view arc_seal_usage;
 int run_verify(std::vector<std::string_view> args);
 extern const std::string_view verify_usage;
 int run_keygen(std::vector<std::string_view> args);
+int run_audit(std::vector<std::string_view> args);
+extern const std::string_view audit_usage;
 extern const std::string_view keygen_usage;
 
 }  // namespace hallmark::cli

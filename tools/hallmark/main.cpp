@@ -28,6 +28,8 @@ const std::vector<Command>& commands() {
       {"arc-verify", "validate a message's ARC chain (RFC 8617)", arc_verify_usage, run_arc_verify},
       {"arc-seal", "add this host's ARC set to a message", arc_seal_usage, run_arc_seal},
       {"keygen", "make a DKIM signing key and its DNS record", keygen_usage, run_keygen, false},
+      {"audit", "audit a domain's SPF, DKIM, DMARC, MX, TLS-RPT, MTA-STS and BIMI records",
+       audit_usage, run_audit},
   };
   return all;
 }
