@@ -29,6 +29,12 @@ constexpr unsigned void_limit = 2;
 // How far the audit walks past the limits: enough to count the largest real trees, and a
 // bound on a loop (a redirect chain back to itself).
 constexpr unsigned walk_lookup_cap = 60;
+// RFC 7208 4.6.4: exchanges of one mx term.
+constexpr std::size_t max_mx_exchanges = 10;
+// Past these, an a: or mx term lets so many hosts send that it is worth a second look (a
+// cloud load balancer's name, an outsourced MX farm).
+constexpr std::size_t many_addresses = 8;
+constexpr std::size_t many_mx_hosts = 5;
 // RFC 7208 3.4: a record that keeps the answer within 512 octets of UDP.
 constexpr std::size_t record_size_advice = 450;
 // An address no real policy lists (the first of IPv4's "this network" block), so check_host()
@@ -170,6 +176,36 @@ void check_terms(const SpfNode& node, const spf::Record& record, bool top,
         "end the record with -all (or ~all while rolling out)");
 }
 
+// An a: or mx term, and the size of what it authorises.
+struct HostTerm {
+  std::string term;  // as written, for the message
+  std::string name;
+  bool mx = false;
+};
+
+// How many addresses an a: term's name has (A and AAAA), or how many exchanges an mx term's.
+core::Task<std::size_t> count_authorised(dns::Resolver& resolver, HostTerm host) {
+  if (host.mx) {
+    dns::AnswerPtr mx = co_await dns::lookup(resolver, host.name, dns::Type::mx);
+    co_return mx->mx.size();
+  }
+  auto [v4, v6] = co_await core::when_all(dns::resolve(resolver, host.name, dns::Type::a),
+                                          dns::resolve(resolver, host.name, dns::Type::aaaa));
+  co_return v4->addresses.size() + v6->addresses.size();
+}
+
+void collect_host_terms(const SpfNode& node, const spf::Record& record,
+                        std::vector<HostTerm>& out) {
+  for (const spf::Mechanism& mechanism : record.mechanisms) {
+    bool mx = mechanism.kind == spf::MechanismKind::mx;
+    if (!mx && mechanism.kind != spf::MechanismKind::a) continue;
+    // A name built by macros depends on the sender: nothing to count ahead of time.
+    if (mechanism.domain.has_macros()) continue;
+    std::string name = mechanism.domain.empty() ? node.domain : mechanism.domain.text;
+    out.push_back({spf::to_string(mechanism), std::move(name), mx});
+  }
+}
+
 }  // namespace
 
 core::Task<SpfAudit> audit_spf(dns::Resolver& upstream, std::string domain,
@@ -235,6 +271,7 @@ core::Task<SpfAudit> audit_spf(dns::Resolver& upstream, std::string domain,
   // Each node's record as published, and its own problems.
   std::vector<SpfNode*> nodes;
   collect_nodes(audit.tree, nodes);
+  std::vector<HostTerm> host_terms;
   std::vector<core::Task<std::pair<dns::AnswerPtr, std::vector<std::string>>>> fetches;
   for (SpfNode* node : nodes) fetches.push_back(spf_records(resolver, node->domain));
   auto published = co_await core::when_all(std::move(fetches));
@@ -263,6 +300,26 @@ core::Task<SpfAudit> audit_spf(dns::Resolver& upstream, std::string domain,
       continue;
     }
     check_terms(node, *parsed, &node == &audit.tree, findings);
+    collect_host_terms(node, *parsed, host_terms);
+  }
+  // What each a: and mx term lets send (RFC 7208 4.6.4 caps mx at 10 exchanges).
+  std::vector<core::Task<std::size_t>> counts;
+  for (const HostTerm& host : host_terms) counts.push_back(count_authorised(resolver, host));
+  std::vector<std::size_t> sizes = co_await core::when_all(std::move(counts));
+  for (std::size_t i = 0; i < host_terms.size(); ++i) {
+    const HostTerm& host = host_terms[i];
+    if (host.mx && sizes[i] > max_mx_exchanges)
+      add(findings, Severity::error, "SPF_MX_TOO_MANY",
+          fmt::format("{} names {} with {} MX hosts, more than the {} RFC 7208 4.6.4 allows: "
+                      "receivers answer permerror",
+                      core::echoed(host.term), core::echoed(host.name), sizes[i], max_mx_exchanges),
+          "list the sending hosts with a: or ip4:/ip6: instead of mx");
+    else if (host.mx ? sizes[i] > many_mx_hosts : sizes[i] > many_addresses)
+      add(findings, Severity::warning, "SPF_MANY_ADDRESSES",
+          fmt::format("{} authorises every address of {} {}: check that every one of them may "
+                      "send your mail",
+                      core::echoed(host.term), sizes[i], host.mx ? "MX hosts" : "addresses"),
+          "name only the hosts that send mail, or list their addresses with ip4:/ip6:");
   }
   for (SpfNode* node : nodes)
     if (!node->via.empty() && !node->error.empty() && !state.loop)

@@ -122,6 +122,16 @@ TEST(AuditSpf, RiskyTerms) {
                                           testing::Contains("SPF_PASS_ALL"))));
 }
 
+TEST(AuditSpf, TermsThatAuthoriseManyHosts) {
+  SpfAudit many = audit("manyaddr.audit.test");
+  const Finding* addresses = find(many, "SPF_MANY_ADDRESSES");
+  ASSERT_NE(addresses, nullptr);
+  EXPECT_THAT(addresses->message, testing::HasSubstr("10 addresses"));
+  EXPECT_THAT(codes(audit("manymx.audit.test")), testing::Contains("SPF_MX_TOO_MANY"));
+  EXPECT_THAT(codes(audit("good.audit.test")),
+              testing::Not(testing::Contains("SPF_MANY_ADDRESSES")));
+}
+
 TEST(AuditSpf, RecordProblems) {
   EXPECT_THAT(codes(audit("twice.audit.test")), testing::Contains("SPF_MULTIPLE_RECORDS"));
   EXPECT_THAT(codes(audit("broken.audit.test")), testing::Contains("SPF_SYNTAX"));
