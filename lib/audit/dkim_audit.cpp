@@ -227,6 +227,7 @@ core::Task<DkimAudit> audit_dkim(dns::Resolver& resolver, std::string domain,
   std::string name = normal_domain(domain);
   out.probed_common_selectors = selectors.empty();
   if (out.probed_common_selectors) selectors = common_dkim_selectors();
+  out.probed_selectors = selectors;
   std::vector<std::string> distinct = distinct_selectors(std::move(selectors));
   // Every lookup starts before any answer is awaited.
   std::vector<core::Task<DkimKey>> checks;

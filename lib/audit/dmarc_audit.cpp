@@ -134,6 +134,8 @@ void check_policy(const dmarc::Record& record, const std::string& record_domain,
     policy = *record.subdomain_policy;
     tag = "sp";
   }
+  out.policy = std::string(dmarc::to_string(policy));
+  out.policy_tag = std::string(tag);
   std::string where =
       fmt::format("_dmarc.{}: {}={}", shown(record_domain), tag, dmarc::to_string(policy));
   if (record_domain != domain) where += fmt::format(" (for {})", shown(domain));
@@ -294,6 +296,7 @@ void judge(const HostCheck& check, const std::string& policy_domain, ReportDesti
   std::string name = shown(check.name);
   d.authorised = false;
   if (!check.failure.empty()) {
+    d.checked = false;
     add(findings, Severity::warning, "DMARC_LOOKUP_FAILED",
         fmt::format("{}: cannot tell whether {} takes reports for {}: {}", what, host,
                     shown(policy_domain), check.failure),
@@ -391,12 +394,14 @@ core::Task<void> check_destinations(dns::Resolver& resolver, const dmarc::Discov
       auto check = std::ranges::find(checks, d.host, &HostCheck::host);
       if (!core::is_valid_domain(d.host, core::DomainSyntax::dns)) {
         d.authorised = false;
+        d.checked = false;
         add(out.findings, Severity::warning, "DMARC_REPORT_URI_INVALID",
             fmt::format("{}={}: no valid host to send reports to", kind, shown(uri)),
             "Give a mailto: URI with an address, such as mailto:dmarc-reports@" +
                 shown(found.domain));
       } else if (std::ranges::find(kind_hosts, d.host) == kind_hosts.end()) {
         d.authorised = false;
+        d.checked = false;
         unchecked = true;
       } else {
         judge(*check, found.domain, d, out.findings);

@@ -60,6 +60,7 @@ nlohmann::json to_json(const audit::Report& report) {
     keys.push_back(std::move(item));
   }
   nlohmann::json dkim = {{"probed_common_selectors", report.dkim.probed_common_selectors},
+                         {"probed_selectors", report.dkim.probed_selectors},
                          {"keys", std::move(keys)},
                          {"findings", findings_json(report.dkim.findings)}};
 
@@ -69,7 +70,8 @@ nlohmann::json to_json(const audit::Report& report) {
                            {"kind", destination.kind},
                            {"host", destination.host},
                            {"external", destination.external},
-                           {"authorised", destination.authorised}};
+                           {"authorised", destination.authorised},
+                           {"checked", destination.checked}};
     if (!destination.authorised_by.empty()) item["authorised_by"] = destination.authorised_by;
     destinations.push_back(std::move(item));
   }
@@ -78,6 +80,10 @@ nlohmann::json to_json(const audit::Report& report) {
                           {"findings", findings_json(report.dmarc.findings)}};
   if (!report.dmarc.record.empty()) dmarc["record"] = report.dmarc.record;
   if (!report.dmarc.record_domain.empty()) dmarc["record_domain"] = report.dmarc.record_domain;
+  if (!report.dmarc.policy.empty()) {
+    dmarc["policy"] = report.dmarc.policy;
+    dmarc["policy_tag"] = report.dmarc.policy_tag;
+  }
 
   nlohmann::json mail = {{"mx", report.mail.mx}, {"findings", findings_json(report.mail.findings)}};
   if (!report.mail.tls_rpt.empty()) mail["tls_rpt"] = report.mail.tls_rpt;

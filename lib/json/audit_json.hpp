@@ -10,9 +10,9 @@
 namespace hallmark::json {
 
 /// domain, worst, counts (per severity), spf {found, total_lookups, void_lookups, tree, ips,
-/// findings}, dkim {probed_common_selectors, keys, findings}, dmarc {found, record,
-/// record_domain, destinations, findings}, mail {mx, tls_rpt, mta_sts, bimi, findings}.
-/// Each finding: severity, code, message, fix.
+/// findings}, dkim {probed_common_selectors, probed_selectors, keys, findings}, dmarc {found,
+/// record, record_domain, policy, policy_tag, destinations, findings}, mail {mx, tls_rpt, mta_sts,
+/// bimi, findings}. Each finding: severity, code, message, fix.
 nlohmann::json to_json(const audit::Report& report);
 
 }  // namespace hallmark::json

@@ -296,6 +296,10 @@ TEST(AuditDmarc, HostileRecordStaysOutOfMessages) {
   // Receivers check the first ten hosts; the others are not theirs to use.
   EXPECT_FALSE(a.destinations[11].authorised);
   EXPECT_FALSE(a.destinations[12].authorised);
+  EXPECT_FALSE(a.destinations[12].checked) << "past the hosts receivers check: not refused";
+  EXPECT_TRUE(a.destinations[0].checked);
+  EXPECT_EQ(a.policy, "none");
+  EXPECT_EQ(a.policy_tag, "p");
 }
 
 }  // namespace

@@ -52,6 +52,10 @@ TEST(CliAudit, JsonCarriesTheSameContent) {
   EXPECT_EQ(com["spf"]["tree"]["children"][0]["domain"], "_spf.example.net");
   EXPECT_EQ(com["dkim"]["keys"][0]["bits"], 2048);
   EXPECT_EQ(com["dmarc"]["destinations"][0]["authorised"], true);
+  EXPECT_EQ(com["dmarc"]["destinations"][0]["checked"], true);
+  EXPECT_EQ(com["dmarc"]["policy"], "reject");
+  EXPECT_EQ(com["dmarc"]["policy_tag"], "p");
+  EXPECT_EQ(com["dkim"]["probed_selectors"], nlohmann::json::array({"demo"}));
   EXPECT_EQ(com["mail"]["mx"][0], "10 mail.example.com");
   EXPECT_THAT(codes(com["spf"]["findings"]), testing::Contains("SPF_LOOKUPS_OK"));
   // The parked domain: "v=spf1 -all" and p=reject, as RFC 7208 10.1.2 advises; no DKIM key.

@@ -71,7 +71,8 @@ struct DkimKey {
 struct DkimAudit {
   /// No selector was given: the common ones (common_dkim_selectors()) were probed.
   bool probed_common_selectors = false;
-  std::vector<DkimKey> keys;  // the selectors given, or those probed and found
+  std::vector<std::string> probed_selectors;  // the selectors looked up, in order
+  std::vector<DkimKey> keys;                  // the selectors given, or those probed and found
   std::vector<Finding> findings;
 };
 
@@ -83,17 +84,28 @@ struct ReportDestination {
   bool external = false;      // on another organizational domain than the policy's
   bool authorised = true;     // always for internal ones
   std::string authorised_by;  // the _report._dmarc name that said so, for external ones
+  /// Whether the authorisation could be checked: false for a URI with no valid host, a host
+  /// past the number receivers check, or a lookup that failed (then `authorised` is false
+  /// without meaning "refused").
+  bool checked = true;
 };
 
 struct DmarcAudit {
   bool found = false;
+  /// The record as published (its strings joined), for display; stranger's text.
   std::string record;
   std::string record_domain;  // where it was found (the domain, or its organizational domain)
+  /// The policy that applies to the domain ("none", "quarantine", "reject") and the tag it
+  /// came from ("p", or "sp" for a subdomain under its organizational domain's record).
+  std::string policy;
+  std::string policy_tag;
   std::vector<ReportDestination> destinations;
   std::vector<Finding> findings;
 };
 
-/// MX, TLS-RPT, MTA-STS and BIMI.
+/// MX, TLS-RPT, MTA-STS and BIMI. The records are the first one published at each name, cut
+/// and with control octets replaced for display. The MTA-STS policy file itself (over HTTPS)
+/// is not fetched.
 struct MailAudit {
   std::vector<std::string> mx;  // "10 mx1.example.com", in preference order
   std::string tls_rpt;          // the _smtp._tls record, when present
