@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "audit_fixtures.hpp"
 #include "hallmark/audit/audit.hpp"
 #include "hallmark/core/sync_wait.hpp"
 #include "hallmark/dmarc/evaluate.hpp"
@@ -22,28 +23,10 @@ using testing::ElementsAre;
 using testing::HasSubstr;
 using testing::Not;
 
-dns::ZoneResolver& zone() {
-  static dns::ZoneResolver* resolver = [] {
-    auto* z = new dns::ZoneResolver();
-    core::Expected<void> loaded = z->load_file(HALLMARK_SOURCE_DIR "/tests/audit/zones/dmarc.zone");
-    if (!loaded) ADD_FAILURE() << loaded.error().message;
-    return z;
-  }();
-  return *resolver;
-}
+dns::ZoneResolver& zone() { return testing_support::fixture_zone("dmarc.zone"); }
 
-// Messages and fixes are one line each, bounded, whatever the records said.
 void expect_clean(const std::vector<Finding>& findings) {
-  for (const Finding& f : findings) {
-    for (const std::string* text : {&f.message, &f.fix}) {
-      EXPECT_LT(text->size(), 1000u) << f.code;
-      EXPECT_TRUE(std::ranges::none_of(
-          *text, [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
-          << f.code << ": " << *text;
-    }
-    EXPECT_FALSE(f.message.empty()) << f.code;
-    EXPECT_TRUE(f.code.starts_with("DMARC_")) << f.code;
-  }
+  testing_support::expect_clean(findings, "DMARC_");
 }
 
 DmarcAudit audit(const std::string& domain, dns::Resolver& resolver = zone()) {

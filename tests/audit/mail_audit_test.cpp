@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "audit_fixtures.hpp"
 #include "hallmark/audit/audit.hpp"
 #include "hallmark/core/sync_wait.hpp"
 #include "hallmark/dns/zone_resolver.hpp"
@@ -19,15 +20,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAre;
 
-dns::ZoneResolver& zone() {
-  static dns::ZoneResolver* resolver = [] {
-    auto* z = new dns::ZoneResolver();
-    core::Expected<void> loaded = z->load_file(HALLMARK_SOURCE_DIR "/tests/audit/zones/mail.zone");
-    if (!loaded) ADD_FAILURE() << loaded.error().message;
-    return z;
-  }();
-  return *resolver;
-}
+dns::ZoneResolver& zone() { return testing_support::fixture_zone("mail.zone"); }
 
 MailAudit audit(dns::Resolver& resolver, const std::string& domain) {
   return core::sync_wait(audit_mail(resolver, domain), resolver.pump());

@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "audit_fixtures.hpp"
 #include "hallmark/audit/audit.hpp"
 #include "hallmark/core/sync_wait.hpp"
 #include "hallmark/dns/zone_resolver.hpp"
@@ -13,15 +14,7 @@
 namespace hallmark::audit {
 namespace {
 
-dns::ZoneResolver& zone() {
-  static dns::ZoneResolver* resolver = [] {
-    auto* z = new dns::ZoneResolver();
-    core::Expected<void> loaded = z->load_file(HALLMARK_SOURCE_DIR "/tests/audit/zones/spf.zone");
-    if (!loaded) ADD_FAILURE() << loaded.error().message;
-    return z;
-  }();
-  return *resolver;
-}
+dns::ZoneResolver& zone() { return testing_support::fixture_zone("spf.zone"); }
 
 SpfAudit audit(const std::string& domain, std::vector<core::IpAddress> ips = {}) {
   return core::sync_wait(audit_spf(zone(), domain, std::move(ips)), zone().pump());
