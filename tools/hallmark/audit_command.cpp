@@ -54,7 +54,7 @@ void print_findings(const Style& style, const std::vector<audit::Finding>& findi
   for (const audit::Finding& finding : findings) {
     fmt::print("    {} {} {}\n", style.mark(finding.severity), finding.code,
                printable(finding.message));
-    if (!finding.fix.empty() && finding.severity >= audit::Severity::warning)
+    if (!finding.fix.empty() && finding.severity >= audit::Severity::info)
       fmt::print("              fix: {}\n", printable(finding.fix));
   }
 }
