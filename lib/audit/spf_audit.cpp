@@ -156,26 +156,26 @@ void check_terms(const SpfNode& node, const spf::Record& record, bool top,
         add(findings, Severity::error, "SPF_PASS_ALL",
             fmt::format("{}'s SPF record ends in +all: every host on the Internet may send as it",
                         where),
-            "end the record with -all (or ~all while you check that every sender is listed)");
+            "End the record with -all (or ~all while you check that every sender is listed)");
       else if (mechanism.qualifier == spf::Qualifier::neutral && top)
         add(findings, Severity::warning, "SPF_NEUTRAL_ALL",
             fmt::format("{}'s SPF record ends in ?all: it asserts nothing about other hosts",
                         where),
-            "end the record with -all, or ~all while rolling out");
+            "End the record with -all, or ~all while rolling out");
     }
     if (mechanism.kind == spf::MechanismKind::ptr)
       add(findings, Severity::warning, "SPF_PTR",
           fmt::format("{}'s SPF record uses ptr, which RFC 7208 5.5 says not to use: it is slow "
                       "and many receivers skip it",
                       where),
-          "list the senders' addresses with ip4:/ip6: or a: instead");
+          "List the senders' addresses with ip4:/ip6: or a: instead");
   }
   if (top && !has_all && !record.redirect)
     add(findings, Severity::warning, "SPF_NO_ALL",
         fmt::format("{}'s SPF record has no 'all' and no redirect: hosts it does not list get "
                     "neutral, as if there were no policy for them",
                     where),
-        "end the record with -all (or ~all while rolling out)");
+        "End the record with -all (or ~all while rolling out)");
 }
 
 // An a: or mx term, and the size of what it authorises.
@@ -333,7 +333,7 @@ core::Task<SpfAudit> audit_spf(dns::Resolver& upstream, std::string domain,
   }
   if (records.empty()) {
     add(findings, Severity::error, "SPF_MISSING", fmt::format("{} has no SPF record", name),
-        fmt::format("publish {} TXT \"v=spf1 mx -all\" listing every host that sends its mail",
+        fmt::format("Publish {} TXT \"v=spf1 mx -all\" listing every host that sends its mail",
                     name));
     co_return audit;
   }
@@ -342,7 +342,7 @@ core::Task<SpfAudit> audit_spf(dns::Resolver& upstream, std::string domain,
     add(findings, Severity::error, "SPF_MULTIPLE_RECORDS",
         fmt::format("{} publishes {} SPF records; receivers treat that as a permanent error", name,
                     records.size()),
-        "merge them into one TXT record starting with v=spf1");
+        "Merge them into one TXT record starting with v=spf1");
 
   // The tree, from the walk's trace.
   const spf::Result& walk = results.front();
@@ -375,13 +375,13 @@ core::Task<SpfAudit> audit_spf(dns::Resolver& upstream, std::string domain,
           fmt::format("{}'s SPF record is {} octets, over the {} RFC 7208 3.4 advises to keep "
                       "answers within 512 octets of UDP",
                       core::echoed(node.domain), node.record.size(), record_size_advice),
-          "move some terms into an included record");
+          "Move some terms into an included record");
     core::Expected<spf::Record> parsed = spf::parse_record(node.record);
     if (!parsed) {
       add(findings, Severity::error, "SPF_SYNTAX",
           fmt::format("{}'s SPF record does not parse: {}", core::echoed(node.domain),
                       parsed.error().message),
-          "fix the record's syntax (RFC 7208 12)");
+          "Fix the record's syntax (RFC 7208 12)");
       continue;
     }
     check_terms(node, *parsed, &node == &audit.tree, findings);
@@ -398,37 +398,37 @@ core::Task<SpfAudit> audit_spf(dns::Resolver& upstream, std::string domain,
           fmt::format("{} names {} with {} MX hosts, more than the {} RFC 7208 4.6.4 allows: "
                       "receivers answer permerror",
                       core::echoed(host.term), core::echoed(host.name), sizes[i], max_mx_exchanges),
-          "list the sending hosts with a: or ip4:/ip6: instead of mx");
+          "List the sending hosts with a: or ip4:/ip6: instead of mx");
     else if (host.mx ? sizes[i] > many_mx_hosts : sizes[i] > many_addresses)
       add(findings, Severity::warning, "SPF_MANY_ADDRESSES",
           fmt::format("{} authorises every address of {} {}: check that every one of them may "
                       "send your mail",
                       core::echoed(host.term), sizes[i], host.mx ? "MX hosts" : "addresses"),
-          "name only the hosts that send mail, or list their addresses with ip4:/ip6:");
+          "Name only the hosts that send mail, or list their addresses with ip4:/ip6:");
   }
   for (SpfNode* node : nodes)
     if (!node->via.empty() && !node->error.empty() && !state.loop)
       add(findings, Severity::error, "SPF_INCLUDE_BROKEN",
           fmt::format("{} of {}: {}", core::echoed(node->via), name, core::echoed(node->error)),
-          "fix or remove that term: receivers stop at it with a permanent or temporary error");
+          "Fix or remove that term: receivers stop at it with a permanent or temporary error");
 
   // The limits of RFC 7208 4.6.4, counted over the whole tree.
   if (state.loop) {
     add(findings, Severity::error, "SPF_LOOP",
         fmt::format("{}'s SPF policy includes or redirects to itself", name),
-        "remove the include or redirect that leads back to a record above it");
+        "Remove the include or redirect that leads back to a record above it");
   } else if (audit.total_lookups > lookup_limit) {
     add(findings, Severity::error, "SPF_TOO_MANY_LOOKUPS",
         fmt::format("{}'s SPF policy needs {} DNS-querying terms, more than the {} RFC 7208 "
                     "4.6.4 allows: receivers answer permerror",
                     name, audit.total_lookups, lookup_limit),
-        "replace includes by the ip4:/ip6: ranges they stand for, or drop senders you no "
+        "Replace includes by the ip4:/ip6: ranges they stand for, or drop senders you no "
         "longer use");
   } else if (audit.total_lookups + 1 >= lookup_limit) {
     add(findings, Severity::warning, "SPF_LOOKUPS_NEAR_LIMIT",
         fmt::format("{}'s SPF policy needs {} of the {} DNS-querying terms allowed", name,
                     audit.total_lookups, lookup_limit),
-        "keep room: a provider adding one include to its record breaks yours");
+        "Keep room: a provider adding one include to its record breaks yours");
   } else {
     add(findings, Severity::ok, "SPF_LOOKUPS_OK",
         fmt::format("{}'s SPF policy needs {} of the {} DNS-querying terms allowed", name,
@@ -439,12 +439,12 @@ core::Task<SpfAudit> audit_spf(dns::Resolver& upstream, std::string domain,
         fmt::format("{}'s SPF policy makes {} lookups that find nothing, more than the {} RFC "
                     "7208 4.6.4 allows: receivers answer permerror",
                     name, audit.void_lookups, void_limit),
-        "remove the terms naming hosts or domains that no longer exist");
+        "Remove the terms naming hosts or domains that no longer exist");
   else if (audit.void_lookups > 0)
     add(findings, Severity::warning, "SPF_VOID_LOOKUPS",
         fmt::format("{}'s SPF policy makes {} lookup(s) that find nothing", name,
                     audit.void_lookups),
-        "remove the terms naming hosts or domains that no longer exist");
+        "Remove the terms naming hosts or domains that no longer exist");
   if (walk.outcome == spf::Outcome::temperror)
     add(findings, Severity::warning, "SPF_LOOKUP_FAILED",
         fmt::format("a lookup of {}'s SPF policy failed: {}", name, core::echoed(walk.reason)));
@@ -468,7 +468,7 @@ core::Task<SpfAudit> audit_spf(dns::Resolver& upstream, std::string domain,
       add(findings, Severity::error, "SPF_IP_NOT_AUTHORISED",
           fmt::format("{} is not authorised to send for {}: SPF gives {}", ip, name,
                       spf::to_string(result.outcome)),
-          fmt::format("add {}:{} to {}'s SPF record", ips[i].is_v4() ? "ip4" : "ip6", ip, name));
+          fmt::format("Add {}:{} to {}'s SPF record", ips[i].is_v4() ? "ip4" : "ip6", ip, name));
     audit.ips.push_back(std::move(check));
   }
   co_return audit;
