@@ -5,6 +5,8 @@
 // Each node's record is read again through a cache (no second query) and parsed by the SPF
 // parser for risky terms.
 #include <algorithm>
+#include <array>
+#include <cctype>
 #include <optional>
 #include <set>
 #include <span>

@@ -12,9 +12,7 @@ check(mt.abort(conn), "abort")
 check(mt.mailfrom(conn, "<alice@example.com>"), "mailfrom")
 check(mt.rcptto(conn, "<bob@example.net>"), "rcptto")
 local fields, body = read_message(demo .. "/signed.eml")
-for _, field in ipairs(fields) do
-  check(mt.header(conn, field.name, field.value), "header " .. field.name)
-end
+send_headers(conn, fields)
 check(mt.eoh(conn), "eoh")
 check(mt.bodystring(conn, body), "body")
 check(mt.eom(conn), "eom")

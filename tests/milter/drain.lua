@@ -7,15 +7,8 @@ check(mt.conninfo(conn, "client.example", "192.0.2.10"), "conninfo")
 check(mt.helo(conn, "mail.example.com"), "helo")
 check(mt.mailfrom(conn, "<alice@example.com>"), "mailfrom")
 check(mt.rcptto(conn, "<bob@example.net>"), "rcptto")
-local leading_space = mt.test_option(conn, SMFIP_HDR_LEADSPC)
 local fields, body = read_message(demo .. "/signed.eml")
-for _, field in ipairs(fields) do
-  local value = field.value
-  if not leading_space then
-    value = value:gsub("^ ", "")
-  end
-  check(mt.header(conn, field.name, value), "header " .. field.name)
-end
+send_headers(conn, fields)
 check(mt.eoh(conn), "eoh")
 mt.signal(15) -- SIGTERM
 mt.sleep(0.5)

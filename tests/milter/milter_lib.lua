@@ -48,6 +48,19 @@ function read_message(path)
   return fields, body:gsub("\n", "\r\n")
 end
 
+-- The header fields, their values as the MTA would give them: with the blank after the colon
+-- when SMFIP_HDR_LEADSPC was agreed, without it otherwise.
+function send_headers(conn, fields)
+  local leading_space = mt.test_option(conn, SMFIP_HDR_LEADSPC)
+  for _, field in ipairs(fields) do
+    local value = field.value
+    if not leading_space then
+      value = value:gsub("^ ", "")
+    end
+    check(mt.header(conn, field.name, value), "header " .. field.name)
+  end
+end
+
 -- One whole transaction: connection from ip/helo, MAIL FROM, RCPT TO, the message, and end
 -- of message. `extra_fields` are put on top of the message's own (forged results, say);
 -- `macros` are sent with MAIL FROM ({auth_authen}).
@@ -65,18 +78,11 @@ function send(conn, ip, helo, from, rcpt, path, extra_fields, macros)
     return SMFIR_ACCEPT
   end
   check(mt.rcptto(conn, "<" .. rcpt .. ">"), "rcptto")
-  local leading_space = mt.test_option(conn, SMFIP_HDR_LEADSPC)
   local fields, body = read_message(path)
   for _, field in ipairs(extra_fields or {}) do
     table.insert(fields, 1, field)
   end
-  for _, field in ipairs(fields) do
-    local value = field.value
-    if not leading_space then
-      value = value:gsub("^ ", "")
-    end
-    check(mt.header(conn, field.name, value), "header " .. field.name)
-  end
+  send_headers(conn, fields)
   check(mt.eoh(conn), "eoh")
   check(mt.bodystring(conn, body), "body")
   check(mt.eom(conn), "eom")

@@ -39,7 +39,14 @@ void Logger::info(std::string_view line) { write(LOG_INFO, line); }
 void Logger::warning(std::string_view line) { write(LOG_WARNING, line); }
 void Logger::error(std::string_view line) { write(LOG_ERR, line); }
 
-void Logger::write(int priority, std::string_view line) {
+void Logger::write(int priority, std::string_view text) {
+  // Lines carry strangers' text (an error naming a header field, a record): no control
+  // character may start a forged line of its own in the log.
+  std::string line(text);
+  for (char& c : line) {
+    auto octet = static_cast<unsigned char>(c);
+    if (octet < 0x20 || octet == 0x7f) c = '?';
+  }
   std::lock_guard lock(mutex_);
   if (syslog_) {
     syslog(priority, "%.*s", static_cast<int>(line.size()), line.data());

@@ -26,7 +26,7 @@ class Logger {
   void error(std::string_view line);
 
  private:
-  void write(int priority, std::string_view line);
+  void write(int priority, std::string_view text);
   std::mutex mutex_;  // whole lines on standard error, never interleaved
   bool syslog_ = false;
 };
