@@ -27,8 +27,36 @@ bool is_checkable_domain(std::string_view domain) noexcept {
   return core::is_valid_domain(domain, core::DomainSyntax::dns) && core::label_count(domain) >= 2;
 }
 
-Evaluator::Evaluator(dns::Resolver& resolver, const CheckHostInput& input, const Options& options)
-    : resolver_(resolver), options_(options), ip_(input.ip.unmapped()), helo_(input.helo) {
+const dns::Answer* Memory::find(std::string_view name, dns::Type type) const noexcept {
+  for (std::size_t i = 0; i < size_; ++i) {
+    const Page& p = page(i);
+    if (p.type == type && core::domain_equal(p.name, name)) return p.answer.get();
+  }
+  return nullptr;
+}
+
+void Memory::keep(std::string_view name, dns::Type type, dns::AnswerPtr answer) {
+  // The answer's own name is the key when it is the name asked for, as it almost always is:
+  // nothing to copy.
+  std::string_view key = answer->name;
+  if (!core::domain_equal(key, name)) key = owned_names_.emplace_back(name);
+  Page page{std::move(answer), key, type};
+  if (size_ < inline_pages_.size()) {
+    inline_pages_[size_] = std::move(page);
+  } else {
+    more_pages_.push_back(std::move(page));
+  }
+  ++size_;
+}
+
+Evaluator::Evaluator(dns::Resolver& resolver, const CheckHostInput& input, const Options& options,
+                     Memory& memory)
+    : resolver_(resolver),
+      options_(options),
+      memory_(memory),
+      ip_(input.ip.unmapped()),
+      domain_(input.domain),
+      helo_(input.helo) {
   const std::string_view sender = input.sender;
   std::size_t at = sender.rfind('@');
   local_part_ = at == std::string_view::npos ? std::string_view() : sender.substr(0, at);
@@ -46,16 +74,42 @@ Evaluator::Evaluator(dns::Resolver& resolver, const CheckHostInput& input, const
   if (options.trace) trace_.reserve(std::min<std::size_t>(options.max_trace_entries, 32));
 }
 
-// %{t} alone needs the time: read on first use, as the clock costs more than a whole
-// evaluation of a simple policy.
-std::int64_t Evaluator::now() const {
-  if (!now_) {
-    now_ = options_.now ? options_.now()
-                        : std::chrono::duration_cast<std::chrono::seconds>(
-                              std::chrono::system_clock::now().time_since_epoch())
-                              .count();
+bool Evaluator::run(Result& result) {
+  Decision decision;
+  if (!is_checkable_domain(domain_)) {
+    decision.outcome = Outcome::none;
+    decision.reason = fmt::format("'{}' is not a domain SPF can check (RFC 7208 4.3)", domain_);
+  } else {
+    decision = evaluate(domain_, 0);
+    if (decision.pending) return false;
   }
-  return *now_;
+  if (decision.outcome == Outcome::fail) {
+    std::optional<std::string> explanation = explain(decision);
+    if (!explanation) return false;
+    result.explanation = std::move(*explanation);
+  }
+  result.outcome = decision.outcome;
+  result.reason = std::move(decision.reason);
+  result.mechanism = std::move(decision.mechanism);
+  result.dns_lookups = dns_terms_;
+  result.void_lookups = void_lookups_;
+  result.trace = std::move(trace_);
+  if (options_.trace && dropped_trace_ > 0)
+    result.trace.push_back(TraceEntry{
+        {}, "...", 0, 0, false, fmt::format("{} more terms not traced", dropped_trace_)});
+  return true;
+}
+
+// %{t} alone needs the time: read on first use, as the clock costs more than a whole
+// evaluation of a simple policy, and kept for the attempts that follow.
+std::int64_t Evaluator::now() const {
+  if (!memory_.now) {
+    memory_.now = options_.now ? options_.now()
+                               : std::chrono::duration_cast<std::chrono::seconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count();
+  }
+  return *memory_.now;
 }
 
 MacroValues Evaluator::values(const MacroString& spec, std::string_view domain,
@@ -73,14 +127,20 @@ MacroValues Evaluator::values(const MacroString& spec, std::string_view domain,
   return v;
 }
 
-dns::detail::LookupAwaiter Evaluator::query(std::string_view name, Type type) {
+const dns::Answer* Evaluator::answer(std::string_view name, Type type) {
   ++queries_;
-  return dns::lookup(resolver_, name, type);
+  if (const dns::Answer* kept = memory_.find(name, type)) return kept;
+  dns::AnswerPtr cached = resolver_.cached(name, type);
+  if (!cached) return nullptr;
+  const dns::Answer* found = cached.get();
+  memory_.keep(name, type, std::move(cached));
+  return found;
 }
 
-core::Task<dns::AnswerPtr> Evaluator::query_task(std::string name, Type type) {
-  ++queries_;
-  return dns::resolve(resolver_, std::move(name), type);
+void Evaluator::want(std::string_view name, Type type) {
+  for (const Wanted& w : wanted_)
+    if (w.type == type && core::domain_equal(w.name, name)) return;
+  wanted_.push_back(Wanted{std::string(name), type});
 }
 
 bool Evaluator::count_term() noexcept { return ++dns_terms_ <= options_.max_dns_mechanisms; }
@@ -108,13 +168,6 @@ bool Evaluator::contains_client(const Answer& answer, unsigned prefix) const noe
   return false;
 }
 
-core::Task<std::optional<TargetName>> Evaluator::target_name(const MacroString& spec,
-                                                             std::string_view domain) {
-  std::string validated = "unknown";
-  if (uses_macro(spec, 'p')) validated = co_await validated_name(domain);
-  co_return expand_target(spec, domain, validated);
-}
-
 std::optional<TargetName> Evaluator::expand_target(const MacroString& spec, std::string_view domain,
                                                    std::string_view validated) const {
   constexpr std::size_t domain_limit = 253;  // RFC 7208 7.3, as truncate_to_domain_limit
@@ -134,61 +187,83 @@ std::optional<TargetName> Evaluator::expand_target(const MacroString& spec, std:
   return target;
 }
 
-// RFC 7208 7.3 and 5.5: the validated name of the client for %{p}.
-core::Task<std::string> Evaluator::validated_name(std::string_view domain) {
-  dns::AnswerPtr shared_ptr_answer = co_await query(ip_.reverse_name(), Type::ptr);
-  const dns::Answer& ptr = *shared_ptr_answer;
-  if (!ptr.ok()) co_return "unknown";
-  std::vector<std::string> names = ptr.ptr;
-  if (names.size() > options_.max_ptr_names) names.resize(options_.max_ptr_names);
-  std::vector<std::string> validated = co_await validate(std::move(names));
-  for (const std::string& name : validated)
-    if (core::domain_equal(name, domain)) co_return name;
-  for (const std::string& name : validated)
-    if (core::is_subdomain_of(name, domain)) co_return name;
-  co_return validated.empty() ? std::string("unknown") : validated.front();
+Validated Evaluator::validated_for(const MacroString& spec, std::string_view domain) {
+  if (!uses_macro(spec, 'p')) return std::string("unknown");
+  return validated_name(domain);
 }
 
-// RFC 7208 5.5: a PTR name is validated when one of its addresses is the client's. The
-// address lookups run concurrently; names whose lookup fails are skipped.
-core::Task<std::vector<std::string>> Evaluator::validate(std::vector<std::string> names) {
-  std::vector<core::Task<dns::AnswerPtr>> lookups;
-  lookups.reserve(names.size());
-  for (const std::string& name : names) lookups.push_back(query_task(name, address_type()));
-  std::vector<dns::AnswerPtr> answers = co_await core::when_all(std::move(lookups));
+// RFC 7208 7.3 and 5.5: the validated name of the client for %{p}.
+Validated Evaluator::validated_name(std::string_view domain) {
+  const std::string reverse = ip_.reverse_name();
+  const dns::Answer* ptr = answer(reverse, Type::ptr);
+  if (ptr == nullptr) {
+    want(reverse, Type::ptr);
+    return std::nullopt;
+  }
+  if (!ptr->ok()) return std::string("unknown");
+  std::vector<std::string> names(
+      ptr->ptr.begin(), ptr->ptr.begin() + std::min<std::size_t>(ptr->ptr.size(), options_.max_ptr_names));
+  std::optional<std::vector<std::string>> validated = validate(names);
+  if (!validated) return std::nullopt;
+  for (const std::string& name : *validated)
+    if (core::domain_equal(name, domain)) return name;
+  for (const std::string& name : *validated)
+    if (core::is_subdomain_of(name, domain)) return name;
+  return validated->empty() ? std::string("unknown") : validated->front();
+}
+
+// RFC 7208 5.5: a PTR name is validated when one of its addresses is the client's; names
+// whose lookup fails are skipped. Every missing lookup is wanted at once, so the driver
+// makes them concurrently.
+std::optional<std::vector<std::string>> Evaluator::validate(const std::vector<std::string>& names) {
   std::vector<std::string> validated;
-  for (std::size_t i = 0; i < names.size(); ++i)
-    if (answers[i]->ok() && contains_client(*answers[i], ip_.is_v4() ? 32 : 128))
-      validated.push_back(names[i]);
-  co_return validated;
+  bool waiting = false;
+  for (const std::string& name : names) {
+    const dns::Answer* addresses = answer(name, address_type());
+    if (addresses == nullptr) {
+      want(name, address_type());
+      waiting = true;
+    } else if (addresses->ok() && contains_client(*addresses, ip_.is_v4() ? 32 : 128)) {
+      validated.push_back(name);
+    }
+  }
+  if (waiting) return std::nullopt;
+  return validated;
 }
 
 }  // namespace detail
 
 namespace {
 
+// Runs attempts until one finishes, fetching between them what the last one wanted.
 core::Task<Result> run_check_host(dns::Resolver& resolver, CheckHostInput input, Options options,
                                   Identity identity) {
   Result result;
   result.identity = identity;
-  {
-    // The evaluator reads the input in place; it is moved into the result only afterwards.
-    detail::Evaluator evaluator(resolver, input, options);
-    detail::Decision decision;
-    if (!detail::is_checkable_domain(input.domain)) {
-      decision.outcome = Outcome::none;
-      decision.reason =
-          fmt::format("'{}' is not a domain SPF can check (RFC 7208 4.3)", input.domain);
-    } else {
-      decision = co_await evaluator.evaluate(input.domain, 0);
+  detail::Memory memory;
+  std::vector<detail::Wanted> wanted;
+  for (;;) {
+    {
+      // The evaluator reads the input in place; it is moved into the result only afterwards.
+      detail::Evaluator evaluator(resolver, input, options, memory);
+      if (evaluator.run(result)) {
+        if (evaluator.sender().data() != input.sender.data()) result.sender = evaluator.sender();
+        break;
+      }
+      wanted = std::move(evaluator.wanted());
     }
-    result.outcome = decision.outcome;
-    result.reason = std::move(decision.reason);
-    result.mechanism = std::move(decision.mechanism);
-    if (result.outcome == Outcome::fail)
-      result.explanation = co_await evaluator.explain(std::move(decision));
-    evaluator.finish(result);
-    if (evaluator.sender().data() != input.sender.data()) result.sender = evaluator.sender();
+    if (wanted.size() == 1) {
+      detail::Wanted& one = wanted.front();
+      memory.keep(one.name, one.type, co_await dns::lookup(resolver, one.name, one.type));
+      continue;
+    }
+    // MX exchanges and PTR names: their address lookups go out together.
+    std::vector<core::Task<dns::AnswerPtr>> lookups;
+    lookups.reserve(wanted.size());
+    for (const detail::Wanted& w : wanted) lookups.push_back(dns::resolve(resolver, w.name, w.type));
+    std::vector<dns::AnswerPtr> answers = co_await core::when_all(std::move(lookups));
+    for (std::size_t i = 0; i < wanted.size(); ++i)
+      memory.keep(wanted[i].name, wanted[i].type, std::move(answers[i]));
   }
   if (result.sender.empty()) result.sender = std::move(input.sender);
   result.domain = std::move(input.domain);

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The explanation of a fail (RFC 7208 6.2): exp= fetched and expanded, or the default; and
-// the hand-over of counts and trace to the caller's Result.
+// The explanation of a fail (RFC 7208 6.2): exp= fetched and expanded, or the default.
 #include <fmt/format.h>
 
 #include "hallmark/spf/record.hpp"
@@ -18,8 +17,8 @@ const core::Expected<MacroString>& parsed_builtin_default() {
 
 }  // namespace
 
-core::Task<std::string> Evaluator::explain(Decision decision) {
-  std::string domain(decision.domain.empty() ? sender_domain_ : std::string_view(decision.domain));
+std::optional<std::string> Evaluator::explain(const Decision& decision) {
+  std::string_view domain = decision.domain.empty() ? sender_domain_ : decision.domain;
   const core::Expected<MacroString>& builtin = parsed_builtin_default();
   core::Expected<MacroString> custom;
   const core::Expected<MacroString>* parsed = &builtin;
@@ -38,31 +37,28 @@ core::Task<std::string> Evaluator::explain(Decision decision) {
   }
   if (!options_.fetch_explanation || !decision.record || !*decision.record ||
       !(*decision.record)->explanation)
-    co_return fallback;
+    return fallback;
 
   // RFC 7208 6.2: any DNS error, no record, several records or a syntax error in the
   // explanation string means "as if no exp= were given". Its lookup is not a counted term.
-  std::optional<TargetName> target = co_await target_name(*(*decision.record)->explanation, domain);
-  if (!target) co_return fallback;
-  dns::AnswerPtr shared_answer = co_await query(target->view(), dns::Type::txt);
-  const dns::Answer& answer = *shared_answer;
-  if (!answer.ok() || answer.txt.size() != 1) co_return fallback;
-  auto text = parse_macro_string(answer.txt.front().text(), MacroContext::explanation);
-  if (!text) co_return fallback;
-  std::string validated = "unknown";
-  if (uses_macro(*text, 'p')) validated = co_await validated_name(domain);
-  std::optional<std::string> expanded = expand(*text, values(*text, domain, validated));
-  if (!expanded) co_return fallback;
-  co_return std::move(*expanded);
-}
-
-void Evaluator::finish(Result& result) {
-  result.dns_lookups = dns_terms_;
-  result.void_lookups = void_lookups_;
-  result.trace = std::move(trace_);
-  if (options_.trace && dropped_trace_ > 0)
-    result.trace.push_back(TraceEntry{
-        {}, "...", 0, 0, false, fmt::format("{} more terms not traced", dropped_trace_)});
+  const MacroString& exp = *(*decision.record)->explanation;
+  Validated validated = validated_for(exp, domain);
+  if (!validated) return std::nullopt;
+  std::optional<TargetName> target = expand_target(exp, domain, *validated);
+  if (!target) return fallback;
+  const dns::Answer* txt = answer(target->view(), dns::Type::txt);
+  if (txt == nullptr) {
+    want(target->view(), dns::Type::txt);
+    return std::nullopt;
+  }
+  if (!txt->ok() || txt->txt.size() != 1) return fallback;
+  auto text = parse_macro_string(txt->txt.front().text(), MacroContext::explanation);
+  if (!text) return fallback;
+  Validated text_validated = validated_for(*text, domain);
+  if (!text_validated) return std::nullopt;
+  std::optional<std::string> expanded = expand(*text, values(*text, domain, *text_validated));
+  if (!expanded) return fallback;
+  return std::move(*expanded);
 }
 
 }  // namespace hallmark::spf::detail

@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include "hallmark/core/domain.hpp"
-#include "hallmark/core/when_all.hpp"
 #include "hallmark/spf/record.hpp"
 #include "spf/internal/evaluator.hpp"
 
@@ -41,39 +40,47 @@ Decision decide(Outcome outcome, std::string reason) {
   return decision;
 }
 
+Decision pending() {
+  Decision decision;
+  decision.pending = true;
+  return decision;
+}
+
 std::string limit_reason(unsigned limit) {
   return fmt::format("more than {} DNS-querying terms (RFC 7208 4.6.4)", limit);
 }
 
 }  // namespace
 
-core::Task<Decision> Evaluator::evaluate(std::string_view domain, unsigned depth) {
-  // The top domain was checked by run_check_host, with its own reason.
+Decision Evaluator::evaluate(std::string_view domain, unsigned depth) {
+  // The top domain was checked by run(), with its own reason.
   if (depth > 0 && !is_checkable_domain(domain))
-    co_return decide(Outcome::none, fmt::format("'{}' is not a valid domain", domain));
-  dns::AnswerPtr shared_txt = co_await query(domain, Type::txt);
-  const dns::Answer& txt = *shared_txt;
-  if (txt.is_error()) co_return decide(Outcome::temperror, failure_note(txt));
+    return decide(Outcome::none, fmt::format("'{}' is not a valid domain", domain));
+  const dns::Answer* txt = answer(domain, Type::txt);
+  if (txt == nullptr) {
+    want(domain, Type::txt);
+    return pending();
+  }
+  if (txt->is_error()) return decide(Outcome::temperror, failure_note(*txt));
   // RFC 7208 4.5: exactly one record starting "v=spf1"; other TXT records are ignored.
   const dns::Txt* chosen = nullptr;
   std::string_view text;
   std::string scratch, chosen_text;  // only for records split into several strings
-  for (const dns::Txt& record : txt.txt) {
+  for (const dns::Txt& record : txt->txt) {
     std::string_view candidate = record.text(scratch);
     if (!is_spf_record(candidate)) continue;
     if (chosen != nullptr)
-      co_return decide(Outcome::permerror, fmt::format("{} has more than one SPF record", domain));
+      return decide(Outcome::permerror, fmt::format("{} has more than one SPF record", domain));
     chosen = &record;
     text = candidate;
     if (candidate.data() == scratch.data()) text = chosen_text = std::move(scratch);
   }
-  if (chosen == nullptr)
-    co_return decide(Outcome::none, fmt::format("{} has no SPF record", domain));
+  if (chosen == nullptr) return decide(Outcome::none, fmt::format("{} has no SPF record", domain));
 
   std::shared_ptr<const RecordCache::Rendered> parsed = cache_->parse_rendered(text);
   if (!parsed->record)
-    co_return decide(Outcome::permerror,
-                     fmt::format("{}: {}", domain, parsed->record.error().message));
+    return decide(Outcome::permerror,
+                  fmt::format("{}: {}", domain, parsed->record.error().message));
   const Record& record = *parsed->record;
 
   for (std::size_t index = 0; index < record.mechanisms.size(); ++index) {
@@ -82,15 +89,16 @@ core::Task<Decision> Evaluator::evaluate(std::string_view domain, unsigned depth
     unsigned lookups = 0;
     if (queries_dns(mechanism.kind)) {
       if (!count_term())
-        co_return decide(Outcome::permerror, limit_reason(options_.max_dns_mechanisms));
+        return decide(Outcome::permerror, limit_reason(options_.max_dns_mechanisms));
       unsigned before = queries_;
-      result = co_await match(mechanism, domain, depth);
+      result = match(mechanism, domain, depth);
       lookups = queries_ - before;
     } else {
-      // all, ip4 and ip6 are most of a large policy's terms: matched here, they cost no
-      // coroutine frame and no copy of the domain.
+      // all, ip4 and ip6 are most of a large policy's terms: matched here, with no copy of
+      // the domain.
       result.match = matches_without_dns(mechanism) ? Match::yes : Match::no;
     }
+    if (result.match == Match::pending) return pending();
     // A term's text (rendered once, with the parse) is copied only for a trace entry that is
     // kept or for the deciding term.
     std::string term;
@@ -103,13 +111,13 @@ core::Task<Decision> Evaluator::evaluate(std::string_view domain, unsigned depth
     }
     switch (result.match) {
       case Match::no: continue;
-      case Match::temperror: co_return decide(Outcome::temperror, std::move(result.note));
-      case Match::permerror: co_return decide(Outcome::permerror, std::move(result.note));
+      case Match::pending: return pending();
+      case Match::temperror: return decide(Outcome::temperror, std::move(result.note));
+      case Match::permerror: return decide(Outcome::permerror, std::move(result.note));
       case Match::yes: {
         // An include keeps only the outcome of what it includes, and the reason for a trace
         // entry: with no room in the trace, an included record's words would be thrown away.
-        if (inside_include_ > 0 && trace_full())
-          co_return decide(outcome_of(mechanism.qualifier), {});
+        if (inside_include_ > 0 && trace_full()) return decide(outcome_of(mechanism.qualifier), {});
         if (term.empty()) term = parsed->terms[index];
         std::string reason;
         reason.reserve(domain.size() + term.size() + 9);
@@ -121,7 +129,7 @@ core::Task<Decision> Evaluator::evaluate(std::string_view domain, unsigned depth
           decision.record = RecordCache::Entry(parsed, &parsed->record);
           decision.domain = domain;
         }
-        co_return decision;
+        return decision;
       }
     }
   }
@@ -129,29 +137,28 @@ core::Task<Decision> Evaluator::evaluate(std::string_view domain, unsigned depth
   if (record.redirect) {
     // RFC 7208 6.1: redirect counts as a DNS-querying term; a target without a record, or
     // one that is malformed, is permerror rather than none.
-    if (!count_term())
-      co_return decide(Outcome::permerror, limit_reason(options_.max_dns_mechanisms));
-    std::optional<TargetName> target = co_await target_name(*record.redirect, domain);
+    if (!count_term()) return decide(Outcome::permerror, limit_reason(options_.max_dns_mechanisms));
+    Validated validated = validated_for(*record.redirect, domain);
+    if (!validated) return pending();
+    std::optional<TargetName> target = expand_target(*record.redirect, domain, *validated);
     if (!target) {
       if (!trace_full())
         add_trace(TraceEntry{std::string(domain), "redirect=" + record.redirect->text, depth, 0,
                              false, "invalid target name"});
-      co_return decide(Outcome::permerror,
-                       fmt::format("{}: redirect target is not a domain", domain));
+      return decide(Outcome::permerror, fmt::format("{}: redirect target is not a domain", domain));
     }
     if (!trace_full())
       add_trace(TraceEntry{std::string(domain), "redirect=" + record.redirect->text, depth, 0, true,
                            fmt::format("-> {}", target->view())});
-    Decision redirected = co_await evaluate(target->view(), depth + 1);
-    if (redirected.outcome == Outcome::none)
-      co_return decide(Outcome::permerror,
-                       fmt::format("redirect target {} has no SPF record", target->view()));
-    co_return redirected;
+    Decision redirected = evaluate(target->view(), depth + 1);
+    if (redirected.outcome == Outcome::none && !redirected.pending)
+      return decide(Outcome::permerror,
+                    fmt::format("redirect target {} has no SPF record", target->view()));
+    return redirected;
   }
-  if (inside_include_ > 0 && trace_full()) co_return decide(Outcome::neutral, {});
-  Decision fallthrough =
-      decide(Outcome::neutral, fmt::format("no mechanism of {} matched", domain));
-  co_return fallthrough;  // RFC 7208 4.7: as if "?all" ended the record
+  if (inside_include_ > 0 && trace_full()) return decide(Outcome::neutral, {});
+  return decide(Outcome::neutral, fmt::format("no mechanism of {} matched", domain));
+  // RFC 7208 4.7: as if "?all" ended the record
 }
 
 bool Evaluator::matches_without_dns(const Mechanism& m) const noexcept {
@@ -160,156 +167,155 @@ bool Evaluator::matches_without_dns(const Mechanism& m) const noexcept {
   return network.contains(ip_);
 }
 
-core::Task<MatchResult> Evaluator::match(const Mechanism& m, std::string_view domain,
-                                         unsigned depth) {
-  MatchResult result;
+MatchResult Evaluator::match(const Mechanism& m, std::string_view domain, unsigned depth) {
   switch (m.kind) {
     case MechanismKind::all:
     case MechanismKind::ip4:
-    case MechanismKind::ip6: result.match = matches_without_dns(m) ? Match::yes : Match::no; break;
-    case MechanismKind::a: result = co_await match_address(m, domain); break;
-    case MechanismKind::mx: result = co_await match_mx(m, domain); break;
-    case MechanismKind::ptr: result = co_await match_ptr(m, domain); break;
-    case MechanismKind::exists: result = co_await match_exists(m, domain); break;
-    case MechanismKind::include: result = co_await match_include(m, domain, depth); break;
+    case MechanismKind::ip6: return {matches_without_dns(m) ? Match::yes : Match::no, {}};
+    case MechanismKind::a: return match_address(m, domain);
+    case MechanismKind::mx: return match_mx(m, domain);
+    case MechanismKind::ptr: return match_ptr(m, domain);
+    case MechanismKind::exists: return match_exists(m, domain);
+    case MechanismKind::include: return match_include(m, domain, depth);
   }
-  co_return result;
+  return {};
 }
 
-// a, mx and ptr default to the current domain (RFC 7208 4.8).
 std::optional<TargetName> Evaluator::mechanism_target(const Mechanism& m, std::string_view domain,
                                                       std::string_view validated) const {
   if (m.domain.empty()) return TargetName{{}, domain, true};
   return expand_target(m.domain, domain, validated);
 }
 
-// RFC 7208 5.3
-core::Task<MatchResult> Evaluator::match_address(const Mechanism& m, std::string_view domain) {
-  std::string validated = "unknown";
-  if (uses_macro(m.domain, 'p')) validated = co_await validated_name(domain);
-  std::optional<TargetName> target = mechanism_target(m, domain, validated);
-  if (!target) co_return MatchResult{Match::no, "target is not a valid domain name"};
-  dns::AnswerPtr shared_answer = co_await query(target->view(), address_type());
-  const dns::Answer& answer = *shared_answer;
-  if (answer.is_error()) co_return MatchResult{Match::temperror, failure_note(answer)};
-  if (answer.is_void()) {
-    if (!count_void())
-      co_return MatchResult{Match::permerror, "too many void lookups (RFC 7208 4.6.4)"};
-    co_return MatchResult{Match::no, "void lookup"};
-  }
-  co_return MatchResult{contains_client(answer, prefix_for(m)) ? Match::yes : Match::no, {}};
+// The void-lookup rule (RFC 7208 4.6.4) shared by a, mx, ptr and exists.
+MatchResult Evaluator::void_lookup() {
+  if (!count_void()) return MatchResult{Match::permerror, "too many void lookups (RFC 7208 4.6.4)"};
+  return MatchResult{Match::no, "void lookup"};
 }
 
-// RFC 7208 5.4: the exchanges' addresses are looked up concurrently.
-core::Task<MatchResult> Evaluator::match_mx(const Mechanism& m, std::string_view domain) {
-  std::string validated = "unknown";
-  if (uses_macro(m.domain, 'p')) validated = co_await validated_name(domain);
-  std::optional<TargetName> target = mechanism_target(m, domain, validated);
-  if (!target) co_return MatchResult{Match::no, "target is not a valid domain name"};
-  dns::AnswerPtr shared_mx = co_await query(target->view(), Type::mx);
-  const dns::Answer& mx = *shared_mx;
-  if (mx.is_error()) co_return MatchResult{Match::temperror, failure_note(mx)};
-  if (mx.is_void()) {
-    if (!count_void())
-      co_return MatchResult{Match::permerror, "too many void lookups (RFC 7208 4.6.4)"};
-    co_return MatchResult{Match::no, "void lookup"};
+// RFC 7208 5.3
+MatchResult Evaluator::match_address(const Mechanism& m, std::string_view domain) {
+  Validated validated = validated_for(m.domain, domain);
+  if (!validated) return {Match::pending, {}};
+  std::optional<TargetName> target = mechanism_target(m, domain, *validated);
+  if (!target) return MatchResult{Match::no, "target is not a valid domain name"};
+  const dns::Answer* addresses = answer(target->view(), address_type());
+  if (addresses == nullptr) {
+    want(target->view(), address_type());
+    return {Match::pending, {}};
   }
+  if (addresses->is_error()) return MatchResult{Match::temperror, failure_note(*addresses)};
+  if (addresses->is_void()) return void_lookup();
+  return MatchResult{contains_client(*addresses, prefix_for(m)) ? Match::yes : Match::no, {}};
+}
+
+// RFC 7208 5.4: the exchanges' addresses missing from memory and cache are wanted together,
+// so the driver looks them up concurrently.
+MatchResult Evaluator::match_mx(const Mechanism& m, std::string_view domain) {
+  Validated validated = validated_for(m.domain, domain);
+  if (!validated) return {Match::pending, {}};
+  std::optional<TargetName> target = mechanism_target(m, domain, *validated);
+  if (!target) return MatchResult{Match::no, "target is not a valid domain name"};
+  const dns::Answer* mx = answer(target->view(), Type::mx);
+  if (mx == nullptr) {
+    want(target->view(), Type::mx);
+    return {Match::pending, {}};
+  }
+  if (mx->is_error()) return MatchResult{Match::temperror, failure_note(*mx)};
+  if (mx->is_void()) return void_lookup();
   // RFC 7208 4.6.4: the publisher controls its MX set, so too many exchanges is its error.
-  if (mx.mx.size() > options_.max_mx_names)
-    co_return MatchResult{Match::permerror,
-                          fmt::format("{} has {} MX records, more than {} (RFC 7208 4.6.4)",
-                                      target->view(), mx.mx.size(), options_.max_mx_names)};
-  // Exchanges whose addresses are cached are checked at once, with no task and no
-  // suspension; only the others are looked up, concurrently.
+  if (mx->mx.size() > options_.max_mx_names)
+    return MatchResult{Match::permerror,
+                       fmt::format("{} has {} MX records, more than {} (RFC 7208 4.6.4)",
+                                   target->view(), mx->mx.size(), options_.max_mx_names)};
   const unsigned prefix = prefix_for(m);
-  dns::AnswerPtr failed;
-  std::vector<core::Task<dns::AnswerPtr>> lookups;
-  for (const dns::Mx& exchange : mx.mx) {
+  const dns::Answer* failed = nullptr;
+  bool waiting = false;
+  for (const dns::Mx& exchange : mx->mx) {
     if (exchange.exchange.empty()) continue;
-    dns::AnswerPtr cached = resolver_.cached(exchange.exchange, address_type());
-    if (!cached) {
-      lookups.push_back(query_task(exchange.exchange, address_type()));
+    const dns::Answer* addresses = answer(exchange.exchange, address_type());
+    if (addresses == nullptr) {
+      waiting = true;
       continue;
     }
-    ++queries_;
-    if (cached->ok() && contains_client(*cached, prefix)) co_return MatchResult{Match::yes, {}};
-    if (cached->is_error() && !failed) failed = std::move(cached);
+    if (addresses->ok() && contains_client(*addresses, prefix)) return MatchResult{Match::yes, {}};
+    if (addresses->is_error() && failed == nullptr) failed = addresses;
   }
-  if (!lookups.empty()) {
-    std::vector<dns::AnswerPtr> addresses = co_await core::when_all(std::move(lookups));
-    for (dns::AnswerPtr& answer : addresses) {
-      if (answer->ok() && contains_client(*answer, prefix)) co_return MatchResult{Match::yes, {}};
-      if (answer->is_error() && !failed) failed = std::move(answer);
-    }
+  // A match among the known exchanges decided above; otherwise every missing one is needed.
+  if (waiting) {
+    for (const dns::Mx& exchange : mx->mx)
+      if (!exchange.exchange.empty() && memory_.find(exchange.exchange, address_type()) == nullptr)
+        want(exchange.exchange, address_type());
+    return {Match::pending, {}};
   }
-  if (failed) co_return MatchResult{Match::temperror, failure_note(*failed)};
-  co_return MatchResult{Match::no, {}};
+  if (failed != nullptr) return MatchResult{Match::temperror, failure_note(*failed)};
+  return MatchResult{Match::no, {}};
 }
 
 // RFC 7208 5.5: only validated PTR names that are the target or below it can match.
-core::Task<MatchResult> Evaluator::match_ptr(const Mechanism& m, std::string_view domain) {
-  std::string validated = "unknown";
-  if (uses_macro(m.domain, 'p')) validated = co_await validated_name(domain);
-  std::optional<TargetName> target = mechanism_target(m, domain, validated);
-  if (!target) co_return MatchResult{Match::no, "target is not a valid domain name"};
-  dns::AnswerPtr shared_ptr_answer = co_await query(ip_.reverse_name(), Type::ptr);
-  const dns::Answer& ptr = *shared_ptr_answer;
-  // A DNS error during the PTR lookup makes the mechanism not match (RFC 7208 5.5).
-  if (ptr.is_error()) co_return MatchResult{Match::no, failure_note(ptr)};
-  if (ptr.is_void()) {
-    if (!count_void())
-      co_return MatchResult{Match::permerror, "too many void lookups (RFC 7208 4.6.4)"};
-    co_return MatchResult{Match::no, "void lookup"};
+MatchResult Evaluator::match_ptr(const Mechanism& m, std::string_view domain) {
+  Validated validated = validated_for(m.domain, domain);
+  if (!validated) return {Match::pending, {}};
+  std::optional<TargetName> target = mechanism_target(m, domain, *validated);
+  if (!target) return MatchResult{Match::no, "target is not a valid domain name"};
+  const std::string reverse = ip_.reverse_name();
+  const dns::Answer* ptr = answer(reverse, Type::ptr);
+  if (ptr == nullptr) {
+    want(reverse, Type::ptr);
+    return {Match::pending, {}};
   }
+  // A DNS error during the PTR lookup makes the mechanism not match (RFC 7208 5.5).
+  if (ptr->is_error()) return MatchResult{Match::no, failure_note(*ptr)};
+  if (ptr->is_void()) return void_lookup();
   // PTR names are the client's, so extras are dropped rather than blamed (RFC 7208 4.6.4).
   std::vector<std::string> candidates;
-  for (std::size_t i = 0; i < ptr.ptr.size() && i < options_.max_ptr_names; ++i)
-    if (core::is_subdomain_of(ptr.ptr[i], target->view())) candidates.push_back(ptr.ptr[i]);
-  std::vector<std::string> names = co_await validate(std::move(candidates));
-  co_return MatchResult{names.empty() ? Match::no : Match::yes,
-                        names.empty() ? std::string() : "validated " + names.front()};
+  for (std::size_t i = 0; i < ptr->ptr.size() && i < options_.max_ptr_names; ++i)
+    if (core::is_subdomain_of(ptr->ptr[i], target->view())) candidates.push_back(ptr->ptr[i]);
+  std::optional<std::vector<std::string>> names = validate(candidates);
+  if (!names) return {Match::pending, {}};
+  return MatchResult{names->empty() ? Match::no : Match::yes,
+                     names->empty() ? std::string() : "validated " + names->front()};
 }
 
 // RFC 7208 5.7: always an A query, whatever the client's address family.
-core::Task<MatchResult> Evaluator::match_exists(const Mechanism& m, std::string_view domain) {
-  std::string validated = "unknown";
-  if (uses_macro(m.domain, 'p')) validated = co_await validated_name(domain);
-  std::optional<TargetName> target = expand_target(m.domain, domain, validated);
-  if (!target) co_return MatchResult{Match::no, "target is not a valid domain name"};
-  dns::AnswerPtr shared_answer = co_await query(target->view(), Type::a);
-  const dns::Answer& answer = *shared_answer;
-  if (answer.is_error()) co_return MatchResult{Match::temperror, failure_note(answer)};
-  if (answer.is_void()) {
-    if (!count_void())
-      co_return MatchResult{Match::permerror, "too many void lookups (RFC 7208 4.6.4)"};
-    co_return MatchResult{Match::no, "void lookup"};
+MatchResult Evaluator::match_exists(const Mechanism& m, std::string_view domain) {
+  Validated validated = validated_for(m.domain, domain);
+  if (!validated) return {Match::pending, {}};
+  std::optional<TargetName> target = expand_target(m.domain, domain, *validated);
+  if (!target) return MatchResult{Match::no, "target is not a valid domain name"};
+  const dns::Answer* addresses = answer(target->view(), Type::a);
+  if (addresses == nullptr) {
+    want(target->view(), Type::a);
+    return {Match::pending, {}};
   }
-  co_return MatchResult{Match::yes, fmt::format("exists {}", target->view())};
+  if (addresses->is_error()) return MatchResult{Match::temperror, failure_note(*addresses)};
+  if (addresses->is_void()) return void_lookup();
+  return MatchResult{Match::yes, fmt::format("exists {}", target->view())};
 }
 
 // RFC 7208 5.2: pass matches; fail, softfail, neutral do not; errors propagate; a target
 // without a record is permerror.
-core::Task<MatchResult> Evaluator::match_include(const Mechanism& m, std::string_view domain,
-                                                 unsigned depth) {
-  std::string validated = "unknown";
-  if (uses_macro(m.domain, 'p')) validated = co_await validated_name(domain);
-  std::optional<TargetName> target = expand_target(m.domain, domain, validated);
-  if (!target) co_return MatchResult{Match::permerror, "include target is not a valid domain name"};
+MatchResult Evaluator::match_include(const Mechanism& m, std::string_view domain, unsigned depth) {
+  Validated validated = validated_for(m.domain, domain);
+  if (!validated) return {Match::pending, {}};
+  std::optional<TargetName> target = expand_target(m.domain, domain, *validated);
+  if (!target) return MatchResult{Match::permerror, "include target is not a valid domain name"};
   ++inside_include_;
-  Decision included = co_await evaluate(target->view(), depth + 1);
+  Decision included = evaluate(target->view(), depth + 1);
   --inside_include_;
+  if (included.pending) return {Match::pending, {}};
   switch (included.outcome) {
-    case Outcome::pass: co_return MatchResult{Match::yes, std::move(included.reason)};
+    case Outcome::pass: return MatchResult{Match::yes, std::move(included.reason)};
     case Outcome::fail:
     case Outcome::softfail:
-    case Outcome::neutral: co_return MatchResult{Match::no, std::move(included.reason)};
-    case Outcome::temperror: co_return MatchResult{Match::temperror, std::move(included.reason)};
-    case Outcome::permerror: co_return MatchResult{Match::permerror, std::move(included.reason)};
+    case Outcome::neutral: return MatchResult{Match::no, std::move(included.reason)};
+    case Outcome::temperror: return MatchResult{Match::temperror, std::move(included.reason)};
+    case Outcome::permerror: return MatchResult{Match::permerror, std::move(included.reason)};
     case Outcome::none:
-      co_return MatchResult{Match::permerror,
-                            fmt::format("include target {} has no SPF record", target->view())};
+      return MatchResult{Match::permerror,
+                         fmt::format("include target {} has no SPF record", target->view())};
   }
-  co_return MatchResult{Match::no, {}};
+  return MatchResult{Match::no, {}};
 }
 
 }  // namespace hallmark::spf::detail
