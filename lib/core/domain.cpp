@@ -5,6 +5,7 @@
 #include <idn2.h>
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
 
 #include <fmt/format.h>
@@ -22,6 +23,8 @@ constexpr bool is_alnum(char c) noexcept {
 
 bool equal_ci(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
+  // Names met again are mostly spelled the same: one memcmp settles that.
+  if (std::memcmp(a.data(), b.data(), a.size()) == 0) return true;
   for (std::size_t i = 0; i < a.size(); ++i)
     if (lower(a[i]) != lower(b[i])) return false;
   return true;

@@ -9,7 +9,6 @@
 #include <fmt/format.h>
 
 #include "hallmark/core/domain.hpp"
-#include "hallmark/core/when_all.hpp"
 #include "hallmark/spf/record.hpp"
 #include "hallmark/spf/record_cache.hpp"
 #include "spf/internal/evaluator.hpp"
@@ -27,33 +26,12 @@ bool is_checkable_domain(std::string_view domain) noexcept {
   return core::is_valid_domain(domain, core::DomainSyntax::dns) && core::label_count(domain) >= 2;
 }
 
-const dns::Answer* Memory::find(std::string_view name, dns::Type type) const noexcept {
-  for (std::size_t i = 0; i < size_; ++i) {
-    const Page& p = page(i);
-    if (p.type == type && core::domain_equal(p.name, name)) return p.answer.get();
-  }
-  return nullptr;
-}
-
-void Memory::keep(std::string_view name, dns::Type type, dns::AnswerPtr answer) {
-  // The answer's own name is the key when it is the name asked for, as it almost always is:
-  // nothing to copy.
-  std::string_view key = answer->name;
-  if (!core::domain_equal(key, name)) key = owned_names_.emplace_back(name);
-  Page page{std::move(answer), key, type};
-  if (size_ < inline_pages_.size()) {
-    inline_pages_[size_] = std::move(page);
-  } else {
-    more_pages_.push_back(std::move(page));
-  }
-  ++size_;
-}
-
 Evaluator::Evaluator(dns::Resolver& resolver, const CheckHostInput& input, const Options& options,
                      Memory& memory)
     : resolver_(resolver),
       options_(options),
       memory_(memory),
+      attempt_(resolver, memory.answers),
       ip_(input.ip.unmapped()),
       domain_(input.domain),
       helo_(input.helo) {
@@ -129,19 +107,10 @@ MacroValues Evaluator::values(const MacroString& spec, std::string_view domain,
 
 const dns::Answer* Evaluator::answer(std::string_view name, Type type) {
   ++queries_;
-  if (const dns::Answer* kept = memory_.find(name, type)) return kept;
-  dns::AnswerPtr cached = resolver_.cached(name, type);
-  if (!cached) return nullptr;
-  const dns::Answer* found = cached.get();
-  memory_.keep(name, type, std::move(cached));
-  return found;
+  return attempt_.find(name, type);
 }
 
-void Evaluator::want(std::string_view name, Type type) {
-  for (const Wanted& w : wanted_)
-    if (w.type == type && core::domain_equal(w.name, name)) return;
-  wanted_.push_back(Wanted{std::string(name), type});
-}
+void Evaluator::want(std::string_view name, Type type) { attempt_.want(name, type); }
 
 bool Evaluator::count_term() noexcept { return ++dns_terms_ <= options_.max_dns_mechanisms; }
 
@@ -202,7 +171,8 @@ Validated Evaluator::validated_name(std::string_view domain) {
   }
   if (!ptr->ok()) return std::string("unknown");
   std::vector<std::string> names(
-      ptr->ptr.begin(), ptr->ptr.begin() + std::min<std::size_t>(ptr->ptr.size(), options_.max_ptr_names));
+      ptr->ptr.begin(),
+      ptr->ptr.begin() + std::min<std::size_t>(ptr->ptr.size(), options_.max_ptr_names));
   std::optional<std::vector<std::string>> validated = validate(names);
   if (!validated) return std::nullopt;
   for (const std::string& name : *validated)
@@ -235,45 +205,56 @@ std::optional<std::vector<std::string>> Evaluator::validate(const std::vector<st
 
 namespace {
 
-// Runs attempts until one finishes, fetching between them what the last one wanted.
-core::Task<Result> run_check_host(dns::Resolver& resolver, CheckHostInput input, Options options,
-                                  Identity identity) {
+// The result's identity fields, once an attempt has finished.
+void complete(Result& result, CheckHostInput& input, std::string_view sender) {
+  if (sender.data() != input.sender.data()) {
+    result.sender = sender;  // built by the evaluator (RFC 7208 4.3)
+  } else {
+    result.sender = std::move(input.sender);
+  }
+  result.domain = std::move(input.domain);
+}
+
+// Fetches what the last attempt wanted and runs attempts until one finishes.
+core::Task<Result> fetch_and_retry(dns::Resolver& resolver, CheckHostInput input, Options options,
+                                   Result result, detail::Memory memory,
+                                   std::vector<dns::detail::Wanted> wanted) {
+  for (;;) {
+    co_await dns::detail::fetch(resolver, memory.answers, std::move(wanted));
+    // The evaluator reads the input in place; it is moved into the result only afterwards.
+    detail::Evaluator evaluator(resolver, input, options, memory);
+    if (evaluator.run(result)) {
+      complete(result, input, evaluator.sender());
+      co_return result;
+    }
+    wanted = evaluator.take_wanted();
+  }
+}
+
+// The first attempt runs before any coroutine exists: when every answer is at hand (a warm
+// cache) the check is over before this returns, and the task only hands the result over.
+core::Task<Result> start_check(dns::Resolver& resolver, CheckHostInput input, Options& options,
+                               Identity identity) {
   Result result;
   result.identity = identity;
   detail::Memory memory;
-  std::vector<detail::Wanted> wanted;
-  for (;;) {
-    {
-      // The evaluator reads the input in place; it is moved into the result only afterwards.
-      detail::Evaluator evaluator(resolver, input, options, memory);
-      if (evaluator.run(result)) {
-        if (evaluator.sender().data() != input.sender.data()) result.sender = evaluator.sender();
-        break;
-      }
-      wanted = std::move(evaluator.wanted());
+  std::vector<dns::detail::Wanted> wanted;
+  {
+    detail::Evaluator evaluator(resolver, input, options, memory);
+    if (evaluator.run(result)) {
+      complete(result, input, evaluator.sender());
+      return core::ready(std::move(result));
     }
-    if (wanted.size() == 1) {
-      detail::Wanted& one = wanted.front();
-      memory.keep(one.name, one.type, co_await dns::lookup(resolver, one.name, one.type));
-      continue;
-    }
-    // MX exchanges and PTR names: their address lookups go out together.
-    std::vector<core::Task<dns::AnswerPtr>> lookups;
-    lookups.reserve(wanted.size());
-    for (const detail::Wanted& w : wanted) lookups.push_back(dns::resolve(resolver, w.name, w.type));
-    std::vector<dns::AnswerPtr> answers = co_await core::when_all(std::move(lookups));
-    for (std::size_t i = 0; i < wanted.size(); ++i)
-      memory.keep(wanted[i].name, wanted[i].type, std::move(answers[i]));
+    wanted = evaluator.take_wanted();
   }
-  if (result.sender.empty()) result.sender = std::move(input.sender);
-  result.domain = std::move(input.domain);
-  co_return result;
+  return fetch_and_retry(resolver, std::move(input), std::move(options), std::move(result),
+                         std::move(memory), std::move(wanted));
 }
 
 }  // namespace
 
 core::Task<Result> check_host(dns::Resolver& resolver, CheckHostInput input, Options options) {
-  return run_check_host(resolver, std::move(input), std::move(options), Identity::mailfrom);
+  return start_check(resolver, std::move(input), options, Identity::mailfrom);
 }
 
 core::Task<Result> check_mail_from(dns::Resolver& resolver, Envelope envelope, Options options) {
@@ -282,13 +263,13 @@ core::Task<Result> check_mail_from(dns::Resolver& resolver, Envelope envelope, O
   std::string domain = envelope.mail_from.substr(envelope.mail_from.rfind('@') + 1);
   CheckHostInput input{envelope.ip, std::move(domain), std::move(envelope.mail_from),
                        std::move(envelope.helo)};
-  return run_check_host(resolver, std::move(input), std::move(options), Identity::mailfrom);
+  return start_check(resolver, std::move(input), options, Identity::mailfrom);
 }
 
 core::Task<Result> check_helo(dns::Resolver& resolver, Envelope envelope, Options options) {
   std::string sender = "postmaster@" + envelope.helo;
   CheckHostInput input{envelope.ip, envelope.helo, std::move(sender), std::move(envelope.helo)};
-  return run_check_host(resolver, std::move(input), std::move(options), Identity::helo);
+  return start_check(resolver, std::move(input), options, Identity::helo);
 }
 
 }  // namespace hallmark::spf

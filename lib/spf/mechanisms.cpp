@@ -244,7 +244,8 @@ MatchResult Evaluator::match_mx(const Mechanism& m, std::string_view domain) {
   // A match among the known exchanges decided above; otherwise every missing one is needed.
   if (waiting) {
     for (const dns::Mx& exchange : mx->mx)
-      if (!exchange.exchange.empty() && memory_.find(exchange.exchange, address_type()) == nullptr)
+      if (!exchange.exchange.empty() &&
+          memory_.answers.find(exchange.exchange, address_type()) == nullptr)
         want(exchange.exchange, address_type());
     return {Match::pending, {}};
   }

@@ -58,10 +58,14 @@ struct Case {
 // Each case ends differently: pass by ip4, a, mx, include chain; softfail and fail from
 // deep in an include; redirect; a fail explained with %{p}; ptr; an include loop.
 const std::vector<Case> cases = {
-    {"192.0.2.3", "a@example.com"},       {"198.51.100.7", "b@example.com"},
-    {"198.51.100.23", "c@example.com"},   {"203.0.113.9", "d@example.com"},
-    {"198.51.100.99", "e@example.com"},   {"203.0.113.9", "f@redirected.example.com"},
-    {"198.51.100.7", "g@explained.example.com"}, {"198.51.100.7", "h@ptr.example.com"},
+    {"192.0.2.3", "a@example.com"},
+    {"198.51.100.7", "b@example.com"},
+    {"198.51.100.23", "c@example.com"},
+    {"203.0.113.9", "d@example.com"},
+    {"198.51.100.99", "e@example.com"},
+    {"203.0.113.9", "f@redirected.example.com"},
+    {"198.51.100.7", "g@explained.example.com"},
+    {"198.51.100.7", "h@ptr.example.com"},
     {"192.0.2.3", "i@loop.example.com"},
 };
 
@@ -127,9 +131,9 @@ TEST_F(SpfAttempts, ColdAndWarmChecksGiveTheSameResult) {
 }
 
 TEST_F(SpfAttempts, OutcomesAreTheOnesThePoliciesSay) {
-  const std::vector<Outcome> expected = {Outcome::pass,     Outcome::pass, Outcome::pass,
-                                         Outcome::pass,     Outcome::fail, Outcome::pass,
-                                         Outcome::fail,     Outcome::pass, Outcome::permerror};
+  const std::vector<Outcome> expected = {Outcome::pass, Outcome::pass, Outcome::pass,
+                                         Outcome::pass, Outcome::fail, Outcome::pass,
+                                         Outcome::fail, Outcome::pass, Outcome::permerror};
   for (std::size_t i = 0; i < cases.size(); ++i)
     EXPECT_EQ(check(zone_, cases[i], nullptr).outcome, expected[i]) << cases[i].mail_from;
   Result explained = check(zone_, cases[6], nullptr);
@@ -156,7 +160,7 @@ TEST_F(SpfAttempts, ExchangesMissingFromTheCacheAreFetchedTogether) {
   const std::size_t before = upstream_.started().size();
   Result r = check(cache, cases[2], &upstream_);
   EXPECT_EQ(r.outcome, Outcome::pass);
-  EXPECT_GE(upstream_.max_in_flight(), 2u);  // mx2 and mx3 in one round
+  EXPECT_GE(upstream_.max_in_flight(), 2u);            // mx2 and mx3 in one round
   EXPECT_EQ(upstream_.started().size() - before, 5u);  // TXT, A mail, MX, mx2, mx3
 }
 

@@ -152,4 +152,11 @@ inline Task<void> Promise<void>::get_return_object() noexcept {
 }
 }  // namespace detail
 
+/// A task that is already done and hands `value` over when awaited: for a function that
+/// may finish its work before returning (every answer in the cache) but must return a Task.
+template <class T>
+Task<T> ready(T value) {
+  co_return std::move(value);
+}
+
 }  // namespace hallmark::core

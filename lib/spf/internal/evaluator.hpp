@@ -1,21 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // The state of one check_host() evaluation: inputs, lookup budget, trace. Layer-private.
 //
-// The evaluation itself is plain synchronous code over the answers it has: those earlier
-// attempts fetched (Memory) and those the resolver holds already (Resolver::cached). When an
-// answer is missing the attempt stops and names what it needs; the driver (run_check_host)
-// fetches that, concurrently when there are several, and runs the evaluation again from the
-// start. With a warm cache the first attempt finishes: no coroutine per term or per include
-// level, no suspension. A cold check replays its earlier steps once per round of lookups,
-// which costs microseconds against the lookups' milliseconds.
+// The evaluation is an attempt over the answers at hand (dns/internal/attempt.hpp): with a warm
+// cache the first one finishes, with no coroutine per term or per include level.
 #pragma once
 
-#include <array>
-#include <list>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "dns/internal/attempt.hpp"
 #include "hallmark/dns/resolver.hpp"
 #include "hallmark/spf/evaluate.hpp"
 #include "hallmark/spf/record_cache.hpp"
@@ -23,43 +17,10 @@
 
 namespace hallmark::spf::detail {
 
-/// A lookup an attempt could not answer.
-struct Wanted {
-  std::string name;
-  dns::Type type;
-};
-
-/// What the attempts of one check_host() share, so that each attempt sees the same world: the
-/// answers fetched or met so far (a name is asked of the resolver once per check, which keeps
-/// a ScopedResolver's count honest) and the time %{t} read.
-class Memory {
- public:
-  Memory() = default;
-  Memory(const Memory&) = delete;
-  Memory& operator=(const Memory&) = delete;
-
-  /// The answer kept for (name, type); null when there is none. Names compare as domains.
-  const dns::Answer* find(std::string_view name, dns::Type type) const noexcept;
-  /// Keeps `answer` as the answer for (name, type).
-  void keep(std::string_view name, dns::Type type, dns::AnswerPtr answer);
-
-  std::optional<std::int64_t> now;  // %{t}, once read
-
- private:
-  struct Page {
-    dns::AnswerPtr answer;
-    std::string_view name;  // the answer's own name, or one of owned_names_
-    dns::Type type;
-  };
-  const Page& page(std::size_t index) const noexcept {
-    return index < inline_pages_.size() ? inline_pages_[index]
-                                        : more_pages_[index - inline_pages_.size()];
-  }
-  // A policy's check meets a handful of names: they fit without a heap allocation.
-  std::array<Page, 8> inline_pages_{};
-  std::vector<Page> more_pages_;
-  std::size_t size_ = 0;
-  std::list<std::string> owned_names_;  // stable addresses; only for answers named otherwise
+/// What the attempts of one check_host() share: the answers, and the time %{t} read.
+struct Memory {
+  dns::detail::AnswerMemory answers;
+  std::optional<std::int64_t> now;
 };
 
 /// How one domain's record came out; for a fail, which record decided (its exp= applies).
@@ -106,7 +67,7 @@ class Evaluator {
   /// counts and trace, and returns true; or returns false when a lookup is missing (wanted()).
   bool run(Result& result);
   /// The lookups this attempt stopped for, when run() returned false.
-  std::vector<Wanted>& wanted() noexcept { return wanted_; }
+  std::vector<dns::detail::Wanted> take_wanted() noexcept { return attempt_.take_wanted(); }
 
   std::string_view sender() const noexcept { return sender_; }
 
@@ -159,6 +120,7 @@ class Evaluator {
   dns::Resolver& resolver_;
   const Options& options_;
   Memory& memory_;
+  dns::detail::Attempt attempt_;
   core::IpAddress ip_;
   // Views of the CheckHostInput, which outlives the evaluator; built_sender_ only when the
   // sender had no local-part (RFC 7208 4.3).
@@ -176,7 +138,6 @@ class Evaluator {
   unsigned queries_ = 0;
   std::vector<TraceEntry> trace_;
   std::size_t dropped_trace_ = 0;
-  std::vector<Wanted> wanted_;
 };
 
 }  // namespace hallmark::spf::detail

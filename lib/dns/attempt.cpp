@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: Apache-2.0
+// The answers attempts share, and the fetch between attempts.
+#include "dns/internal/attempt.hpp"
+
+#include "hallmark/core/domain.hpp"
+#include "hallmark/core/when_all.hpp"
+
+namespace hallmark::dns::detail {
+
+const Answer* AnswerMemory::find(std::string_view name, Type type) const noexcept {
+  for (std::size_t i = 0; i < size_; ++i) {
+    const Page& p = page(i);
+    if (p.type == type && core::domain_equal(p.name, name)) return p.answer.get();
+  }
+  return nullptr;
+}
+
+void AnswerMemory::keep(std::string_view name, Type type, AnswerPtr answer) {
+  // The answer's own name is the key when it is the name asked for, as it almost always is:
+  // nothing to copy.
+  std::string_view key = answer->name;
+  if (!core::domain_equal(key, name)) key = owned_names_.emplace_back(name);
+  Page page{std::move(answer), key, type};
+  if (size_ < inline_pages_.size()) {
+    inline_pages_[size_] = std::move(page);
+  } else {
+    more_pages_.push_back(std::move(page));
+  }
+  ++size_;
+}
+
+const Answer* Attempt::find(std::string_view name, Type type) {
+  if (const Answer* kept = memory_.find(name, type)) return kept;
+  AnswerPtr cached = resolver_.cached(name, type);
+  if (!cached) return nullptr;
+  const Answer* found = cached.get();
+  memory_.keep(name, type, std::move(cached));
+  return found;
+}
+
+void Attempt::want(std::string_view name, Type type) {
+  for (const Wanted& w : wanted_)
+    if (w.type == type && core::domain_equal(w.name, name)) return;
+  wanted_.push_back(Wanted{std::string(name), type});
+}
+
+const Answer* Attempt::need(std::string_view name, Type type) {
+  const Answer* found = find(name, type);
+  if (found == nullptr) want(name, type);
+  return found;
+}
+
+core::Task<void> fetch(Resolver& resolver, AnswerMemory& memory, std::vector<Wanted> wanted) {
+  if (wanted.size() == 1) {
+    Wanted& one = wanted.front();
+    memory.keep(one.name, one.type, co_await dns::lookup(resolver, one.name, one.type));
+    co_return;
+  }
+  std::vector<core::Task<AnswerPtr>> lookups;
+  lookups.reserve(wanted.size());
+  for (const Wanted& w : wanted) lookups.push_back(dns::resolve(resolver, w.name, w.type));
+  std::vector<AnswerPtr> answers = co_await core::when_all(std::move(lookups));
+  for (std::size_t i = 0; i < wanted.size(); ++i)
+    memory.keep(wanted[i].name, wanted[i].type, std::move(answers[i]));
+}
+
+}  // namespace hallmark::dns::detail
