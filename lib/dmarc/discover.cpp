@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 
 #include "core/internal/parse_cache.hpp"
+#include "dmarc/internal/organizational.hpp"
+#include "dns/internal/attempt.hpp"
 #include "hallmark/core/domain.hpp"
 
 namespace hallmark::dmarc {
@@ -64,49 +66,6 @@ std::optional<RecordPtr> known_answer(const TreeWalk* known, std::string_view ta
   return RecordPtr();
 }
 
-core::Task<TreeWalk> walk_with(dns::Resolver& resolver, std::string domain, const TreeWalk* known) {
-  TreeWalk walk;
-  walk.domain = core::to_lower_ascii(core::strip_trailing_dot(domain));
-  Targets targets = walk_targets(walk.domain);
-  for (std::size_t i = 0; i < targets.count; ++i) {
-    std::string_view target = target_at(walk.domain, targets, i);
-    RecordPtr only;
-    if (auto seen = known_answer(known, target)) {
-      only = std::move(*seen);
-    } else {
-      ++walk.queries;
-      // Built in the frame, not on the heap, when the target is no longer than a domain name
-      // (as it is unless a caller passed a name no DNS can carry).
-      constexpr std::string_view prefix = "_dmarc.";
-      std::array<char, prefix.size() + core::max_domain_length> buffer;
-      std::string long_name;
-      std::string_view name;
-      if (target.size() <= core::max_domain_length) {
-        std::copy(prefix.begin(), prefix.end(), buffer.begin());
-        std::copy(target.begin(), target.end(), buffer.begin() + prefix.size());
-        name = std::string_view(buffer.data(), prefix.size() + target.size());
-      } else {
-        long_name = std::string(prefix) + std::string(target);
-        name = long_name;
-      }
-      dns::AnswerPtr answer = co_await dns::lookup(resolver, name, dns::Type::txt);
-      if (answer->is_error()) {
-        walk.temperror = true;
-        walk.detail =
-            fmt::format("{} looking up _dmarc.{} TXT", dns::to_string(answer->status), target);
-        co_return walk;
-      }
-      only = single_record(*answer);
-    }
-    ++walk.names_seen;
-    if (!only) continue;
-    bool stop = only->psd != PsdFlag::unknown;
-    walk.records.push_back(FoundRecord{std::string(target), std::move(only)});
-    if (stop) break;
-  }
-  co_return walk;
-}
-
 }  // namespace
 
 RecordPtr single_record(const dns::Answer& answer) {
@@ -124,11 +83,17 @@ RecordPtr single_record(const dns::Answer& answer) {
 }
 
 core::Task<TreeWalk> tree_walk(dns::Resolver& resolver, std::string domain) {
-  return walk_with(resolver, std::move(domain), nullptr);
+  return dns::detail::start_attempts<TreeWalk>(
+      resolver, [domain = std::move(domain)](dns::detail::Attempt& dns) {
+        return detail::tree_walk_now(dns, domain, nullptr);
+      });
 }
 
 core::Task<TreeWalk> tree_walk(dns::Resolver& resolver, std::string domain, const TreeWalk& known) {
-  return walk_with(resolver, std::move(domain), &known);
+  return dns::detail::start_attempts<TreeWalk>(
+      resolver, [domain = std::move(domain), &known](dns::detail::Attempt& dns) {
+        return detail::tree_walk_now(dns, domain, &known);
+      });
 }
 
 std::string organizational_domain(const std::string& domain, const TreeWalk& walk) {
@@ -153,8 +118,65 @@ std::string organizational_domain(const std::string& domain, const TreeWalk& wal
 }
 
 core::Task<Discovery> discover_policy(dns::Resolver& resolver, std::string author_domain) {
+  return dns::detail::start_attempts<Discovery>(
+      resolver, [author = std::move(author_domain)](dns::detail::Attempt& dns) {
+        return detail::discover_now(dns, author, DiscoveryMode::tree_walk);
+      });
+}
+
+namespace detail {
+
+std::optional<TreeWalk> tree_walk_now(dns::detail::Attempt& dns, std::string_view domain,
+                                      const TreeWalk* known) {
+  TreeWalk walk;
+  walk.domain = core::to_lower_ascii(core::strip_trailing_dot(domain));
+  Targets targets = walk_targets(walk.domain);
+  for (std::size_t i = 0; i < targets.count; ++i) {
+    std::string_view target = target_at(walk.domain, targets, i);
+    RecordPtr only;
+    if (auto seen = known_answer(known, target)) {
+      only = std::move(*seen);
+    } else {
+      ++walk.queries;
+      // Built on the stack, not on the heap, when the target is no longer than a domain name
+      // (as it is unless a caller passed a name no DNS can carry).
+      constexpr std::string_view prefix = "_dmarc.";
+      std::array<char, prefix.size() + core::max_domain_length> buffer;
+      std::string long_name;
+      std::string_view name;
+      if (target.size() <= core::max_domain_length) {
+        std::copy(prefix.begin(), prefix.end(), buffer.begin());
+        std::copy(target.begin(), target.end(), buffer.begin() + prefix.size());
+        name = std::string_view(buffer.data(), prefix.size() + target.size());
+      } else {
+        long_name = std::string(prefix) + std::string(target);
+        name = long_name;
+      }
+      const dns::Answer* answer = dns.need(name, dns::Type::txt);
+      if (answer == nullptr) return std::nullopt;
+      if (answer->is_error()) {
+        walk.temperror = true;
+        walk.detail =
+            fmt::format("{} looking up _dmarc.{} TXT", dns::to_string(answer->status), target);
+        return walk;
+      }
+      only = single_record(*answer);
+    }
+    ++walk.names_seen;
+    if (!only) continue;
+    bool stop = only->psd != PsdFlag::unknown;
+    walk.records.push_back(FoundRecord{std::string(target), std::move(only)});
+    if (stop) break;
+  }
+  return walk;
+}
+
+std::optional<Discovery> discover_by_walk_now(dns::detail::Attempt& dns,
+                                              std::string_view author_domain) {
+  std::optional<TreeWalk> walk = tree_walk_now(dns, author_domain, nullptr);
+  if (!walk) return std::nullopt;
   Discovery out;
-  out.walk = co_await tree_walk(resolver, std::move(author_domain));
+  out.walk = std::move(*walk);
   const std::string& author = out.walk.domain;
   out.temperror = out.walk.temperror;
   out.detail = out.walk.detail;
@@ -168,7 +190,8 @@ core::Task<Discovery> discover_policy(dns::Resolver& resolver, std::string autho
     if (found.record->psd == PsdFlag::yes) psd = &found;
   }
   if (!out.policy && psd != nullptr) out.policy = *psd;
-  co_return out;
+  return out;
 }
 
+}  // namespace detail
 }  // namespace hallmark::dmarc

@@ -12,7 +12,7 @@
 #include "dmarc/internal/report_destinations.hpp"
 #include "hallmark/core/domain.hpp"
 #include "hallmark/core/header_text.hpp"
-#include "hallmark/core/when_all.hpp"
+#include "dns/internal/attempt.hpp"
 
 namespace hallmark::dmarc {
 namespace {
@@ -46,73 +46,88 @@ Disposition one_level_lower(Disposition disposition) noexcept {
   return disposition == Disposition::reject ? Disposition::quarantine : Disposition::none;
 }
 
+using dns::detail::Attempt;
+
+// The functions below are attempts (dns/internal/attempt.hpp): nullopt means an answer was
+// missing and has been wanted. Those that look at several things look at all of them before
+// giving up, so that their lookups go out together.
+
 // RFC 8020: NXDOMAIN means the name and everything under it does not exist (for np=).
-core::Task<bool> domain_exists(dns::Resolver& resolver, std::string domain, bool wanted) {
-  if (!wanted) co_return true;
-  dns::AnswerPtr shared_answer = co_await dns::lookup(resolver, std::move(domain), dns::Type::a);
-  const dns::Answer& answer = *shared_answer;
-  co_return answer.status != dns::Status::nxdomain;
+std::optional<bool> domain_exists_now(Attempt& dns, const std::string& domain) {
+  const dns::Answer* answer = dns.need(domain, dns::Type::a);
+  if (answer == nullptr) return std::nullopt;
+  return answer->status != dns::Status::nxdomain;
 }
 
-core::Task<std::vector<std::string>> report_uris(dns::Resolver& resolver,
-                                                 std::vector<std::string> uris,
-                                                 detail::ReportKind kind,
-                                                 const AuthorPolicy& author,
-                                                 const Options& options) {
-  if (!options.verify_report_destinations || uris.empty()) co_return uris;
+std::optional<std::vector<std::string>> report_uris_now(Attempt& dns,
+                                                        const std::vector<std::string>& uris,
+                                                        detail::ReportKind kind,
+                                                        const AuthorPolicy& author,
+                                                        const Options& options) {
+  if (!options.verify_report_destinations || uris.empty()) return uris;
   const TreeWalk* author_walk =
       options.discovery == DiscoveryMode::tree_walk ? &author.discovery.walk : nullptr;
-  co_return co_await detail::authorised_uris(
-      resolver, std::move(uris), kind, author.discovery.policy->domain,
-      author.discovery.organizational_domain, options.discovery, author_walk);
+  return detail::authorised_uris_now(dns, uris, kind, author.discovery.policy->domain,
+                                     author.discovery.organizational_domain, options.discovery,
+                                     author_walk);
 }
 
 // Everything about one author domain that SPF and DKIM do not change.
-core::Task<AuthorPolicy> lookup_author(dns::Resolver& resolver, std::string domain,
-                                       const Options& options) {
+std::optional<AuthorPolicy> lookup_author_now(Attempt& dns, std::string_view domain,
+                                              const Options& options) {
   AuthorPolicy out;
   auto author = core::to_a_label(core::strip_trailing_dot(domain), core::DomainSyntax::ldh);
   if (!author) {
     out.error = "author domain: " + author.error().message;
-    co_return out;
+    return out;
   }
   out.author_domain = std::move(*author);
-  out.discovery = co_await detail::discover(resolver, out.author_domain, options.discovery);
+  std::optional<Discovery> discovery =
+      detail::discover_now(dns, out.author_domain, options.discovery);
+  if (!discovery) return std::nullopt;
+  out.discovery = std::move(*discovery);
   const std::optional<FoundRecord>& found = out.discovery.policy;
-  if (out.discovery.temperror || !found || !is_applicable(*found->record)) co_return out;
+  if (out.discovery.temperror || !found || !is_applicable(*found->record)) return out;
   // Whether the author domain exists matters only to a record found above it that has np=.
   bool np_may_apply =
       found->domain != out.author_domain && found->record->nonexistent_policy.has_value();
-  bool reports_to_check =
-      options.verify_report_destinations &&
-      (!found->record->aggregate_uris.empty() || !found->record->failure_uris.empty());
-  if (!np_may_apply && !reports_to_check) co_return out;
-  auto [exists, aggregate, failure] =
-      co_await core::when_all(domain_exists(resolver, out.author_domain, np_may_apply),
-                              report_uris(resolver, found->record->aggregate_uris,
-                                          detail::ReportKind::aggregate, out, options),
-                              report_uris(resolver, found->record->failure_uris,
-                                          detail::ReportKind::failure, out, options));
-  out.author_domain_exists = exists;
-  out.aggregate_uris = std::move(aggregate);
-  out.failure_uris = std::move(failure);
-  co_return out;
+  bool waiting = false;
+  if (np_may_apply) {
+    std::optional<bool> exists = domain_exists_now(dns, out.author_domain);
+    waiting = !exists;
+    out.author_domain_exists = exists.value_or(true);
+  }
+  if (options.verify_report_destinations) {
+    auto aggregate = report_uris_now(dns, found->record->aggregate_uris,
+                                     detail::ReportKind::aggregate, out, options);
+    auto failure = report_uris_now(dns, found->record->failure_uris, detail::ReportKind::failure,
+                                   out, options);
+    if (!aggregate || !failure) return std::nullopt;
+    out.aggregate_uris = std::move(*aggregate);
+    out.failure_uris = std::move(*failure);
+  }
+  if (waiting) return std::nullopt;
+  return out;
 }
 
-core::Task<PolicyLookup> lookup_authors(dns::Resolver& resolver, std::vector<std::string> domains,
-                                        std::string unusable_from, Options options) {
+std::optional<PolicyLookup> lookup_authors_now(Attempt& dns,
+                                               const std::vector<std::string>& domains,
+                                               const std::string& unusable_from,
+                                               const Options& options) {
   PolicyLookup out;
-  out.unusable_from = std::move(unusable_from);
-  if (domains.size() == 1) {  // the usual From: no when_all, no vector of tasks
-    out.authors.push_back(co_await lookup_author(resolver, std::move(domains.front()), options));
-    co_return out;
+  out.authors.reserve(domains.size());
+  bool waiting = false;
+  for (const std::string& domain : domains) {
+    std::optional<AuthorPolicy> author = lookup_author_now(dns, domain, options);
+    if (!author) {
+      waiting = true;
+    } else if (!waiting) {
+      out.authors.push_back(std::move(*author));
+    }
   }
-  std::vector<core::Task<AuthorPolicy>> lookups;
-  lookups.reserve(domains.size());
-  for (std::string& domain : domains)
-    lookups.push_back(lookup_author(resolver, std::move(domain), options));
-  out.authors = co_await core::when_all(std::move(lookups));
-  co_return out;
+  if (waiting) return std::nullopt;
+  out.unusable_from = unusable_from;
+  return out;
 }
 
 // Identifier alignment (RFC 9989 4.4): strict is equality, relaxed is the same organizational
@@ -121,60 +136,59 @@ core::Task<PolicyLookup> lookup_authors(dns::Resolver& resolver, std::vector<std
 // one needs a walk, which reuses the author's (`author_walk`, null in PSL mode). The common
 // d= == From case costs no lookup at all. Returns whether an identifier whose check failed
 // temporarily would have aligned.
-core::Task<bool> align(dns::Resolver& resolver, const Record& record, const Identifiers& ids,
-                       const Options& options, const TreeWalk* author_walk, Result& r) {
+std::optional<bool> align_now(Attempt& dns, const Record& record, const Identifiers& ids,
+                              const Options& options, const TreeWalk* author_walk, Result& r) {
   struct Candidate {
     std::string domain;
     bool is_spf;
-    bool unfinished = false;  // its check failed temporarily: it might have passed
+    bool unfinished = false;                  // its check failed temporarily: it might have passed
+    std::optional<std::string> organization;  // when it needed a walk of its own
   };
   std::vector<Candidate> candidates;
   if (ids.spf_pass && !ids.spf_domain.empty())
-    candidates.push_back({normal_domain(ids.spf_domain), true});
-  for (const std::string& d : ids.dkim_domains) candidates.push_back({normal_domain(d), false});
+    candidates.push_back({normal_domain(ids.spf_domain), true, false, {}});
+  for (const std::string& d : ids.dkim_domains)
+    candidates.push_back({normal_domain(d), false, false, {}});
   if (ids.spf_temperror && !ids.spf_domain.empty())
-    candidates.push_back({normal_domain(ids.spf_domain), true, true});
+    candidates.push_back({normal_domain(ids.spf_domain), true, true, {}});
   for (const std::string& d : ids.dkim_temperror_domains)
-    candidates.push_back({normal_domain(d), false, true});
+    candidates.push_back({normal_domain(d), false, true, {}});
 
-  std::vector<std::size_t> walked;
-  std::vector<core::Task<std::string>> walks;
-  for (std::size_t i = 0; i < candidates.size(); ++i) {
-    Alignment mode = candidates[i].is_spf ? record.spf_alignment : record.dkim_alignment;
+  bool waiting = false;
+  for (Candidate& candidate : candidates) {
+    Alignment mode = candidate.is_spf ? record.spf_alignment : record.dkim_alignment;
     // The organizational domain is its own organizational domain: no walk for it either.
-    if (candidates[i].domain == r.author_domain ||
-        candidates[i].domain == r.organizational_domain || mode == Alignment::strict ||
-        !core::is_subdomain_of(candidates[i].domain, r.organizational_domain))
+    if (candidate.domain == r.author_domain || candidate.domain == r.organizational_domain ||
+        mode == Alignment::strict ||
+        !core::is_subdomain_of(candidate.domain, r.organizational_domain))
       continue;
-    walked.push_back(i);
-    walks.push_back(detail::organizational_domain_of(resolver, candidates[i].domain,
-                                                     options.discovery, author_walk));
+    std::optional<std::string> organization =
+        detail::organizational_domain_now(dns, candidate.domain, options.discovery, author_walk);
+    if (!organization) {
+      waiting = true;
+      continue;
+    }
+    candidate.organization = std::move(organization);
   }
-  std::vector<std::string> organizations;
-  if (walks.size() == 1) {  // the usual case: no when_all for one walk
-    organizations.push_back(co_await std::move(walks.front()));
-  } else if (!walks.empty()) {
-    organizations = co_await core::when_all(std::move(walks));
-  }
+  if (waiting) return std::nullopt;
 
   bool unfinished_aligns = false;
-  for (std::size_t i = 0; i < candidates.size(); ++i) {
-    Alignment mode = candidates[i].is_spf ? record.spf_alignment : record.dkim_alignment;
-    bool aligned = candidates[i].domain == r.author_domain ||
-                   (mode == Alignment::relaxed && candidates[i].domain == r.organizational_domain);
-    if (auto w = std::ranges::find(walked, i); w != walked.end())
-      aligned = organizations[w - walked.begin()] == r.organizational_domain;
+  for (Candidate& candidate : candidates) {
+    Alignment mode = candidate.is_spf ? record.spf_alignment : record.dkim_alignment;
+    bool aligned = candidate.domain == r.author_domain ||
+                   (mode == Alignment::relaxed && candidate.domain == r.organizational_domain);
+    if (candidate.organization) aligned = *candidate.organization == r.organizational_domain;
     if (!aligned) continue;
-    if (candidates[i].unfinished) {
+    if (candidate.unfinished) {
       unfinished_aligns = true;
-    } else if (candidates[i].is_spf) {
+    } else if (candidate.is_spf) {
       r.spf_aligned = true;
     } else if (!r.dkim_aligned) {
       r.dkim_aligned = true;
-      r.aligned_dkim_domain = candidates[i].domain;
+      r.aligned_dkim_domain = std::move(candidate.domain);
     }
   }
-  co_return unfinished_aligns;
+  return unfinished_aligns;
 }
 
 // RFC 9989 4.10.1 and 4.7: the policy that applies, then t=y and RFC 7489 pct= on a failure.
@@ -220,46 +234,47 @@ void apply_policy(const AuthorPolicy& author, const Record& record, const Option
   }
 }
 
-core::Task<Result> evaluate_author(dns::Resolver& resolver, AuthorPolicy author,
-                                   const Identifiers& ids, const Options& options) {
+std::optional<Result> evaluate_author_now(Attempt& dns, const AuthorPolicy& author,
+                                          const Identifiers& ids, const Options& options) {
   Result r;
   if (!author.error.empty()) {
     r.outcome = Outcome::permerror;
-    r.reason = std::move(author.error);
-    co_return r;
+    r.reason = author.error;
+    return r;
   }
   r.author_domain = author.author_domain;
   r.organizational_domain = author.discovery.organizational_domain;
   if (author.discovery.temperror) {
     r.outcome = Outcome::temperror;
     r.reason = author.discovery.detail;
-    co_return r;
+    return r;
   }
   const std::optional<FoundRecord>& found = author.discovery.policy;
   if (!found || !is_applicable(*found->record)) {
     r.outcome = Outcome::none;
     r.reason =
         found ? "the DMARC record has no valid policy and no report address" : "no DMARC record";
-    co_return r;
+    return r;
   }
   r.record_domain = found->domain;
   r.record = found->record;
   const TreeWalk* author_walk =
       options.discovery == DiscoveryMode::tree_walk ? &author.discovery.walk : nullptr;
-  bool unfinished_aligns = co_await align(resolver, *r.record, ids, options, author_walk, r);
+  std::optional<bool> unfinished_aligns = align_now(dns, *r.record, ids, options, author_walk, r);
+  if (!unfinished_aligns) return std::nullopt;
   r.outcome = r.spf_aligned || r.dkim_aligned ? Outcome::pass : Outcome::fail;
   r.reason = r.outcome == Outcome::pass ? (r.dkim_aligned ? "DKIM aligned" : "SPF aligned")
                                         : "no aligned SPF or DKIM pass";
-  if (r.outcome == Outcome::fail && unfinished_aligns) {
+  if (r.outcome == Outcome::fail && *unfinished_aligns) {
     // RFC 9989 5.3.6: with a query unanswered the message neither passes nor fails; the
     // policy is not applied, and a retry may well pass.
     r.outcome = Outcome::temperror;
     r.reason = "an aligned SPF or DKIM check failed temporarily (DNS)";
   }
   apply_policy(author, *r.record, options, r);
-  r.aggregate_uris = std::move(author.aggregate_uris);
-  r.failure_uris = std::move(author.failure_uris);
-  co_return r;
+  r.aggregate_uris = author.aggregate_uris;
+  r.failure_uris = author.failure_uris;
+  return r;
 }
 
 // A From field without a single author domain, handled as Options::unusable_from says.
@@ -290,26 +305,81 @@ int severity(const Result& r) noexcept {
   return 0;
 }
 
-core::Task<ReportDestinations> authorise_for(dns::Resolver& resolver, RecordPtr record,
-                                             std::string policy_domain, std::string organization,
-                                             Options options) {
-  ReportDestinations out;
-  if (!record) co_return out;
-  auto [aggregate, failure] = co_await core::when_all(
-      detail::authorised_uris(resolver, record->aggregate_uris, detail::ReportKind::aggregate,
-                              policy_domain, organization, options.discovery, nullptr),
-      detail::authorised_uris(resolver, record->failure_uris, detail::ReportKind::failure,
-                              policy_domain, organization, options.discovery, nullptr));
-  out.aggregate = std::move(aggregate);
-  out.failure = std::move(failure);
-  co_return out;
+std::optional<ReportDestinations> authorise_now(Attempt& dns, const Record& record,
+                                                const std::string& policy_domain,
+                                                const std::string& organization,
+                                                const Options& options) {
+  auto aggregate =
+      detail::authorised_uris_now(dns, record.aggregate_uris, detail::ReportKind::aggregate,
+                                  policy_domain, organization, options.discovery, nullptr);
+  auto failure =
+      detail::authorised_uris_now(dns, record.failure_uris, detail::ReportKind::failure,
+                                  policy_domain, organization, options.discovery, nullptr);
+  if (!aggregate || !failure) return std::nullopt;
+  return ReportDestinations{std::move(*aggregate), std::move(*failure)};
 }
 
-core::Task<Result> evaluate_lookup(dns::Resolver& resolver, core::Task<PolicyLookup> lookup,
-                                   Identifiers identifiers, Options options) {
-  PolicyLookup found = co_await std::move(lookup);
-  co_return co_await evaluate(resolver, std::move(found), std::move(identifiers),
-                              std::move(options));
+// Several author domains (UnusableFrom::each_domain): each is evaluated, the strictest result
+// decides.
+std::optional<Result> evaluate_lookup_now(Attempt& dns, const PolicyLookup& lookup,
+                                          const Identifiers& ids, const Options& options) {
+  if (lookup.authors.empty()) return unusable_from_result(lookup.unusable_from, options);
+  if (lookup.authors.size() == 1 && lookup.unusable_from.empty())  // the usual From
+    return evaluate_author_now(dns, lookup.authors.front(), ids, options);
+  std::vector<Result> results;
+  results.reserve(lookup.authors.size());
+  bool waiting = false;
+  for (const AuthorPolicy& author : lookup.authors) {
+    std::optional<Result> result = evaluate_author_now(dns, author, ids, options);
+    if (!result) {
+      waiting = true;
+    } else if (!waiting) {
+      results.push_back(std::move(*result));
+    }
+  }
+  if (waiting) return std::nullopt;
+  if (results.size() == 1 && lookup.unusable_from.empty()) return std::move(results.front());
+
+  std::size_t worst = 0;
+  for (std::size_t i = 1; i < results.size(); ++i)
+    if (severity(results[i]) > severity(results[worst])) worst = i;
+  Result r = std::move(results[worst]);
+  for (std::size_t i = 0; i < results.size(); ++i)
+    if (i != worst) r.other_author_domains.push_back(results[i].author_domain);
+  r.unusable_from = true;
+  r.reason = fmt::format("{} ({}; each of {} domains evaluated, the strictest applied)", r.reason,
+                         lookup.unusable_from, results.size());
+  return r;
+}
+
+// The author domains of a message: its one From domain, or under UnusableFrom::each_domain
+// each of several; with the problem when there is not exactly one.
+struct FromDomains {
+  std::vector<std::string> domains;
+  std::string problem;
+};
+
+FromDomains from_domains(const mail::HeaderSection& headers, const Options& options) {
+  FromDomains out;
+  auto single = author_domain(headers);
+  if (single) {
+    out.domains.push_back(std::move(*single));
+    return out;
+  }
+  out.problem = single.error().message;
+  if (options.unusable_from == UnusableFrom::each_domain &&
+      single.error().code == core::Errc::too_many) {
+    auto all = author_domains(headers);
+    if (!all) {
+      out.problem = all.error().message;
+    } else if (all->size() > options.max_author_domains) {
+      out.problem = fmt::format("From holds {} domains, more than the {} evaluated", all->size(),
+                                options.max_author_domains);
+    } else {
+      out.domains = std::move(*all);
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -342,82 +412,76 @@ std::string_view to_string(UnusableFrom handling) noexcept {
   return "reject";
 }
 
+// The public functions below run their first attempt before returning
+// (dns::detail::start_attempts): with a warm cache the task is ready at once.
+
 core::Task<PolicyLookup> lookup_policy(dns::Resolver& resolver, std::string author_domain,
                                        Options options) {
   std::vector<std::string> domains;
   domains.push_back(std::move(author_domain));
-  return lookup_authors(resolver, std::move(domains), {}, std::move(options));
+  return dns::detail::start_attempts<PolicyLookup>(
+      resolver, [domains = std::move(domains), options = std::move(options)](Attempt& dns) {
+        return lookup_authors_now(dns, domains, {}, options);
+      });
 }
 
-// Not a coroutine: the header section is read before returning, so it need not outlive the
-// task.
 core::Task<PolicyLookup> lookup_policy(dns::Resolver& resolver, const mail::HeaderSection& headers,
                                        Options options) {
-  auto single = author_domain(headers);
-  if (single) return lookup_policy(resolver, std::move(*single), std::move(options));
-  std::string problem = single.error().message;
-  std::vector<std::string> domains;
-  if (options.unusable_from == UnusableFrom::each_domain &&
-      single.error().code == core::Errc::too_many) {
-    auto all = author_domains(headers);
-    if (!all) {
-      problem = all.error().message;
-    } else if (all->size() > options.max_author_domains) {
-      problem = fmt::format("From holds {} domains, more than the {} evaluated", all->size(),
-                            options.max_author_domains);
-    } else {
-      domains = std::move(*all);
-    }
-  }
-  return lookup_authors(resolver, std::move(domains), std::move(problem), std::move(options));
+  FromDomains from = from_domains(headers, options);
+  return dns::detail::start_attempts<PolicyLookup>(
+      resolver, [from = std::move(from), options = std::move(options)](Attempt& dns) {
+        return lookup_authors_now(dns, from.domains, from.problem, options);
+      });
 }
 
 core::Task<Result> evaluate(dns::Resolver& resolver, PolicyLookup lookup, Identifiers identifiers,
                             Options options) {
-  if (lookup.authors.empty()) co_return unusable_from_result(lookup.unusable_from, options);
-  if (lookup.authors.size() == 1 && lookup.unusable_from.empty())  // the usual From
-    co_return co_await evaluate_author(resolver, std::move(lookup.authors.front()), identifiers,
-                                       options);
-  std::vector<core::Task<Result>> each;
-  each.reserve(lookup.authors.size());
-  for (AuthorPolicy& author : lookup.authors)
-    each.push_back(evaluate_author(resolver, std::move(author), identifiers, options));
-  std::vector<Result> results = co_await core::when_all(std::move(each));
-  if (results.size() == 1 && lookup.unusable_from.empty()) co_return std::move(results.front());
-
-  // Several author domains (UnusableFrom::each_domain): the strictest result decides.
-  std::size_t worst = 0;
-  for (std::size_t i = 1; i < results.size(); ++i)
-    if (severity(results[i]) > severity(results[worst])) worst = i;
-  Result r = std::move(results[worst]);
-  for (std::size_t i = 0; i < results.size(); ++i)
-    if (i != worst) r.other_author_domains.push_back(results[i].author_domain);
-  r.unusable_from = true;
-  r.reason = fmt::format("{} ({}; each of {} domains evaluated, the strictest applied)", r.reason,
-                         lookup.unusable_from, results.size());
-  co_return r;
+  return dns::detail::start_attempts<Result>(
+      resolver, [lookup = std::move(lookup), identifiers = std::move(identifiers),
+                 options = std::move(options)](Attempt& dns) {
+        return evaluate_lookup_now(dns, lookup, identifiers, options);
+      });
 }
 
 core::Task<Result> evaluate(dns::Resolver& resolver, std::string author_domain,
                             Identifiers identifiers, Options options) {
-  // One author domain: its lookup and evaluation in this one frame, without the PolicyLookup
-  // and its vector that several domains need.
-  AuthorPolicy author = co_await lookup_author(resolver, std::move(author_domain), options);
-  co_return co_await evaluate_author(resolver, std::move(author), identifiers, options);
+  // One author domain: its lookup and evaluation in one attempt, without the PolicyLookup and
+  // its vector that several domains need.
+  return dns::detail::start_attempts<Result>(
+      resolver,
+      [author_domain = std::move(author_domain), identifiers = std::move(identifiers),
+       options = std::move(options)](Attempt& dns) -> std::optional<Result> {
+        std::optional<AuthorPolicy> author = lookup_author_now(dns, author_domain, options);
+        if (!author) return std::nullopt;
+        return evaluate_author_now(dns, *author, identifiers, options);
+      });
 }
 
 core::Task<Result> evaluate(dns::Resolver& resolver, const mail::HeaderSection& headers,
                             Identifiers identifiers, Options options) {
-  return evaluate_lookup(resolver, lookup_policy(resolver, headers, options),
-                         std::move(identifiers), std::move(options));
+  FromDomains from = from_domains(headers, options);
+  return dns::detail::start_attempts<Result>(
+      resolver,
+      [from = std::move(from), identifiers = std::move(identifiers),
+       options = std::move(options)](Attempt& dns) -> std::optional<Result> {
+        std::optional<PolicyLookup> lookup =
+            lookup_authors_now(dns, from.domains, from.problem, options);
+        if (!lookup) return std::nullopt;
+        return evaluate_lookup_now(dns, *lookup, identifiers, options);
+      });
 }
 
-// Not a coroutine: what it needs of `result` is copied before returning.
+// What it needs of `result` is copied before returning.
 core::Task<ReportDestinations> authorise_report_destinations(dns::Resolver& resolver,
                                                              const Result& result,
                                                              Options options) {
-  return authorise_for(resolver, result.record, result.record_domain, result.organizational_domain,
-                       std::move(options));
+  if (!result.record) return core::ready(ReportDestinations{});
+  return dns::detail::start_attempts<ReportDestinations>(
+      resolver,
+      [record = result.record, policy_domain = result.record_domain,
+       organization = result.organizational_domain, options = std::move(options)](Attempt& dns) {
+        return authorise_now(dns, *record, policy_domain, organization, options);
+      });
 }
 
 std::string auth_results_fragment(const Result& result) {

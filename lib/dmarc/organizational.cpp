@@ -11,25 +11,27 @@ namespace hallmark::dmarc::detail {
 namespace {
 
 // RFC 7489 6.6.3: with the PSL, the author domain's record, else the organizational one's.
-core::Task<Discovery> discover_with_psl(dns::Resolver& resolver, std::string author) {
+std::optional<Discovery> discover_with_psl_now(dns::detail::Attempt& dns,
+                                               const std::string& author) {
   Discovery out;
   out.organizational_domain = psl_organizational_domain(author);
-  std::vector<std::string> names = {author};
-  if (out.organizational_domain != author) names.push_back(out.organizational_domain);
-  for (const std::string& name : names) {
-    dns::AnswerPtr shared_answer = co_await dns::lookup(resolver, "_dmarc." + name, dns::Type::txt);
-    const dns::Answer& answer = *shared_answer;
-    if (answer.is_error()) {
+  const std::string* names[] = {&author, &out.organizational_domain};
+  const std::size_t count = out.organizational_domain != author ? 2 : 1;
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::string& name = *names[i];
+    const dns::Answer* answer = dns.need("_dmarc." + name, dns::Type::txt);
+    if (answer == nullptr) return std::nullopt;
+    if (answer->is_error()) {
       out.temperror = true;
-      out.detail = fmt::format("{} looking up _dmarc.{} TXT", dns::to_string(answer.status), name);
-      co_return out;
+      out.detail = fmt::format("{} looking up _dmarc.{} TXT", dns::to_string(answer->status), name);
+      return out;
     }
-    if (RecordPtr only = single_record(answer)) {
+    if (RecordPtr only = single_record(*answer)) {
       out.policy = FoundRecord{name, std::move(only)};
-      co_return out;
+      return out;
     }
   }
-  co_return out;
+  return out;
 }
 
 }  // namespace
@@ -45,23 +47,27 @@ std::string psl_organizational_domain(const std::string& domain) {
   return registrable != nullptr ? std::string(registrable) : domain;
 }
 
-core::Task<std::string> organizational_domain_of(dns::Resolver& resolver, std::string domain,
-                                                 DiscoveryMode mode, const TreeWalk* known) {
-  if (mode == DiscoveryMode::psl) co_return psl_organizational_domain(domain);
-  // Two statements, not a conditional expression: GCC 12 miscompiles co_await inside ?:.
-  TreeWalk walk;
-  if (known != nullptr) {
-    walk = co_await tree_walk(resolver, domain, *known);
-  } else {
-    walk = co_await tree_walk(resolver, domain);
-  }
-  co_return organizational_domain(domain, walk);
+std::optional<std::string> organizational_domain_now(dns::detail::Attempt& dns,
+                                                     const std::string& domain, DiscoveryMode mode,
+                                                     const TreeWalk* known) {
+  if (mode == DiscoveryMode::psl) return psl_organizational_domain(domain);
+  std::optional<TreeWalk> walk = tree_walk_now(dns, domain, known);
+  if (!walk) return std::nullopt;
+  return organizational_domain(domain, *walk);
 }
 
-core::Task<Discovery> discover(dns::Resolver& resolver, std::string author_domain,
-                               DiscoveryMode mode) {
-  if (mode == DiscoveryMode::psl) return discover_with_psl(resolver, std::move(author_domain));
-  return discover_policy(resolver, std::move(author_domain));
+core::Task<std::string> organizational_domain_of(dns::Resolver& resolver, std::string domain,
+                                                 DiscoveryMode mode, const TreeWalk* known) {
+  return dns::detail::start_attempts<std::string>(
+      resolver, [domain = std::move(domain), mode, known](dns::detail::Attempt& dns) {
+        return organizational_domain_now(dns, domain, mode, known);
+      });
+}
+
+std::optional<Discovery> discover_now(dns::detail::Attempt& dns, const std::string& author_domain,
+                                      DiscoveryMode mode) {
+  if (mode == DiscoveryMode::psl) return discover_with_psl_now(dns, author_domain);
+  return discover_by_walk_now(dns, author_domain);
 }
 
 }  // namespace hallmark::dmarc::detail

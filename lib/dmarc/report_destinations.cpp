@@ -11,7 +11,6 @@
 #include "core/internal/ascii.hpp"
 #include "dmarc/internal/organizational.hpp"
 #include "hallmark/core/domain.hpp"
-#include "hallmark/core/when_all.hpp"
 #include "hallmark/dmarc/record.hpp"
 
 namespace hallmark::dmarc::detail {
@@ -46,29 +45,33 @@ Authorisation with_override(const Record& confirming, ReportKind kind,
   return {true, uris};
 }
 
-core::Task<Authorisation> check_destination(dns::Resolver& resolver, std::string destination,
-                                            ReportKind kind, const std::string& policy_domain,
-                                            const std::string& organization, DiscoveryMode mode,
-                                            const TreeWalk* author_walk) {
+std::optional<Authorisation> check_destination_now(dns::detail::Attempt& dns,
+                                                   const std::string& destination, ReportKind kind,
+                                                   const std::string& policy_domain,
+                                                   const std::string& organization,
+                                                   DiscoveryMode mode,
+                                                   const TreeWalk* author_walk) {
   // An organizational domain is its domain or an ancestor, so only a destination at or under
   // the policy domain's can share it; any other is external without a walk.
   if (core::is_subdomain_of(destination, organization)) {
-    std::string destination_org =
-        co_await organizational_domain_of(resolver, destination, mode, author_walk);
-    if (destination_org == organization) co_return Authorisation{true, std::nullopt};
+    std::optional<std::string> destination_org =
+        organizational_domain_now(dns, destination, mode, author_walk);
+    if (!destination_org) return std::nullopt;
+    if (*destination_org == organization) return Authorisation{true, std::nullopt};
   }
   // Steps 2 to 4: the domain the policy was retrieved from, then _report._dmarc and the host.
   // A name too long for the DNS cannot confirm anything.
   std::string name = fmt::format("{}._report._dmarc.{}", policy_domain, destination);
-  if (name.size() > core::max_domain_length) co_return Authorisation{};
-  dns::AnswerPtr answer = co_await dns::lookup(resolver, std::move(name), dns::Type::txt);
+  if (name.size() > core::max_domain_length) return Authorisation{};
+  const dns::Answer* answer = dns.need(name, dns::Type::txt);
+  if (answer == nullptr) return std::nullopt;
   // Steps 6 to 8: any record that parses as v=DMARC1 confirms; the first one may override.
   std::string scratch;
   for (const dns::Txt& txt : answer->txt) {
     auto confirming = parse_record(txt.text(scratch));
-    if (confirming) co_return with_override(*confirming, kind, destination);
+    if (confirming) return with_override(*confirming, kind, destination);
   }
-  co_return Authorisation{};
+  return Authorisation{};
 }
 
 }  // namespace
@@ -87,12 +90,12 @@ std::string uri_domain(std::string_view uri) {
   return normal_domain(host);
 }
 
-core::Task<std::vector<std::string>> authorised_uris(dns::Resolver& resolver,
-                                                     std::vector<std::string> uris, ReportKind kind,
-                                                     std::string policy_domain,
-                                                     std::string organization, DiscoveryMode mode,
-                                                     const TreeWalk* author_walk) {
-  // One check per distinct destination host, all at once.
+std::optional<std::vector<std::string>> authorised_uris_now(
+    dns::detail::Attempt& dns, const std::vector<std::string>& uris, ReportKind kind,
+    const std::string& policy_domain, const std::string& organization, DiscoveryMode mode,
+    const TreeWalk* author_walk) {
+  // One check per distinct destination host; every host's missing lookup is wanted in the
+  // same attempt, so they go out together.
   std::vector<std::string> destinations;
   for (const std::string& uri : uris) {
     std::string domain = uri_domain(uri);
@@ -101,31 +104,50 @@ core::Task<std::vector<std::string>> authorised_uris(dns::Resolver& resolver,
     if (destinations.size() == max_destination_hosts) break;
     destinations.push_back(std::move(domain));
   }
-  std::vector<core::Task<Authorisation>> checks;
-  checks.reserve(destinations.size());
-  for (const std::string& destination : destinations)
-    checks.push_back(check_destination(resolver, destination, kind, policy_domain, organization,
-                                       mode, author_walk));
-  std::vector<Authorisation> answers = co_await core::when_all(std::move(checks));
+  std::vector<Authorisation> answers;
+  answers.reserve(destinations.size());
+  bool waiting = false;
+  for (const std::string& destination : destinations) {
+    std::optional<Authorisation> answer = check_destination_now(
+        dns, destination, kind, policy_domain, organization, mode, author_walk);
+    if (!answer) {
+      waiting = true;
+    } else {
+      answers.push_back(std::move(*answer));
+    }
+  }
+  if (waiting) return std::nullopt;
 
   std::vector<std::string> kept;
   std::vector<bool> overridden(destinations.size(), false);
-  for (std::string& uri : uris) {
+  for (const std::string& uri : uris) {
     auto found = std::ranges::find(destinations, uri_domain(uri));
     if (found == destinations.end()) continue;
     auto index = static_cast<std::size_t>(found - destinations.begin());
-    Authorisation& answer = answers[index];
+    const Authorisation& answer = answers[index];
     if (!answer.authorised) continue;
     if (!answer.override_uris) {
-      kept.push_back(std::move(uri));
+      kept.push_back(uri);
     } else if (!overridden[index]) {  // the override stands in for all of that host's URIs
       overridden[index] = true;
-      for (std::string& replacement : *answer.override_uris)
-        if (std::ranges::find(kept, replacement) == kept.end())
-          kept.push_back(std::move(replacement));
+      for (const std::string& replacement : *answer.override_uris)
+        if (std::ranges::find(kept, replacement) == kept.end()) kept.push_back(replacement);
     }
   }
-  co_return kept;
+  return kept;
+}
+
+core::Task<std::vector<std::string>> authorised_uris(dns::Resolver& resolver,
+                                                     std::vector<std::string> uris, ReportKind kind,
+                                                     std::string policy_domain,
+                                                     std::string organization, DiscoveryMode mode,
+                                                     const TreeWalk* author_walk) {
+  return dns::detail::start_attempts<std::vector<std::string>>(
+      resolver,
+      [uris = std::move(uris), kind, policy_domain = std::move(policy_domain),
+       organization = std::move(organization), mode, author_walk](dns::detail::Attempt& dns) {
+        return authorised_uris_now(dns, uris, kind, policy_domain, organization, mode, author_walk);
+      });
 }
 
 }  // namespace hallmark::dmarc::detail

@@ -4,10 +4,12 @@
 // Layer-private; dmarc::authorise_report_destinations() is the public face.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "dns/internal/attempt.hpp"
 #include "hallmark/core/task.hpp"
 #include "hallmark/dmarc/evaluate.hpp"
 #include "hallmark/dns/resolver.hpp"
@@ -27,7 +29,13 @@ enum class ReportKind : bool { aggregate, failure };
 /// confirming record with rua= (ruf= for failure reports) replaces that host's URIs with its
 /// own when they all stay on the same host, and drops them when one does not. Lookups for
 /// all hosts run concurrently; a tree walk reuses the author's (`author_walk`, null in PSL
-/// mode or when not at hand), which must outlive the task.
+/// mode or when not at hand). An attempt (dns/internal/attempt.hpp): nullopt means waiting.
+std::optional<std::vector<std::string>> authorised_uris_now(
+    dns::detail::Attempt& dns, const std::vector<std::string>& uris, ReportKind kind,
+    const std::string& policy_domain, const std::string& organization, DiscoveryMode mode,
+    const TreeWalk* author_walk);
+
+/// authorised_uris_now() as a task; `author_walk` must outlive it.
 core::Task<std::vector<std::string>> authorised_uris(dns::Resolver& resolver,
                                                      std::vector<std::string> uris, ReportKind kind,
                                                      std::string policy_domain,

@@ -102,4 +102,19 @@ core::Task<T> run_attempts(Resolver& resolver, F attempt, AnswerMemory memory = 
   }
 }
 
+/// run_attempts() with the first attempt run now, before any coroutine exists: when every
+/// answer is at hand (a warm cache) the work is done before this returns, and the task only
+/// hands the value over.
+template <class T, class F>
+core::Task<T> start_attempts(Resolver& resolver, F attempt) {
+  AnswerMemory memory;
+  std::vector<Wanted> wanted;
+  {
+    Attempt first(resolver, memory);
+    if (std::optional<T> done = attempt(first)) return core::ready(std::move(*done));
+    wanted = first.take_wanted();
+  }
+  return run_attempts<T>(resolver, std::move(attempt), std::move(memory), std::move(wanted));
+}
+
 }  // namespace hallmark::dns::detail
