@@ -125,6 +125,28 @@ TEST(WhenAll, HeterogeneousTasks) {
   EXPECT_EQ(c, 7);
 }
 
+TEST(ReadyTask, IsDoneAtOnceAndHandsItsValueOver) {
+  Task<std::string> task = ready(std::string(40, 'x'));
+  EXPECT_TRUE(task.valid());
+  EXPECT_TRUE(task.done());
+  EXPECT_EQ(sync_wait(std::move(task)), std::string(40, 'x'));
+  auto awaits = []() -> Task<int> { co_return 1 + co_await ready(41); };
+  EXPECT_EQ(sync_wait(awaits()), 42);
+  Task<int> moved = ready(7);
+  Task<int> target = std::move(moved);
+  EXPECT_FALSE(moved.valid());  // NOLINT(bugprone-use-after-move): a moved task is empty
+  EXPECT_EQ(sync_wait(std::move(target)), 7);
+}
+
+TEST(ReadyTask, MixesWithCoroutinesInWhenAll) {
+  HeldEvents events;
+  std::vector<Task<int>> tasks;
+  tasks.push_back(held_value(events, 3));
+  tasks.push_back(ready(5));
+  tasks.push_back(answer(8));
+  EXPECT_EQ(sync_wait(when_all(std::move(tasks)), &events), (std::vector<int>{30, 5, 8}));
+}
+
 TEST(WhenAll, RethrowsAChildsException) {
   std::vector<Task<int>> tasks;
   tasks.push_back(answer(1));

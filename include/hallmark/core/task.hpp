@@ -9,6 +9,7 @@
 #include <coroutine>
 #include <exception>
 #include <optional>
+#include <type_traits>
 #include <utility>
 
 #include "hallmark/core/frame_allocator.hpp"
@@ -88,6 +89,24 @@ class Promise<void> final : public PromiseBase {
 
 }  // namespace detail
 
+namespace detail {
+
+// What a ready task holds instead of a coroutine (core::ready): the value, for a T that has one.
+template <class T>
+struct ReadyValue {
+  std::optional<T> value;
+  bool has_value() const noexcept { return value.has_value(); }
+};
+template <>
+struct ReadyValue<void> {
+  bool has_value() const noexcept { return false; }
+};
+
+}  // namespace detail
+
+template <class T>
+Task<T> ready(T value);
+
 template <class T>
 class [[nodiscard]] Task {
  public:
@@ -96,11 +115,13 @@ class [[nodiscard]] Task {
 
   Task() noexcept = default;
   explicit Task(std::coroutine_handle<promise_type> handle) noexcept : handle_(handle) {}
-  Task(Task&& other) noexcept : handle_(std::exchange(other.handle_, {})) {}
+  Task(Task&& other) noexcept
+      : handle_(std::exchange(other.handle_, {})), ready_(std::exchange(other.ready_, {})) {}
   Task& operator=(Task&& other) noexcept {
     if (this != &other) {
       destroy();
       handle_ = std::exchange(other.handle_, {});
+      ready_ = std::exchange(other.ready_, {});
     }
     return *this;
   }
@@ -108,38 +129,55 @@ class [[nodiscard]] Task {
   Task& operator=(const Task&) = delete;
   ~Task() { destroy(); }
 
-  bool valid() const noexcept { return static_cast<bool>(handle_); }
-  bool done() const noexcept { return handle_ && handle_.done(); }
+  bool valid() const noexcept { return static_cast<bool>(handle_) || ready_.has_value(); }
+  bool done() const noexcept { return ready_.has_value() || (handle_ && handle_.done()); }
 
   auto operator co_await() && noexcept {
     struct Awaiter {
       std::coroutine_handle<promise_type> task;
-      bool await_ready() const noexcept { return !task || task.done(); }
+      detail::ReadyValue<T>* ready;
+      bool await_ready() const noexcept { return ready->has_value() || !task || task.done(); }
       bool await_suspend(std::coroutine_handle<> awaiter) noexcept {
         task.promise().set_continuation(awaiter);
         task.resume();
         return !task.promise().finished_before_suspend();
       }
-      T await_resume() { return task.promise().take(); }
+      T await_resume() {
+        if constexpr (!std::is_void_v<T>) {
+          if (ready->has_value()) return std::move(*ready->value);
+        }
+        return task.promise().take();
+      }
     };
-    return Awaiter{handle_};
+    return Awaiter{handle_, &ready_};
   }
 
   /// For drivers (sync_wait, tests): start the task; `continuation` is resumed if it
-  /// finishes later, asynchronously.
+  /// finishes later, asynchronously. A ready task has nothing to start.
   void start_detached(std::coroutine_handle<> continuation) noexcept {
+    if (ready_.has_value()) return;
     handle_.promise().set_continuation(continuation);
     handle_.resume();
     handle_.promise().finished_before_suspend();
   }
-  T take_result() { return handle_.promise().take(); }
+  T take_result() {
+    if constexpr (!std::is_void_v<T>) {
+      if (ready_.has_value()) return std::move(*ready_.value);
+    }
+    return handle_.promise().take();
+  }
 
  private:
+  template <class U>
+  friend Task<U> ready(U value);
+
   void destroy() noexcept {
     if (handle_) handle_.destroy();
     handle_ = {};
   }
+
   std::coroutine_handle<promise_type> handle_;
+  detail::ReadyValue<T> ready_;
 };
 
 namespace detail {
@@ -152,11 +190,14 @@ inline Task<void> Promise<void>::get_return_object() noexcept {
 }
 }  // namespace detail
 
-/// A task that is already done and hands `value` over when awaited: for a function that
-/// may finish its work before returning (every answer in the cache) but must return a Task.
+/// A task that is already done and hands `value` over when awaited, with no coroutine: for a
+/// function that may finish its work before returning (every answer in the cache) but must
+/// return a Task.
 template <class T>
 Task<T> ready(T value) {
-  co_return std::move(value);
+  Task<T> task;
+  task.ready_.value.emplace(std::move(value));
+  return task;
 }
 
 }  // namespace hallmark::core
