@@ -105,7 +105,7 @@ struct ReadyValue<void> {
 }  // namespace detail
 
 template <class T>
-Task<T> ready(T value);
+Task<std::remove_cvref_t<T>> ready(T&& value);
 
 template <class T>
 class [[nodiscard]] Task {
@@ -169,7 +169,7 @@ class [[nodiscard]] Task {
 
  private:
   template <class U>
-  friend Task<U> ready(U value);
+  friend Task<std::remove_cvref_t<U>> ready(U&& value);
 
   void destroy() noexcept {
     if (handle_) handle_.destroy();
@@ -194,9 +194,9 @@ inline Task<void> Promise<void>::get_return_object() noexcept {
 /// function that may finish its work before returning (every answer in the cache) but must
 /// return a Task.
 template <class T>
-Task<T> ready(T value) {
-  Task<T> task;
-  task.ready_.value.emplace(std::move(value));
+Task<std::remove_cvref_t<T>> ready(T&& value) {
+  Task<std::remove_cvref_t<T>> task;
+  task.ready_.value.emplace(std::forward<T>(value));
   return task;
 }
 
