@@ -54,8 +54,9 @@ class AnswerMemory {
     return index < inline_pages_.size() ? inline_pages_[index]
                                         : more_pages_[index - inline_pages_.size()];
   }
-  // An evaluation meets a handful of names: they fit without a heap allocation.
-  std::array<Page, 6> inline_pages_{};
+  // An evaluation meets a handful of names, a large provider's SPF policy a dozen: they fit
+  // without a heap allocation.
+  std::array<Page, 16> inline_pages_{};
   std::vector<Page> more_pages_;
   std::size_t size_ = 0;
   std::list<std::string> owned_names_;  // stable addresses; only for answers named otherwise
