@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // DMARC evaluation (RFC 9989 5.3, with RFC 7489 pct= and PSL discovery as options): the
 // author domain, policy discovery, identifier alignment, the result and the disposition.
+//
+// The tasks below begin before they return: with every answer in the resolver's cache the work
+// is over and the task is ready; otherwise it fetches what is missing when awaited.
 #pragma once
 
 #include <cstddef>

@@ -59,6 +59,10 @@ struct CheckHostInput {
 
 /// RFC 7208 4: evaluates the SPF policy of `input.domain` for `input.ip`. Never fails:
 /// malformed records, DNS failures and exceeded limits are outcomes with a reason.
+///
+/// These checks begin before they return: with every answer in the resolver's cache the check
+/// is over and the task is ready (no suspension, no event loop needed); otherwise the task
+/// fetches what is missing when awaited. The resolver is asked for cached answers at once.
 HALLMARK_API core::Task<Result> check_host(dns::Resolver& resolver, CheckHostInput input,
                                            Options options = {});
 
