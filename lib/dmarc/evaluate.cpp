@@ -64,7 +64,7 @@ std::optional<std::vector<std::string>> report_uris_now(Attempt& dns,
                                                         detail::ReportKind kind,
                                                         const AuthorPolicy& author,
                                                         const Options& options) {
-  if (!options.verify_report_destinations || uris.empty()) return uris;
+  if (uris.empty()) return uris;
   const TreeWalk* author_walk =
       options.discovery == DiscoveryMode::tree_walk ? &author.discovery.walk : nullptr;
   return detail::authorised_uris_now(dns, uris, kind, author.discovery.policy->domain,
@@ -338,7 +338,6 @@ std::optional<Result> evaluate_lookup_now(Attempt& dns, const PolicyLookup& look
     }
   }
   if (waiting) return std::nullopt;
-  if (results.size() == 1 && lookup.unusable_from.empty()) return std::move(results.front());
 
   std::size_t worst = 0;
   for (std::size_t i = 1; i < results.size(); ++i)

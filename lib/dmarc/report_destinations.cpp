@@ -137,17 +137,4 @@ std::optional<std::vector<std::string>> authorised_uris_now(
   return kept;
 }
 
-core::Task<std::vector<std::string>> authorised_uris(dns::Resolver& resolver,
-                                                     std::vector<std::string> uris, ReportKind kind,
-                                                     std::string policy_domain,
-                                                     std::string organization, DiscoveryMode mode,
-                                                     const TreeWalk* author_walk) {
-  return dns::detail::start_attempts<std::vector<std::string>>(
-      resolver,
-      [uris = std::move(uris), kind, policy_domain = std::move(policy_domain),
-       organization = std::move(organization), mode, author_walk](dns::detail::Attempt& dns) {
-        return authorised_uris_now(dns, uris, kind, policy_domain, organization, mode, author_walk);
-      });
-}
-
 }  // namespace hallmark::dmarc::detail

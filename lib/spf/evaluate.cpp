@@ -28,8 +28,7 @@ bool is_checkable_domain(std::string_view domain) noexcept {
 
 Evaluator::Evaluator(dns::Resolver& resolver, const CheckHostInput& input, const Options& options,
                      Memory& memory)
-    : resolver_(resolver),
-      options_(options),
+    : options_(options),
       memory_(memory),
       attempt_(resolver, memory.answers),
       ip_(input.ip.unmapped()),
@@ -112,6 +111,11 @@ const dns::Answer* Evaluator::answer(std::string_view name, Type type) {
 
 void Evaluator::want(std::string_view name, Type type) { attempt_.want(name, type); }
 
+const dns::Answer* Evaluator::need(std::string_view name, Type type) {
+  ++queries_;
+  return attempt_.need(name, type);
+}
+
 bool Evaluator::count_term() noexcept { return ++dns_terms_ <= options_.max_dns_mechanisms; }
 
 bool Evaluator::count_void() noexcept { return ++void_lookups_ <= options_.max_void_lookups; }
@@ -164,11 +168,8 @@ Validated Evaluator::validated_for(const MacroString& spec, std::string_view dom
 // RFC 7208 7.3 and 5.5: the validated name of the client for %{p}.
 Validated Evaluator::validated_name(std::string_view domain) {
   const std::string reverse = ip_.reverse_name();
-  const dns::Answer* ptr = answer(reverse, Type::ptr);
-  if (ptr == nullptr) {
-    want(reverse, Type::ptr);
-    return std::nullopt;
-  }
+  const dns::Answer* ptr = need(reverse, Type::ptr);
+  if (ptr == nullptr) return std::nullopt;
   if (!ptr->ok()) return std::string("unknown");
   std::vector<std::string> names(
       ptr->ptr.begin(),
@@ -189,9 +190,8 @@ std::optional<std::vector<std::string>> Evaluator::validate(const std::vector<st
   std::vector<std::string> validated;
   bool waiting = false;
   for (const std::string& name : names) {
-    const dns::Answer* addresses = answer(name, address_type());
+    const dns::Answer* addresses = need(name, address_type());
     if (addresses == nullptr) {
-      want(name, address_type());
       waiting = true;
     } else if (addresses->ok() && contains_client(*addresses, ip_.is_v4() ? 32 : 128)) {
       validated.push_back(name);

@@ -46,11 +46,8 @@ std::optional<std::string> Evaluator::explain(const Decision& decision) {
   if (!validated) return std::nullopt;
   std::optional<TargetName> target = expand_target(exp, domain, *validated);
   if (!target) return fallback;
-  const dns::Answer* txt = answer(target->view(), dns::Type::txt);
-  if (txt == nullptr) {
-    want(target->view(), dns::Type::txt);
-    return std::nullopt;
-  }
+  const dns::Answer* txt = need(target->view(), dns::Type::txt);
+  if (txt == nullptr) return std::nullopt;
   if (!txt->ok() || txt->txt.size() != 1) return fallback;
   auto text = parse_macro_string(txt->txt.front().text(), MacroContext::explanation);
   if (!text) return fallback;

@@ -56,11 +56,8 @@ Decision Evaluator::evaluate(std::string_view domain, unsigned depth) {
   // The top domain was checked by run(), with its own reason.
   if (depth > 0 && !is_checkable_domain(domain))
     return decide(Outcome::none, fmt::format("'{}' is not a valid domain", domain));
-  const dns::Answer* txt = answer(domain, Type::txt);
-  if (txt == nullptr) {
-    want(domain, Type::txt);
-    return pending();
-  }
+  const dns::Answer* txt = need(domain, Type::txt);
+  if (txt == nullptr) return pending();
   if (txt->is_error()) return decide(Outcome::temperror, failure_note(*txt));
   // RFC 7208 4.5: exactly one record starting "v=spf1"; other TXT records are ignored.
   const dns::Txt* chosen = nullptr;
@@ -157,8 +154,8 @@ Decision Evaluator::evaluate(std::string_view domain, unsigned depth) {
     return redirected;
   }
   if (inside_include_ > 0 && trace_full()) return decide(Outcome::neutral, {});
-  return decide(Outcome::neutral, fmt::format("no mechanism of {} matched", domain));
   // RFC 7208 4.7: as if "?all" ended the record
+  return decide(Outcome::neutral, fmt::format("no mechanism of {} matched", domain));
 }
 
 bool Evaluator::matches_without_dns(const Mechanism& m) const noexcept {
@@ -199,11 +196,8 @@ MatchResult Evaluator::match_address(const Mechanism& m, std::string_view domain
   if (!validated) return {Match::pending, {}};
   std::optional<TargetName> target = mechanism_target(m, domain, *validated);
   if (!target) return MatchResult{Match::no, "target is not a valid domain name"};
-  const dns::Answer* addresses = answer(target->view(), address_type());
-  if (addresses == nullptr) {
-    want(target->view(), address_type());
-    return {Match::pending, {}};
-  }
+  const dns::Answer* addresses = need(target->view(), address_type());
+  if (addresses == nullptr) return {Match::pending, {}};
   if (addresses->is_error()) return MatchResult{Match::temperror, failure_note(*addresses)};
   if (addresses->is_void()) return void_lookup();
   return MatchResult{contains_client(*addresses, prefix_for(m)) ? Match::yes : Match::no, {}};
@@ -216,11 +210,8 @@ MatchResult Evaluator::match_mx(const Mechanism& m, std::string_view domain) {
   if (!validated) return {Match::pending, {}};
   std::optional<TargetName> target = mechanism_target(m, domain, *validated);
   if (!target) return MatchResult{Match::no, "target is not a valid domain name"};
-  const dns::Answer* mx = answer(target->view(), Type::mx);
-  if (mx == nullptr) {
-    want(target->view(), Type::mx);
-    return {Match::pending, {}};
-  }
+  const dns::Answer* mx = need(target->view(), Type::mx);
+  if (mx == nullptr) return {Match::pending, {}};
   if (mx->is_error()) return MatchResult{Match::temperror, failure_note(*mx)};
   if (mx->is_void()) return void_lookup();
   // RFC 7208 4.6.4: the publisher controls its MX set, so too many exchanges is its error.
@@ -230,23 +221,20 @@ MatchResult Evaluator::match_mx(const Mechanism& m, std::string_view domain) {
                                    target->view(), mx->mx.size(), options_.max_mx_names)};
   const unsigned prefix = prefix_for(m);
   const dns::Answer* failed = nullptr;
-  bool waiting = false;
+  std::vector<std::string_view> missing;  // views into the MX answer, which memory keeps
   for (const dns::Mx& exchange : mx->mx) {
     if (exchange.exchange.empty()) continue;
     const dns::Answer* addresses = answer(exchange.exchange, address_type());
     if (addresses == nullptr) {
-      waiting = true;
+      missing.push_back(exchange.exchange);
       continue;
     }
     if (addresses->ok() && contains_client(*addresses, prefix)) return MatchResult{Match::yes, {}};
     if (addresses->is_error() && failed == nullptr) failed = addresses;
   }
   // A match among the known exchanges decided above; otherwise every missing one is needed.
-  if (waiting) {
-    for (const dns::Mx& exchange : mx->mx)
-      if (!exchange.exchange.empty() &&
-          memory_.answers.find(exchange.exchange, address_type()) == nullptr)
-        want(exchange.exchange, address_type());
+  if (!missing.empty()) {
+    for (std::string_view name : missing) want(name, address_type());
     return {Match::pending, {}};
   }
   if (failed != nullptr) return MatchResult{Match::temperror, failure_note(*failed)};
@@ -260,11 +248,8 @@ MatchResult Evaluator::match_ptr(const Mechanism& m, std::string_view domain) {
   std::optional<TargetName> target = mechanism_target(m, domain, *validated);
   if (!target) return MatchResult{Match::no, "target is not a valid domain name"};
   const std::string reverse = ip_.reverse_name();
-  const dns::Answer* ptr = answer(reverse, Type::ptr);
-  if (ptr == nullptr) {
-    want(reverse, Type::ptr);
-    return {Match::pending, {}};
-  }
+  const dns::Answer* ptr = need(reverse, Type::ptr);
+  if (ptr == nullptr) return {Match::pending, {}};
   // A DNS error during the PTR lookup makes the mechanism not match (RFC 7208 5.5).
   if (ptr->is_error()) return MatchResult{Match::no, failure_note(*ptr)};
   if (ptr->is_void()) return void_lookup();
@@ -284,11 +269,8 @@ MatchResult Evaluator::match_exists(const Mechanism& m, std::string_view domain)
   if (!validated) return {Match::pending, {}};
   std::optional<TargetName> target = expand_target(m.domain, domain, *validated);
   if (!target) return MatchResult{Match::no, "target is not a valid domain name"};
-  const dns::Answer* addresses = answer(target->view(), Type::a);
-  if (addresses == nullptr) {
-    want(target->view(), Type::a);
-    return {Match::pending, {}};
-  }
+  const dns::Answer* addresses = need(target->view(), Type::a);
+  if (addresses == nullptr) return {Match::pending, {}};
   if (addresses->is_error()) return MatchResult{Match::temperror, failure_note(*addresses)};
   if (addresses->is_void()) return void_lookup();
   return MatchResult{Match::yes, fmt::format("exists {}", target->view())};

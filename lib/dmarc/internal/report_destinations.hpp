@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "dns/internal/attempt.hpp"
-#include "hallmark/core/task.hpp"
 #include "hallmark/dmarc/evaluate.hpp"
 #include "hallmark/dns/resolver.hpp"
 
@@ -34,12 +33,5 @@ std::optional<std::vector<std::string>> authorised_uris_now(
     dns::detail::Attempt& dns, const std::vector<std::string>& uris, ReportKind kind,
     const std::string& policy_domain, const std::string& organization, DiscoveryMode mode,
     const TreeWalk* author_walk);
-
-/// authorised_uris_now() as a task; `author_walk` must outlive it.
-core::Task<std::vector<std::string>> authorised_uris(dns::Resolver& resolver,
-                                                     std::vector<std::string> uris, ReportKind kind,
-                                                     std::string policy_domain,
-                                                     std::string organization, DiscoveryMode mode,
-                                                     const TreeWalk* author_walk);
 
 }  // namespace hallmark::dmarc::detail

@@ -100,6 +100,8 @@ class Evaluator {
   const dns::Answer* answer(std::string_view name, dns::Type type);
   /// Notes a lookup this attempt cannot go on without.
   void want(std::string_view name, dns::Type type);
+  /// answer(), noting the lookup when the answer is missing.
+  const dns::Answer* need(std::string_view name, dns::Type type);
   /// The macro values for expanding `spec` (the time only when it uses %{t}).
   MacroValues values(const MacroString& spec, std::string_view domain,
                      std::string_view validated = "unknown") const;
@@ -117,7 +119,6 @@ class Evaluator {
   /// all, ip4, ip6: the mechanisms that need no DNS.
   bool matches_without_dns(const Mechanism& m) const noexcept;
 
-  dns::Resolver& resolver_;
   const Options& options_;
   Memory& memory_;
   dns::detail::Attempt attempt_;
