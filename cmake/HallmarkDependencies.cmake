@@ -5,6 +5,10 @@ find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)
 pkg_check_modules(CARES REQUIRED IMPORTED_TARGET libcares)
 pkg_check_modules(IDN2 REQUIRED IMPORTED_TARGET libidn2)
 pkg_check_modules(PSL REQUIRED IMPORTED_TARGET libpsl)
+# Reports (lib/report): XML through expat, gzip through zlib, zip archives through libzip.
+pkg_check_modules(EXPAT REQUIRED IMPORTED_TARGET expat)
+pkg_check_modules(ZLIB REQUIRED IMPORTED_TARGET zlib)
+pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
 if(HALLMARK_FUZZ)
   # Debian's libfmt is built against libstdc++; the libc++ fuzz build uses it header-only.
   find_package(fmt REQUIRED)

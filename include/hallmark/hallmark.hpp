@@ -10,5 +10,6 @@
 #include "hallmark/dmarc.hpp"
 #include "hallmark/dns.hpp"
 #include "hallmark/mail.hpp"
+#include "hallmark/report.hpp"
 #include "hallmark/spf.hpp"
 #include "hallmark/version.h"

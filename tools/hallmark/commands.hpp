@@ -40,5 +40,7 @@ int run_keygen(std::vector<std::string_view> args);
 int run_audit(std::vector<std::string_view> args);
 extern const std::string_view audit_usage;
 extern const std::string_view keygen_usage;
+int run_report(std::vector<std::string_view> args);
+extern const std::string_view report_usage;
 
 }  // namespace hallmark::cli

@@ -30,6 +30,8 @@ const std::vector<Command>& commands() {
       {"keygen", "make a DKIM signing key and its DNS record", keygen_usage, run_keygen, false},
       {"audit", "audit a domain's SPF, DKIM, DMARC, MX, TLS-RPT, MTA-STS and BIMI records",
        audit_usage, run_audit},
+      {"report", "read DMARC aggregate, DMARC failure and SMTP TLS reports (parse)", report_usage,
+       run_report, false},
   };
   return all;
 }
