@@ -9,6 +9,15 @@ pkg_check_modules(PSL REQUIRED IMPORTED_TARGET libpsl)
 pkg_check_modules(EXPAT REQUIRED IMPORTED_TARGET expat)
 pkg_check_modules(ZLIB REQUIRED IMPORTED_TARGET zlib)
 pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
+# The report store: SQLite (the embedded default) and PostgreSQL (libpq).
+pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
+# The CLI fetches reports over IMAP and posts bulk documents with libcurl, and enriches
+# source IPs from MaxMind-format databases.
+if(HALLMARK_BUILD_TOOLS)
+  pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
+  pkg_check_modules(MAXMINDDB REQUIRED IMPORTED_TARGET libmaxminddb)
+endif()
 if(HALLMARK_FUZZ)
   # Debian's libfmt is built against libstdc++; the libc++ fuzz build uses it header-only.
   find_package(fmt REQUIRED)

@@ -4,6 +4,7 @@
 // fixed and a report may hold many records.
 #include <fmt/format.h>
 
+#include "core/internal/utf8.hpp"
 #include "hallmark/report/aggregate.hpp"
 
 namespace hallmark::report {
@@ -11,30 +12,10 @@ namespace {
 
 constexpr std::string_view replacement_character = "\xEF\xBF\xBD";
 
-// The length of the valid UTF-8 sequence at the start of `text`, or 0 when it is not one.
-std::size_t utf8_sequence(std::string_view text) noexcept {
-  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  unsigned char lead = byte(0);
-  std::size_t length = lead < 0x80           ? 1
-                       : (lead >> 5) == 0x6  ? 2
-                       : (lead >> 4) == 0xE  ? 3
-                       : (lead >> 3) == 0x1E ? 4
-                                             : 0;
-  if (length == 0 || length > text.size()) return 0;
-  std::uint32_t code = length == 1 ? lead : lead & (0x7F >> length);
-  for (std::size_t i = 1; i < length; ++i) {
-    if ((byte(i) & 0xC0) != 0x80) return 0;
-    code = (code << 6) | (byte(i) & 0x3F);
-  }
-  static constexpr std::uint32_t smallest[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (code < smallest[length] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return 0;
-  return length;
-}
-
 void append_escaped(std::string& out, std::string_view text) {
   while (!text.empty()) {
     char c = text.front();
-    std::size_t length = utf8_sequence(text);
+    std::size_t length = core::detail::utf8_sequence_length(text);
     auto byte = static_cast<unsigned char>(c);
     if (length == 0 || (byte < 0x20 && c != '\t' && c != '\n' && c != '\r') || byte == 0x7F) {
       // XML 1.0 2.2: no C0 controls but TAB, LF and CR; no broken UTF-8.

@@ -19,6 +19,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/internal/utf8.hpp"
+
 namespace hallmark::report {
 namespace {
 
@@ -57,44 +59,6 @@ class CountingIterator {
   const char* at_;
   std::size_t* consumed_;
 };
-
-// The offset of the first byte that does not belong to well-formed UTF-8 (RFC 3629: no
-// overlong forms, no surrogates, nothing past U+10FFFF), or npos. nlohmann checks strings
-// itself, but outside them it calls a stray byte an "invalid literal"; checking first gives one
-// error, bad_encoding, at the byte itself.
-std::size_t find_bad_utf8(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    auto lead = static_cast<unsigned char>(text[i]);
-    if (lead < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t length = 0;
-    unsigned char low = 0x80;  // bounds of the second byte; later ones are always 80..BF
-    unsigned char high = 0xBF;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-      length = 2;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      length = 3;
-      if (lead == 0xE0) low = 0xA0;   // overlong
-      if (lead == 0xED) high = 0x9F;  // surrogates
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      length = 4;
-      if (lead == 0xF0) low = 0x90;   // overlong
-      if (lead == 0xF4) high = 0x8F;  // past U+10FFFF
-    } else {
-      return i;
-    }
-    if (text.size() - i < length) return i;
-    for (std::size_t k = 1; k < length; ++k) {
-      auto next = static_cast<unsigned char>(text[i + k]);
-      if (next < (k == 1 ? low : 0x80) || next > (k == 1 ? high : 0xBF)) return i;
-    }
-    i += length;
-  }
-  return std::string_view::npos;
-}
 
 // ---- RFC 3339 date-times -------------------------------------------------------------------
 
@@ -618,7 +582,9 @@ core::Expected<TlsReport> parse_tls_report(std::string_view json, const TlsLimit
         core::Errc::too_long,
         fmt::format("the report is {} bytes, over the limit of {}", json.size(), limits.max_bytes),
         limits.max_bytes);
-  if (std::size_t bad = find_bad_utf8(json); bad != std::string_view::npos)
+  // nlohmann checks strings itself, but outside them it calls a stray byte an "invalid
+  // literal"; checking first gives one error, bad_encoding, at the byte itself.
+  if (std::size_t bad = core::detail::find_invalid_utf8(json); bad != std::string_view::npos)
     return core::fail(core::Errc::bad_encoding, fmt::format("invalid UTF-8 at byte {}", bad), bad);
 
   std::size_t consumed = 0;
