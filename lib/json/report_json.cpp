@@ -5,6 +5,9 @@
 #include <fmt/format.h>
 
 #include <ctime>
+#include <iterator>
+
+#include "core/internal/utf8.hpp"
 
 namespace hallmark::json {
 namespace {
@@ -27,68 +30,193 @@ std::string rfc3339(std::int64_t seconds) {
   return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", utc);
 }
 
-json aggregate_record(const report::Record& record) {
+// Aggregate reports are written as text rather than built as a DOM: a large provider's report
+// holds a hundred thousand records, and nlohmann's objects cost kilobytes each.
+class TextWriter {
+ public:
+  explicit TextWriter(std::string& out) : out_(out) {}
+
+  void begin_object() { open('{'); }
+  void end_object() { close('}'); }
+  void begin_array() { open('['); }
+  void end_array() { close(']'); }
+  TextWriter& key(std::string_view name) {
+    separate();
+    out_ += '"';
+    out_ += name;  // keys are ours: plain ASCII
+    out_ += "\":";
+    after_key_ = true;
+    return *this;
+  }
+  void text(const std::string& value) {
+    separate();
+    if (value.empty()) {
+      out_ += "null";
+      return;
+    }
+    out_ += '"';
+    escape(value);
+    out_ += '"';
+  }
+  void number(std::uint64_t value) {
+    separate();
+    fmt::format_to(std::back_inserter(out_), "{}", value);
+  }
+  void number(std::int64_t value) {
+    separate();
+    fmt::format_to(std::back_inserter(out_), "{}", value);
+  }
+  void null() {
+    separate();
+    out_ += "null";
+  }
+  void texts(const std::vector<std::string>& values) {
+    begin_array();
+    for (const std::string& value : values) text(value);
+    end_array();
+  }
+
+ private:
+  void open(char bracket) {
+    separate();
+    out_ += bracket;
+    first_.push_back(true);
+  }
+  void close(char bracket) {
+    out_ += bracket;
+    first_.pop_back();
+  }
+  void separate() {
+    if (after_key_) {
+      after_key_ = false;
+      return;
+    }
+    if (!first_.empty()) {
+      if (!first_.back()) out_ += ',';
+      first_.back() = false;
+    }
+  }
+  // JSON string escaping; bytes that are not UTF-8 become U+FFFD, as nlohmann's dump with
+  // error_handler_t::replace writes them, so both paths give the same text.
+  void escape(std::string_view value) {
+    while (!value.empty()) {
+      std::size_t length = core::detail::utf8_sequence_length(value);
+      if (length == 0) {
+        out_ += "\xEF\xBF\xBD";
+        value.remove_prefix(1);
+        continue;
+      }
+      char c = value.front();
+      if (length > 1) {
+        out_.append(value.substr(0, length));
+      } else if (c == '"' || c == '\\') {
+        out_ += '\\';
+        out_ += c;
+      } else if (static_cast<unsigned char>(c) < 0x20) {
+        static constexpr std::string_view short_forms[] = {"\\b", "\\t", "\\n", "", "\\f", "\\r"};
+        if (c >= '\b' && c <= '\r' && c != '\v')
+          out_ += short_forms[c - '\b'];
+        else
+          fmt::format_to(std::back_inserter(out_), "\\u{:04x}", static_cast<unsigned>(c));
+      } else {
+        out_ += c;
+      }
+      value.remove_prefix(length);
+    }
+  }
+
+  std::string& out_;
+  std::vector<bool> first_;
+  bool after_key_ = false;
+};
+
+void write_record(TextWriter& w, const report::Record& record) {
   const report::PolicyEvaluated& evaluated = record.row.policy_evaluated;
-  json reasons = json::array();
-  for (const auto& reason : evaluated.reasons)
-    reasons.push_back({{"type", text(reason.type)}, {"comment", text(reason.comment)}});
-  json dkim = json::array();
-  for (const auto& result : record.dkim)
-    dkim.push_back({{"domain", text(result.domain)},
-                    {"selector", text(result.selector)},
-                    {"result", text(result.result)},
-                    {"human_result", text(result.human_result)}});
-  json spf = json::array();
-  for (const auto& result : record.spf)
-    spf.push_back({{"domain", text(result.domain)},
-                   {"scope", text(result.scope)},
-                   {"result", text(result.result)},
-                   {"human_result", text(result.human_result)}});
-  return {{"row",
-           {{"source_ip", text(record.row.source_ip)},
-            {"count", record.row.count},
-            {"policy_evaluated",
-             {{"disposition", text(evaluated.disposition)},
-              {"dkim", text(evaluated.dkim)},
-              {"spf", text(evaluated.spf)},
-              {"reason", std::move(reasons)}}}}},
-          {"identifiers",
-           {{"header_from", text(record.identifiers.header_from)},
-            {"envelope_from", text(record.identifiers.envelope_from)},
-            {"envelope_to", text(record.identifiers.envelope_to)}}},
-          {"auth_results", {{"dkim", std::move(dkim)}, {"spf", std::move(spf)}}}};
+  w.begin_object();
+  w.key("row").begin_object();
+  w.key("source_ip").text(record.row.source_ip);
+  w.key("count").number(record.row.count);
+  w.key("policy_evaluated").begin_object();
+  w.key("disposition").text(evaluated.disposition);
+  w.key("dkim").text(evaluated.dkim);
+  w.key("spf").text(evaluated.spf);
+  w.key("reason").begin_array();
+  for (const auto& reason : evaluated.reasons) {
+    w.begin_object();
+    w.key("type").text(reason.type);
+    w.key("comment").text(reason.comment);
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+  w.end_object();
+  w.key("identifiers").begin_object();
+  w.key("header_from").text(record.identifiers.header_from);
+  w.key("envelope_from").text(record.identifiers.envelope_from);
+  w.key("envelope_to").text(record.identifiers.envelope_to);
+  w.end_object();
+  w.key("auth_results").begin_object();
+  w.key("dkim").begin_array();
+  for (const auto& result : record.dkim) {
+    w.begin_object();
+    w.key("domain").text(result.domain);
+    w.key("selector").text(result.selector);
+    w.key("result").text(result.result);
+    w.key("human_result").text(result.human_result);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("spf").begin_array();
+  for (const auto& result : record.spf) {
+    w.begin_object();
+    w.key("domain").text(result.domain);
+    w.key("scope").text(result.scope);
+    w.key("result").text(result.result);
+    w.key("human_result").text(result.human_result);
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+  w.end_object();
 }
 
-json aggregate(const report::AggregateReport& report) {
+void write_aggregate(TextWriter& w, const report::AggregateReport& report) {
   const report::ReportMetadata& metadata = report.report_metadata;
   const report::PolicyPublished& policy = report.policy_published;
-  json records = json::array();
-  for (const report::Record& record : report.records) records.push_back(aggregate_record(record));
-  return {
-      {"namespace", text(report.xml_namespace)},
-      {"version", text(report.version)},
-      {"report_metadata",
-       {{"org_name", text(metadata.org_name)},
-        {"email", text(metadata.email)},
-        {"extra_contact_info", text(metadata.extra_contact_info)},
-        {"report_id", text(metadata.report_id)},
-        {"date_range", {{"begin", metadata.date_range.begin}, {"end", metadata.date_range.end}}},
-        {"error", texts(metadata.errors)},
-        {"generator", text(metadata.generator)}}},
-      {"policy_published",
-       {{"domain", text(policy.domain)},
-        {"adkim", text(policy.adkim)},
-        {"aspf", text(policy.aspf)},
-        {"p", text(policy.p)},
-        {"sp", text(policy.sp)},
-        {"np", text(policy.np)},
-        {"pct", policy.pct ? json(*policy.pct) : json(nullptr)},
-        {"fo", text(policy.fo)},
-        {"testing", text(policy.testing)},
-        {"discovery_method", text(policy.discovery_method)}}},
-      {"record", std::move(records)},
-      {"record_count", report.record_count},
-      {"message_count", report.message_count}};
+  w.key("namespace").text(report.xml_namespace);
+  w.key("version").text(report.version);
+  w.key("report_metadata").begin_object();
+  w.key("org_name").text(metadata.org_name);
+  w.key("email").text(metadata.email);
+  w.key("extra_contact_info").text(metadata.extra_contact_info);
+  w.key("report_id").text(metadata.report_id);
+  w.key("date_range").begin_object();
+  w.key("begin").number(metadata.date_range.begin);
+  w.key("end").number(metadata.date_range.end);
+  w.end_object();
+  w.key("error").texts(metadata.errors);
+  w.key("generator").text(metadata.generator);
+  w.end_object();
+  w.key("policy_published").begin_object();
+  w.key("domain").text(policy.domain);
+  w.key("adkim").text(policy.adkim);
+  w.key("aspf").text(policy.aspf);
+  w.key("p").text(policy.p);
+  w.key("sp").text(policy.sp);
+  w.key("np").text(policy.np);
+  if (policy.pct)
+    w.key("pct").number(static_cast<std::uint64_t>(*policy.pct));
+  else
+    w.key("pct").null();
+  w.key("fo").text(policy.fo);
+  w.key("testing").text(policy.testing);
+  w.key("discovery_method").text(policy.discovery_method);
+  w.end_object();
+  w.key("record").begin_array();
+  for (const report::Record& record : report.records) write_record(w, record);
+  w.end_array();
+  w.key("record_count").number(report.record_count);
+  w.key("message_count").number(report.message_count);
 }
 
 json tls(const report::TlsReport& report) {
@@ -248,17 +376,30 @@ std::vector<BulkDocument> tls_documents(const report::TlsReport& report,
 
 }  // namespace
 
+std::string to_json_text(const report::Report& report) {
+  std::string out;
+  if (const auto* aggregate_report = std::get_if<report::AggregateReport>(&report)) {
+    out.reserve(512 + aggregate_report->records.size() * 512);
+    TextWriter w(out);
+    w.begin_object();
+    w.key("kind").text(std::string(report::to_string(report::kind_of(report))));
+    w.key("identity").text(report::identity_of(report));
+    write_aggregate(w, *aggregate_report);
+    w.end_object();
+    return out;
+  }
+  return to_json(report).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 nlohmann::ordered_json to_json(const report::Report& report) {
+  if (std::holds_alternative<report::AggregateReport>(report))
+    return json::parse(to_json_text(report));
   json out = {{"kind", report::to_string(report::kind_of(report))},
               {"identity", report::identity_of(report)}};
-  json body;
-  if (const auto* aggregate_report = std::get_if<report::AggregateReport>(&report))
-    body = aggregate(*aggregate_report);
-  else if (const auto* tls_report = std::get_if<report::TlsReport>(&report))
-    body = tls(*tls_report);
-  else
-    body = failure(std::get<report::FailureReport>(report));
-  out.update(body);
+  json body = std::holds_alternative<report::TlsReport>(report)
+                  ? tls(std::get<report::TlsReport>(report))
+                  : failure(std::get<report::FailureReport>(report));
+  for (auto& [key, value] : body.items()) out[key] = std::move(value);
   return out;
 }
 

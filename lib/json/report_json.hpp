@@ -28,6 +28,9 @@ namespace hallmark::json {
 /// original_from/subject/message_id/date, report_from/message_id/date, description. Absent
 /// values are null. Members keep this order.
 nlohmann::ordered_json to_json(const report::Report& report);
+/// The same JSON as text, one line (what to_json(report).dump() gives, invalid UTF-8 replaced
+/// by U+FFFD), written directly: the form for large aggregate reports.
+std::string to_json_text(const report::Report& report);
 
 /// A bulk document and its deterministic id (the report's identity and the row's position),
 /// so that ingesting a report again overwrites its documents rather than adding to them.

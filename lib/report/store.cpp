@@ -303,8 +303,7 @@ class SqlStore final : public Store {
       domain =
           failure.feedback.reported_domain.empty() ? "" : failure.feedback.reported_domain.front();
     }
-    std::string document = json::to_json(report).dump(
-        -1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    std::string document = json::to_json_text(report);
     auto rows = sql_->query(
         "INSERT INTO reports (identity, kind, org_name, report_id, date_begin, date_end, "
         "policy_domain, stored_at, document) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
