@@ -28,6 +28,8 @@
 #include <thread>
 #include <vector>
 
+#include "support/loopback.hpp"
+
 namespace hallmark::test_support {
 namespace {
 
@@ -60,38 +62,6 @@ std::optional<std::vector<std::string>> run_as(const Account& who) {
   for (const char* runuser : {"/usr/sbin/runuser", "/sbin/runuser"})
     if (runnable(runuser)) return std::vector<std::string>{runuser, "-u", "nobody", "--"};
   return std::nullopt;
-}
-
-class Fd {
- public:
-  explicit Fd(int fd) noexcept : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const noexcept { return fd_; }
-
- private:
-  int fd_;
-};
-
-// A TCP port free on 127.0.0.1 right now. Someone may take it before postgres binds it;
-// start() then tries another.
-std::uint16_t free_port() {
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd.get() < 0 ||
-        ::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0)
-      continue;
-    socklen_t length = sizeof address;
-    if (::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&address), &length) == 0)
-      return ntohs(address.sin_port);
-  }
-  return 0;
 }
 
 std::string read_file(const std::filesystem::path& path) {
@@ -257,7 +227,7 @@ core::Expected<std::unique_ptr<PostgresServer>> PostgresServer::start(
   // A port found free can be taken before postgres binds it; postgres then exits and we try
   // another.
   for (int attempt = 0; attempt < 3; ++attempt) {
-    std::uint16_t port = free_port();
+    std::uint16_t port = free_tcp_port();
     if (port == 0) return core::fail(core::Errc::io, "no free port on 127.0.0.1");
     // fsync, full-page writes and synchronous commit off: a test cluster survives no crash.
     std::vector<std::string> argv = {bin + "/postgres",
