@@ -29,6 +29,7 @@
 #include <system_error>
 #include <thread>
 
+#include "support/daemon.hpp"
 #include "support/loopback.hpp"
 
 #include "support/child_process.hpp"
@@ -75,42 +76,6 @@ bool make_maildir(const std::filesystem::path& dir, uid_t uid, gid_t gid) {
   for (const auto& path : {dir, dir / "cur", dir / "new", dir / "tmp"})
     if (::chown(path.c_str(), uid, gid) != 0 && ::geteuid() == 0) return false;
   return true;
-}
-
-// fork/exec for PR_SET_PDEATHSIG: if the test process dies, Dovecot is told to stop too. Only
-// async-signal-safe calls between fork and exec.
-pid_t spawn(const std::string& dovecot, const std::filesystem::path& conf,
-            const std::filesystem::path& log) {
-  std::string conf_text = conf.string();
-  std::string log_text = log.string();
-  std::array<char*, 5> argv = {const_cast<char*>(dovecot.c_str()), const_cast<char*>("-F"),
-                               const_cast<char*>("-c"), conf_text.data(), nullptr};
-  pid_t parent = ::getpid();
-  pid_t pid = ::fork();
-  if (pid != 0) return pid;
-  ::setpgid(0, 0);  // its own group: stop() signals the master and the processes it forks
-  ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-  if (::getppid() != parent) ::_exit(127);
-  int out = ::open(log_text.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  int in = ::open("/dev/null", O_RDONLY);
-  if (out < 0 || in < 0) ::_exit(127);
-  ::dup2(in, 0);
-  ::dup2(out, 1);
-  ::dup2(out, 2);
-  ::close_range(3, ~0U, 0);  // Dovecot must not hold the test's sockets
-  ::execv(dovecot.c_str(), argv.data());
-  ::_exit(127);
-}
-
-bool reap(pid_t pid, Clock::duration patience) {
-  Clock::time_point until = Clock::now() + patience;
-  do {
-    int status = 0;
-    pid_t done = ::waitpid(pid, &status, WNOHANG);
-    if (done == pid || (done < 0 && errno == ECHILD)) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  } while (Clock::now() < until);
-  return false;
 }
 
 std::string user_name(uid_t uid) {
@@ -242,7 +207,11 @@ core::Expected<void> DovecotServer::launch(std::uint16_t port, std::chrono::mill
     if (!write_file(directory_ / "dovecot.conf", conf.str()))
       return core::fail(core::Errc::io, "cannot write dovecot.conf in " + d);
 
-    pid_t pid = spawn(dovecot, directory_ / "dovecot.conf", directory_ / "stderr.log");
+    // Appended: a restarted server keeps the log of the one before.
+    DaemonOptions options;
+    options.append_log = true;
+    pid_t pid = spawn_daemon({dovecot, "-F", "-c", (directory_ / "dovecot.conf").string()},
+                             directory_ / "stderr.log", options);
     if (pid < 0) return core::fail(core::Errc::io, "fork: " + std::string(std::strerror(errno)));
     pid_ = pid;
     port_ = port;
@@ -284,11 +253,7 @@ DovecotServer::~DovecotServer() {
 void DovecotServer::stop() noexcept {
   if (pid_ <= 0) return;
   // SIGTERM makes the master stop its children and exit; SIGKILL only if it hangs.
-  ::kill(-pid_, SIGTERM);
-  if (!reap(pid_, std::chrono::seconds(5))) {
-    ::kill(-pid_, SIGKILL);
-    reap(pid_, std::chrono::seconds(5));
-  }
+  stop_daemon(pid_, SIGTERM, true);
   pid_ = -1;
 }
 

@@ -22,6 +22,7 @@
 #include <system_error>
 #include <thread>
 
+#include "support/daemon.hpp"
 #include "support/loopback.hpp"
 
 namespace hallmark::test_support {
@@ -132,42 +133,6 @@ std::string read_file(const std::filesystem::path& path) {
   return text.str();
 }
 
-// fork/exec rather than posix_spawn for PR_SET_PDEATHSIG: if the test process dies, nsd is
-// told to stop too. Only async-signal-safe calls between fork and exec.
-pid_t spawn(const std::string& nsd, const std::filesystem::path& conf,
-            const std::filesystem::path& log) {
-  std::string conf_text = conf.string();
-  std::string log_text = log.string();
-  std::array<char*, 5> argv = {const_cast<char*>(nsd.c_str()), const_cast<char*>("-d"),
-                               const_cast<char*>("-c"), conf_text.data(), nullptr};
-  pid_t parent = ::getpid();
-  pid_t pid = ::fork();
-  if (pid != 0) return pid;
-  ::setpgid(0, 0);  // its own group: stop() signals nsd and the children it forks
-  ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-  if (::getppid() != parent) ::_exit(127);
-  int out = ::open(log_text.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  int in = ::open("/dev/null", O_RDONLY);
-  if (out < 0 || in < 0) ::_exit(127);
-  ::dup2(in, 0);
-  ::dup2(out, 1);
-  ::dup2(out, 2);
-  ::close_range(3, ~0U, 0);  // nsd must not hold the test's sockets
-  ::execv(nsd.c_str(), argv.data());
-  ::_exit(127);
-}
-
-bool reap(pid_t pid, Clock::duration patience) {
-  Clock::time_point until = Clock::now() + patience;
-  do {
-    int status = 0;
-    pid_t done = ::waitpid(pid, &status, WNOHANG);
-    if (done == pid || (done < 0 && errno == ECHILD)) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  } while (Clock::now() < until);
-  return false;
-}
-
 }  // namespace
 
 std::string find_nsd() {
@@ -209,7 +174,7 @@ core::Expected<std::unique_ptr<NsdServer>> NsdServer::start(std::vector<NsdZone>
     if (port == 0) return give_up("no free port on 127.0.0.1");
     if (!write_file(dir / "nsd.conf", config(dir, port, zones)))
       return give_up("cannot write nsd.conf in " + dir.string());
-    pid_t pid = spawn(nsd, dir / "nsd.conf", dir / "nsd.log");
+    pid_t pid = spawn_daemon({nsd, "-d", "-c", (dir / "nsd.conf").string()}, dir / "nsd.log");
     if (pid < 0) return give_up("fork: " + std::string(std::strerror(errno)));
     std::unique_ptr<NsdServer> server(new NsdServer(dir, port, pid));
     Clock::time_point until = Clock::now() + deadline;
@@ -247,11 +212,7 @@ void NsdServer::stop() noexcept {
   if (pid_ <= 0) return;
   // nsd forks a server and an xfrd process; they share its group, and SIGTERM to the main
   // process makes it stop them and wait. SIGKILL only if it hangs.
-  ::kill(-pid_, SIGTERM);
-  if (!reap(pid_, std::chrono::seconds(5))) {
-    ::kill(-pid_, SIGKILL);
-    reap(pid_, std::chrono::seconds(5));
-  }
+  stop_daemon(pid_, SIGTERM, true);
   pid_ = -1;
 }
 

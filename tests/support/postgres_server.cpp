@@ -28,6 +28,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/daemon.hpp"
 #include "support/loopback.hpp"
 
 namespace hallmark::test_support {
@@ -69,54 +70,6 @@ std::string read_file(const std::filesystem::path& path) {
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
-}
-
-// fork/exec rather than pg_ctl or posix_spawn: the ids change and PR_SET_PDEATHSIG is set in
-// the child, in that order (changing ids clears the death signal), so postgres is told to stop
-// if the test process dies. Only async-signal-safe calls between fork and exec.
-pid_t spawn(std::vector<std::string> argv, const std::filesystem::path& log, const Account& who) {
-  std::vector<char*> args;
-  for (std::string& arg : argv) args.push_back(arg.data());
-  args.push_back(nullptr);
-  int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  int in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (out < 0 || in < 0) {
-    if (out >= 0) ::close(out);
-    if (in >= 0) ::close(in);
-    errno = EIO;
-    return -1;
-  }
-  pid_t parent = ::getpid();
-  pid_t pid = ::fork();
-  if (pid != 0) {
-    ::close(out);
-    ::close(in);
-    return pid;
-  }
-  ::setpgid(0, 0);  // its own group: stop() can reach the backends too
-  if (who.drop &&
-      (::setgroups(0, nullptr) != 0 || ::setgid(who.gid) != 0 || ::setuid(who.uid) != 0))
-    ::_exit(126);
-  // SIGQUIT is postgres's immediate shutdown: it stops its backends and exits.
-  ::prctl(PR_SET_PDEATHSIG, SIGQUIT);
-  if (::getppid() != parent) ::_exit(127);
-  ::dup2(in, 0);
-  ::dup2(out, 1);
-  ::dup2(out, 2);
-  ::close_range(3, ~0U, 0);  // postgres must not hold the test's sockets
-  ::execv(args[0], args.data());
-  ::_exit(127);
-}
-
-bool reap(pid_t pid, Clock::duration patience) {
-  Clock::time_point until = Clock::now() + patience;
-  do {
-    int status = 0;
-    pid_t done = ::waitpid(pid, &status, WNOHANG);
-    if (done == pid || (done < 0 && errno == ECHILD)) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  } while (Clock::now() < until);
-  return false;
 }
 
 std::string trimmed(std::string text) {
@@ -246,7 +199,11 @@ core::Expected<std::unique_ptr<PostgresServer>> PostgresServer::start(
                                      "-c",
                                      "synchronous_commit=off"};
     std::filesystem::path log = dir / "postgres.log";
-    pid_t pid = spawn(std::move(argv), log, *who);
+    // SIGQUIT is postgres's immediate shutdown: it stops its backends and exits.
+    DaemonOptions options;
+    options.death_signal = SIGQUIT;
+    if (who->drop) options.run_as = std::pair{who->uid, who->gid};
+    pid_t pid = spawn_daemon(std::move(argv), log, options);
     if (pid < 0) return core::fail(core::Errc::io, "fork: " + std::string(std::strerror(errno)));
     std::unique_ptr<PostgresServer> server(new PostgresServer(std::move(directory), port, pid));
     std::string ping = "host=127.0.0.1 port=" + std::to_string(port) +
@@ -278,11 +235,7 @@ PostgresServer::~PostgresServer() { stop(); }
 
 void PostgresServer::stop() noexcept {
   if (pid_ <= 0) return;
-  ::kill(pid_, SIGQUIT);
-  if (!reap(pid_, std::chrono::seconds(5))) {
-    ::kill(-pid_, SIGKILL);
-    reap(pid_, std::chrono::seconds(5));
-  }
+  stop_daemon(pid_, SIGQUIT, false);
   pid_ = -1;
 }
 

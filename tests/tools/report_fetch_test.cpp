@@ -36,31 +36,6 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using namespace hallmark::report::fixtures;
 
-std::string aggregate_xml(std::string_view report_id) {
-  return "<?xml version=\"1.0\"?>\n<feedback><report_metadata><org_name>reporter.example"
-         "</org_name><report_id>" +
-         std::string(report_id) +
-         "</report_id><date_range><begin>1700000000</begin><end>1700086399</end></date_range>"
-         "</report_metadata><policy_published><domain>example.com</domain><p>none</p>"
-         "</policy_published><record><row><source_ip>192.0.2.7</source_ip><count>3</count>"
-         "<policy_evaluated><disposition>none</disposition><dkim>pass</dkim><spf>fail</spf>"
-         "</policy_evaluated></row><identifiers><header_from>example.com</header_from>"
-         "</identifiers><auth_results><dkim><domain>example.com</domain><result>pass</result>"
-         "</dkim></auth_results></record></feedback>\n";
-}
-
-const std::string tls_json = R"({
-  "organization-name": "Sender Inc",
-  "date-range": {"start-datetime": "2026-11-30T00:00:00Z", "end-datetime": "2026-11-30T23:59:59Z"},
-  "contact-info": "tlsrpt@sender.example",
-  "report-id": "tls-7",
-  "policies": [{
-    "policy": {"policy-type": "sts", "policy-string": ["version: STSv1", "mode: enforce"],
-               "policy-domain": "example.com", "mx-host": ["mx.example.com"]},
-    "summary": {"total-successful-session-count": 10, "total-failure-session-count": 1}
-  }]
-})";
-
 std::string plain_xml_email(std::string_view report_id) {
   return report_email({{"text/xml; name=\"report.xml\"", aggregate_xml(report_id), "7bit",
                         "attachment; filename=\"report.xml\""}});
