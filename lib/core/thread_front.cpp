@@ -23,8 +23,15 @@ std::uint64_t slot_hash(std::string_view key) noexcept {
     h = (h ^ word) * prime;
   }
   if (i < key.size()) {
+    // The last eight bytes, overlapping the words above, in one fixed-size load: a memcpy of
+    // a variable length is a library call, which cost more than the rest of the hash.
     std::uint64_t tail = 0;
-    std::memcpy(&tail, key.data() + i, key.size() - i);
+    if (key.size() >= 8) {
+      std::memcpy(&tail, key.data() + key.size() - 8, 8);
+    } else {
+      for (std::size_t j = i; j < key.size(); ++j)
+        tail = (tail << 8) | static_cast<unsigned char>(key[j]);
+    }
     h = (h ^ tail) * prime;
   }
   h ^= h >> 33;

@@ -4,6 +4,8 @@
 #include "hallmark/dmarc/evaluate.hpp"
 
 #include <algorithm>
+#include <array>
+#include <memory>
 #include <random>
 
 #include <fmt/format.h>
@@ -13,6 +15,7 @@
 #include "hallmark/core/domain.hpp"
 #include "hallmark/core/header_text.hpp"
 #include "dns/internal/attempt.hpp"
+#include "dns/internal/memo.hpp"
 
 namespace hallmark::dmarc {
 namespace {
@@ -110,6 +113,33 @@ std::optional<AuthorPolicy> lookup_author_now(Attempt& dns, std::string_view dom
   return out;
 }
 
+// lookup_author_now() through this thread's memo: while the answers it read stand, an author
+// domain met again costs a check of each of them instead of the discovery.
+std::optional<std::shared_ptr<const AuthorPolicy>> author_policy_now(Attempt& dns,
+                                                                     std::string_view domain,
+                                                                     const Options& options) {
+  thread_local dns::detail::Memo<AuthorPolicy> memo;
+  // What the policy depends on besides the answers: the discovery mode and whether the report
+  // destinations were checked. Built on the stack for any name DNS can carry.
+  std::array<char, 2 + 2 * core::max_domain_length> buffer;
+  std::string long_key;
+  std::string_view key;
+  const char mode = options.discovery == DiscoveryMode::psl ? 'p' : 't';
+  const char destinations = options.verify_report_destinations ? 'r' : '-';
+  if (domain.size() <= buffer.size() - 2) {
+    buffer[0] = mode;
+    buffer[1] = destinations;
+    std::copy(domain.begin(), domain.end(), buffer.begin() + 2);
+    key = std::string_view(buffer.data(), domain.size() + 2);
+  } else {
+    long_key = std::string{mode, destinations}.append(domain);
+    key = long_key;
+  }
+  return dns::detail::memoized(memo, dns, key, [&](Attempt& attempt) {
+    return lookup_author_now(attempt, domain, options);
+  });
+}
+
 std::optional<PolicyLookup> lookup_authors_now(Attempt& dns,
                                                const std::vector<std::string>& domains,
                                                const std::string& unusable_from,
@@ -118,7 +148,8 @@ std::optional<PolicyLookup> lookup_authors_now(Attempt& dns,
   out.authors.reserve(domains.size());
   bool waiting = false;
   for (const std::string& domain : domains) {
-    std::optional<AuthorPolicy> author = lookup_author_now(dns, domain, options);
+    std::optional<std::shared_ptr<const AuthorPolicy>> author =
+        author_policy_now(dns, domain, options);
     if (!author) {
       waiting = true;
     } else if (!waiting) {
@@ -325,12 +356,12 @@ std::optional<Result> evaluate_lookup_now(Attempt& dns, const PolicyLookup& look
                                           const Identifiers& ids, const Options& options) {
   if (lookup.authors.empty()) return unusable_from_result(lookup.unusable_from, options);
   if (lookup.authors.size() == 1 && lookup.unusable_from.empty())  // the usual From
-    return evaluate_author_now(dns, lookup.authors.front(), ids, options);
+    return evaluate_author_now(dns, *lookup.authors.front(), ids, options);
   std::vector<Result> results;
   results.reserve(lookup.authors.size());
   bool waiting = false;
-  for (const AuthorPolicy& author : lookup.authors) {
-    std::optional<Result> result = evaluate_author_now(dns, author, ids, options);
+  for (const std::shared_ptr<const AuthorPolicy>& author : lookup.authors) {
+    std::optional<Result> result = evaluate_author_now(dns, *author, ids, options);
     if (!result) {
       waiting = true;
     } else if (!waiting) {
@@ -450,9 +481,10 @@ core::Task<Result> evaluate(dns::Resolver& resolver, std::string author_domain,
       resolver,
       [author_domain = std::move(author_domain), identifiers = std::move(identifiers),
        options = std::move(options)](Attempt& dns) -> std::optional<Result> {
-        std::optional<AuthorPolicy> author = lookup_author_now(dns, author_domain, options);
+        std::optional<std::shared_ptr<const AuthorPolicy>> author =
+            author_policy_now(dns, author_domain, options);
         if (!author) return std::nullopt;
-        return evaluate_author_now(dns, *author, identifiers, options);
+        return evaluate_author_now(dns, **author, identifiers, options);
       });
 }
 

@@ -7,10 +7,10 @@
 
 namespace hallmark::dns::detail {
 
-const Answer* AnswerMemory::find(std::string_view name, Type type) const noexcept {
+const AnswerPtr* AnswerMemory::find(std::string_view name, Type type) const noexcept {
   for (std::size_t i = 0; i < size_; ++i) {
     const Page& p = page(i);
-    if (p.type == type && core::domain_equal(p.name, name)) return p.answer.get();
+    if (p.type == type && core::domain_equal(p.name, name)) return &p.answer;
   }
   return nullptr;
 }
@@ -30,12 +30,17 @@ void AnswerMemory::keep(std::string_view name, Type type, AnswerPtr answer) {
 }
 
 const Answer* Attempt::find(std::string_view name, Type type) {
-  if (const Answer* kept = memory_.find(name, type)) return kept;
-  AnswerPtr cached = resolver_.cached(name, type);
-  if (!cached) return nullptr;
-  const Answer* found = cached.get();
-  memory_.keep(name, type, std::move(cached));
-  return found;
+  const AnswerPtr* kept = memory_.find(name, type);
+  AnswerPtr cached;
+  if (kept == nullptr) {
+    cached = resolver_.cached(name, type);
+    if (!cached) return nullptr;
+  }
+  const AnswerPtr& found = kept != nullptr ? *kept : cached;
+  if (consulted_ != nullptr) consulted_->push_back(Consulted{std::string(name), type, found});
+  const Answer* answer = found.get();
+  if (kept == nullptr) memory_.keep(name, type, std::move(cached));
+  return answer;
 }
 
 void Attempt::want(std::string_view name, Type type) {

@@ -26,7 +26,7 @@ bool is_checkable_domain(std::string_view domain) noexcept {
   return core::is_valid_domain(domain, core::DomainSyntax::dns) && core::label_count(domain) >= 2;
 }
 
-Evaluator::Evaluator(dns::Resolver& resolver, const CheckHostInput& input, const Options& options,
+Evaluator::Evaluator(dns::Resolver& resolver, const InputView& input, const Options& options,
                      Memory& memory)
     : options_(options),
       memory_(memory),
@@ -205,36 +205,39 @@ std::optional<std::vector<std::string>> Evaluator::validate(const std::vector<st
 
 namespace {
 
-// The result's identity fields, once an attempt has finished.
-void complete(Result& result, CheckHostInput& input, std::string_view sender) {
-  if (sender.data() != input.sender.data()) {
-    result.sender = sender;  // built by the evaluator (RFC 7208 4.3)
-  } else {
-    result.sender = std::move(input.sender);
-  }
-  result.domain = std::move(input.domain);
+detail::InputView view_of(const CheckHostInput& input) noexcept {
+  return detail::InputView{input.ip, input.domain, input.sender, input.helo};
 }
 
-// Fetches what the last attempt wanted and runs attempts until one finishes.
+// The result's identity fields, once an attempt has finished.
+void complete(Result& result, const detail::InputView& input, std::string_view sender) {
+  result.sender = sender;  // as given, or built by the evaluator (RFC 7208 4.3)
+  result.domain = input.domain;
+}
+
+// Fetches what the last attempt wanted and runs attempts until one finishes. The task keeps
+// its own copies of the arguments: the caller's may be gone by the time it resumes.
 core::Task<Result> fetch_and_retry(dns::Resolver& resolver, CheckHostInput input, Options options,
                                    Result result, detail::Memory memory,
                                    std::vector<dns::detail::Wanted> wanted) {
   for (;;) {
     co_await dns::detail::fetch(resolver, memory.answers, std::move(wanted));
-    // The evaluator reads the input in place; it is moved into the result only afterwards.
-    detail::Evaluator evaluator(resolver, input, options, memory);
+    const detail::InputView view = view_of(input);
+    detail::Evaluator evaluator(resolver, view, options, memory);
     if (evaluator.run(result)) {
-      complete(result, input, evaluator.sender());
+      complete(result, view, evaluator.sender());
       co_return result;
     }
     wanted = evaluator.take_wanted();
   }
 }
 
-// The first attempt runs before any coroutine exists: when every answer is at hand (a warm
-// cache) the check is over before this returns, and the task only hands the result over.
-core::Task<Result> start_check(dns::Resolver& resolver, CheckHostInput input, Options& options,
-                               Identity identity) {
+// The first attempt runs before any coroutine exists, on the caller's arguments in place:
+// when every answer is at hand (a warm cache) the check is over before this returns, and the
+// task only hands the result over; nothing of the arguments was copied but what the result
+// keeps.
+core::Task<Result> start_check(dns::Resolver& resolver, const detail::InputView& input,
+                               const Options& options, Identity identity) {
   Result result;
   result.identity = identity;
   detail::Memory memory;
@@ -247,29 +250,40 @@ core::Task<Result> start_check(dns::Resolver& resolver, CheckHostInput input, Op
     }
     wanted = evaluator.take_wanted();
   }
-  return fetch_and_retry(resolver, std::move(input), std::move(options), std::move(result),
-                         std::move(memory), std::move(wanted));
+  CheckHostInput owned{input.ip, std::string(input.domain), std::string(input.sender),
+                       std::string(input.helo)};
+  return fetch_and_retry(resolver, std::move(owned), options, std::move(result), std::move(memory),
+                         std::move(wanted));
 }
 
 }  // namespace
 
-core::Task<Result> check_host(dns::Resolver& resolver, CheckHostInput input, Options options) {
-  return start_check(resolver, std::move(input), options, Identity::mailfrom);
+core::Task<Result> check_host(dns::Resolver& resolver, const CheckHostInput& input,
+                              const Options& options) {
+  return start_check(resolver, view_of(input), options, Identity::mailfrom);
 }
 
-core::Task<Result> check_mail_from(dns::Resolver& resolver, Envelope envelope, Options options) {
+core::Task<Result> check_mail_from(dns::Resolver& resolver, const Envelope& envelope,
+                                   const Options& options) {
   // RFC 7208 2.4: with a null reverse path the identity is postmaster@<HELO>.
-  if (envelope.mail_from.empty()) return check_helo(resolver, std::move(envelope), options);
-  std::string domain = envelope.mail_from.substr(envelope.mail_from.rfind('@') + 1);
-  CheckHostInput input{envelope.ip, std::move(domain), std::move(envelope.mail_from),
-                       std::move(envelope.helo)};
-  return start_check(resolver, std::move(input), options, Identity::mailfrom);
+  if (envelope.mail_from.empty()) return check_helo(resolver, envelope, options);
+  const std::string_view mail_from = envelope.mail_from;
+  const std::string_view domain = mail_from.substr(mail_from.rfind('@') + 1);
+  return start_check(resolver, detail::InputView{envelope.ip, domain, mail_from, envelope.helo},
+                     options, Identity::mailfrom);
 }
 
-core::Task<Result> check_helo(dns::Resolver& resolver, Envelope envelope, Options options) {
-  std::string sender = "postmaster@" + envelope.helo;
-  CheckHostInput input{envelope.ip, envelope.helo, std::move(sender), std::move(envelope.helo)};
-  return start_check(resolver, std::move(input), options, Identity::helo);
+core::Task<Result> check_helo(dns::Resolver& resolver, const Envelope& envelope,
+                              const Options& options) {
+  // RFC 7208 2.3: <sender> is postmaster@<HELO>. A sender without a local-part gets exactly
+  // that from the evaluator (RFC 7208 4.3), without a string built here; a HELO holding an
+  // '@' (no domain, so the check gives none) keeps the literal form.
+  std::string postmaster;
+  std::string_view sender = envelope.helo;
+  if (sender.find('@') != std::string_view::npos)
+    sender = postmaster = "postmaster@" + envelope.helo;
+  return start_check(resolver, detail::InputView{envelope.ip, envelope.helo, sender, envelope.helo},
+                     options, Identity::helo);
 }
 
 }  // namespace hallmark::spf

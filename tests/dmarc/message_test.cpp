@@ -62,8 +62,8 @@ TEST(DmarcPolicyLookup, StartsBeforeTheIdentifiersExist) {
   EXPECT_FALSE(lookup.done());
   PolicyLookup looked_up = core::sync_wait(finish(lookup), holding.pump());
   ASSERT_EQ(looked_up.authors.size(), 1u);
-  EXPECT_EQ(looked_up.authors[0].discovery.policy->domain, "example.com");
-  EXPECT_TRUE(looked_up.authors[0].author_domain_exists);
+  EXPECT_EQ(looked_up.authors[0]->discovery.policy->domain, "example.com");
+  EXPECT_TRUE(looked_up.authors[0]->author_domain_exists);
 
   Result r = core::sync_wait(evaluate(holding, std::move(looked_up), dkim({"example.com"})),
                              holding.pump());

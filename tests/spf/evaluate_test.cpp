@@ -102,6 +102,16 @@ TEST(SpfCheckHost, NullReversePathChecksPostmasterAtHelo) {
   EXPECT_EQ(r.outcome, Outcome::pass);
   EXPECT_EQ(r.identity, Identity::helo);
   EXPECT_EQ(r.sender, "postmaster@null-helo.example.org");
+  // The HELO identity itself (RFC 7208 2.3), and a HELO that is no domain: none, with the
+  // literal postmaster@ sender.
+  Envelope envelope{core::IpAddress::parse("192.0.2.77").value(), "null-helo.example.org", ""};
+  Result helo = core::sync_wait(check_helo(z, envelope));
+  EXPECT_EQ(helo.sender, "postmaster@null-helo.example.org");
+  EXPECT_EQ(helo.domain, "null-helo.example.org");
+  envelope.helo = "user@null-helo.example.org";
+  Result odd = core::sync_wait(check_helo(z, envelope));
+  EXPECT_EQ(odd.outcome, Outcome::none);
+  EXPECT_EQ(odd.sender, "postmaster@user@null-helo.example.org");
 }
 
 TEST(SpfCheckHost, DnsFailuresAreTemperror) {

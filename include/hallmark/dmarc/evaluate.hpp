@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -123,8 +124,10 @@ struct AuthorPolicy {
 /// evaluate(resolver, lookup, identifiers) once their results are in: the policy lookups
 /// never wait for them.
 struct PolicyLookup {
-  std::vector<AuthorPolicy> authors;  // one, or several under UnusableFrom::each_domain
-  std::string unusable_from;          // why the From field gave no single author domain
+  /// One, or several under UnusableFrom::each_domain. Shared and immutable: while the answers
+  /// a policy came from stand, another message from the same author domain gets the same one.
+  std::vector<std::shared_ptr<const AuthorPolicy>> authors;
+  std::string unusable_from;  // why the From field gave no single author domain
 };
 
 /// Policy lookup for an author domain already extracted.

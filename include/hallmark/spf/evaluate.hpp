@@ -63,8 +63,10 @@ struct CheckHostInput {
 /// These checks begin before they return: with every answer in the resolver's cache the check
 /// is over and the task is ready (no suspension, no event loop needed); otherwise the task
 /// fetches what is missing when awaited. The resolver is asked for cached answers at once.
-HALLMARK_API core::Task<Result> check_host(dns::Resolver& resolver, CheckHostInput input,
-                                           Options options = {});
+/// The arguments are read before the call returns (the task copies what it still needs), so
+/// they need not outlive the task.
+HALLMARK_API core::Task<Result> check_host(dns::Resolver& resolver, const CheckHostInput& input,
+                                           const Options& options = {});
 
 /// What the SMTP server saw.
 struct Envelope {
@@ -75,10 +77,10 @@ struct Envelope {
 
 /// RFC 7208 2.4: the MAIL FROM identity; for the null reverse path, postmaster@HELO
 /// (reported with Identity::helo).
-HALLMARK_API core::Task<Result> check_mail_from(dns::Resolver& resolver, Envelope envelope,
-                                                Options options = {});
+HALLMARK_API core::Task<Result> check_mail_from(dns::Resolver& resolver, const Envelope& envelope,
+                                                const Options& options = {});
 /// RFC 7208 2.3: the HELO identity.
-HALLMARK_API core::Task<Result> check_helo(dns::Resolver& resolver, Envelope envelope,
-                                           Options options = {});
+HALLMARK_API core::Task<Result> check_helo(dns::Resolver& resolver, const Envelope& envelope,
+                                           const Options& options = {});
 
 }  // namespace hallmark::spf

@@ -28,6 +28,14 @@ struct Wanted {
   Type type;
 };
 
+/// An answer an attempt read, as it read it: what a result worked out from answers depends on
+/// (dns/internal/memo.hpp).
+struct Consulted {
+  std::string name;
+  Type type;
+  AnswerPtr answer;
+};
+
 /// The answers the attempts of one evaluation share, so that each attempt sees the same
 /// world, and a name is asked of the resolver once per evaluation (which keeps a
 /// ScopedResolver's count of a message's lookups honest).
@@ -40,7 +48,7 @@ class AnswerMemory {
   AnswerMemory& operator=(AnswerMemory&&) noexcept = default;
 
   /// The answer kept for (name, type); null when there is none. Names compare as domains.
-  const Answer* find(std::string_view name, Type type) const noexcept;
+  const AnswerPtr* find(std::string_view name, Type type) const noexcept;
   /// Keeps `answer` as the answer for (name, type).
   void keep(std::string_view name, Type type, AnswerPtr answer);
 
@@ -79,10 +87,15 @@ class Attempt {
   bool waiting() const noexcept { return !wanted_.empty(); }
   std::vector<Wanted> take_wanted() noexcept { return std::move(wanted_); }
 
+  /// While `out` is set, every answer found is also appended to it (null stops that).
+  void record_into(std::vector<Consulted>* out) noexcept { consulted_ = out; }
+  std::vector<Consulted>* recording() const noexcept { return consulted_; }
+
  private:
   Resolver& resolver_;
   AnswerMemory& memory_;
   std::vector<Wanted> wanted_;
+  std::vector<Consulted>* consulted_ = nullptr;
 };
 
 /// Looks up every one of `wanted` (concurrently when there are several) into `memory`.

@@ -57,10 +57,20 @@ struct TargetName {
 /// %{p} (RFC 7208 7.3): the validated name, or nullopt when the attempt is waiting for DNS.
 using Validated = std::optional<std::string>;
 
+/// The arguments of check_host() as views: of the caller's own strings for a first attempt,
+/// of a CheckHostInput kept by the task for the attempts after a fetch.
+struct InputView {
+  core::IpAddress ip;
+  std::string_view domain;
+  std::string_view sender;  // without a local-part (no '@'), postmaster@ is put in front
+  std::string_view helo;
+};
+
 /// One attempt at check_host().
 class Evaluator {
  public:
-  Evaluator(dns::Resolver& resolver, const CheckHostInput& input, const Options& options,
+  /// `input`'s strings must outlive the evaluator.
+  Evaluator(dns::Resolver& resolver, const InputView& input, const Options& options,
             Memory& memory);
 
   /// check_host() to the end: fills `result`'s outcome, reason, mechanism, explanation,
@@ -123,8 +133,8 @@ class Evaluator {
   Memory& memory_;
   dns::detail::Attempt attempt_;
   core::IpAddress ip_;
-  // Views of the CheckHostInput, which outlives the evaluator; built_sender_ only when the
-  // sender had no local-part (RFC 7208 4.3).
+  // Views of the input, which outlives the evaluator; built_sender_ only when the sender had
+  // no local-part (RFC 7208 4.3).
   std::string_view domain_;
   std::string_view helo_;
   std::string_view sender_;
