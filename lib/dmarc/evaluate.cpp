@@ -118,26 +118,23 @@ std::optional<AuthorPolicy> lookup_author_now(Attempt& dns, std::string_view dom
 std::optional<std::shared_ptr<const AuthorPolicy>> author_policy_now(Attempt& dns,
                                                                      std::string_view domain,
                                                                      const Options& options) {
-  thread_local dns::detail::Memo<AuthorPolicy> memo;
-  // What the policy depends on besides the answers: the discovery mode and whether the report
-  // destinations were checked. Built on the stack for any name DNS can carry.
-  std::array<char, 2 + 2 * core::max_domain_length> buffer;
-  std::string long_key;
-  std::string_view key;
-  const char mode = options.discovery == DiscoveryMode::psl ? 'p' : 't';
-  const char destinations = options.verify_report_destinations ? 'r' : '-';
-  if (domain.size() <= buffer.size() - 2) {
-    buffer[0] = mode;
-    buffer[1] = destinations;
-    std::copy(domain.begin(), domain.end(), buffer.begin() + 2);
-    key = std::string_view(buffer.data(), domain.size() + 2);
-  } else {
-    long_key = std::string{mode, destinations}.append(domain);
-    key = long_key;
+  // A name longer than DNS can carry is no domain (a permerror worked out without DNS): not
+  // worth a slot, and keys stay small.
+  if (domain.size() > core::max_domain_length) {
+    std::optional<AuthorPolicy> author = lookup_author_now(dns, domain, options);
+    if (!author) return std::nullopt;
+    return std::make_shared<const AuthorPolicy>(std::move(*author));
   }
-  return dns::detail::memoized(memo, dns, key, [&](Attempt& attempt) {
-    return lookup_author_now(attempt, domain, options);
-  });
+  // What the policy depends on besides the answers: the discovery mode and whether the report
+  // destinations were checked.
+  std::array<char, 2 + core::max_domain_length> buffer;
+  buffer[0] = options.discovery == DiscoveryMode::psl ? 'p' : 't';
+  buffer[1] = options.verify_report_destinations ? 'r' : '-';
+  std::copy(domain.begin(), domain.end(), buffer.begin() + 2);
+  const std::string_view key(buffer.data(), domain.size() + 2);
+  return dns::detail::memoized(
+      dns::detail::Memo<AuthorPolicy>::of_this_thread(), dns, key,
+      [&](Attempt& attempt) { return lookup_author_now(attempt, domain, options); });
 }
 
 std::optional<PolicyLookup> lookup_authors_now(Attempt& dns,

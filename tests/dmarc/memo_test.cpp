@@ -108,6 +108,15 @@ TEST(DmarcMemo, AClearedCacheIsNotOutlivedByTheMemo) {
   EXPECT_EQ(applied(*after), Policy::none);
 }
 
+TEST(DmarcMemo, ANameLongerThanDnsCarriesIsAPermerrorEachTime) {
+  World w;
+  const std::string huge = std::string(300, 'a') + ".memo.example";
+  for (int round = 0; round < 2; ++round) {
+    Result r = core::sync_wait(evaluate(w.cache, huge, Identifiers{"memo.example", true, {}}));
+    EXPECT_EQ(r.outcome, Outcome::permerror) << r.reason;
+  }
+}
+
 TEST(DmarcMemo, AResolverWithoutCacheWorksItOutEachTime) {
   World w;
   auto first = w.policy(w.reject, "mail.memo.example");

@@ -34,6 +34,14 @@ class Memo {
  public:
   using Value = std::shared_ptr<const T>;
 
+  /// This thread's memo for T, allocated on the thread's first use: threads that never meet T
+  /// pay nothing.
+  static Memo& of_this_thread() {
+    thread_local std::unique_ptr<Memo> memo;
+    if (!memo) memo = std::make_unique<Memo>();
+    return *memo;
+  }
+
   /// The result remembered for `key`, when every answer it came from is still the one `dns`
   /// reads (those answers are then the attempt's, as if the work had read them); null
   /// otherwise.
@@ -61,7 +69,8 @@ class Memo {
   Slot& slot_for(std::string_view key) {
     return slots_[std::hash<std::string_view>{}(key) % slots_.size()];
   }
-  std::array<Slot, 64> slots_;
+  // As many as the DNS cache's per-thread front: the author domains a receiver meets most.
+  std::array<Slot, 256> slots_;
 };
 
 /// The value of `work` (an attempt: a callable taking Attempt& and giving std::optional<T>,
