@@ -112,13 +112,15 @@ inline BaselineCase baseline_for(const DkimSigner* signer, std::uint64_t size,
   if (!signature)
     dkim_fixture_fail("corpus signature does not parse: " + signature.error().message);
   hallmark::dkim::detail::HeaderIndex lookup(headers);
+  hallmark::dkim::detail::DigestBytes digest =
+      hallmark::dkim::detail::header_digest(headers, lookup, index, *signature);
   BaselineCase b{signer,
                  size,
                  message,
                  public_key_of(signer->key),
                  nullptr,
                  signature->signature,
-                 hallmark::dkim::detail::header_digest(headers, lookup, index, *signature)};
+                 std::string(digest.view())};
   if (signer->key.type() == hallmark::dkim::KeyType::rsa)
     b.rsa_verify = prepared_rsa_verify(b.public_key.get());
   if (!baseline_verify(b)) dkim_fixture_fail("the baseline cannot verify the corpus signature");

@@ -67,9 +67,9 @@ std::string folded_signature(std::string_view signature) {
 
 core::Expected<std::string> sign(const dkim::PrivateKey& key, dkim::Algorithm algorithm,
                                  std::string_view canonical) {
-  std::string digest = dkim::detail::digest_of(dkim::hash_of(algorithm), canonical);
+  dkim::detail::DigestBytes digest = dkim::detail::digest_of(dkim::hash_of(algorithm), canonical);
   std::string signature =
-      dkim::detail::sign_digest(static_cast<EVP_PKEY*>(key.native()), algorithm, digest);
+      dkim::detail::sign_digest(static_cast<EVP_PKEY*>(key.native()), algorithm, digest.view());
   if (signature.empty()) return core::fail(Errc::bad_value, "the key could not sign");
   return signature;
 }
@@ -177,7 +177,7 @@ core::Task<core::Expected<Sealed>> seal(dns::Resolver& resolver, std::string_vie
   // Tags in alphabetical order, as other sealers write them.
   DraftField ams = draft("ARC-Message-Signature", fmt::format("a={}; ", a),
                          fmt::format("; bh={}; c={}/{}; d={}; h={}; i={}; s={}; t={}",
-                                     core::base64_encode(bodies.job(job).digest),
+                                     core::base64_encode(bodies.job(job).digest.view()),
                                      dkim::to_string(options.header_canonicalization),
                                      dkim::to_string(options.body_canonicalization), options.domain,
                                      h, n, options.selector, now));

@@ -23,7 +23,7 @@ using dkim::detail::KeyList;
 struct PendingSignature {
   dkim::Algorithm algorithm = dkim::Algorithm::rsa_sha256;
   std::string signature;
-  std::string digest;
+  dkim::detail::DigestBytes digest;
   std::size_t key = 0;
   std::string domain;
 };
@@ -47,7 +47,7 @@ std::optional<Failure> check(const PendingSignature& s, const dkim::detail::Fetc
     outcome = problem.outcome;
     return Failure{std::move(problem.detail), problem.reason == dkim::Reason::key_unavailable};
   }
-  if (!dkim::detail::verify_digest(key.key, s.algorithm, s.digest, s.signature)) {
+  if (!dkim::detail::verify_digest(key.key, s.algorithm, s.digest.view(), s.signature)) {
     outcome = dkim::Outcome::fail;
     return Failure{"signature does not verify"};
   }
@@ -192,7 +192,7 @@ struct Verifier::Impl {
       info.ams_result = dkim::Outcome::fail;
       failure = Failure{fmt::format("l={} does not cover the {}-octet body", *body_lengths[slot],
                                     job.canonical_length)};
-    } else if (job.digest != body_hashes[slot]) {
+    } else if (job.digest.view() != body_hashes[slot]) {
       info.ams_result = dkim::Outcome::fail;
       failure = Failure{"body hash does not match bh="};
     } else {

@@ -4,6 +4,8 @@
 
 #include <array>
 
+#include "core/internal/base64.hpp"
+
 #include <fmt/format.h>
 
 namespace hallmark::core {
@@ -82,12 +84,12 @@ Expected<void> check_tail(std::string_view text, unsigned held, std::size_t last
 
 }  // namespace
 
-Expected<std::string> base64_decode(std::string_view text) {
+namespace detail {
+
+Expected<std::size_t> base64_decode_into(std::string_view text, char* out) {
   const auto* in = reinterpret_cast<const unsigned char*>(text.data());
   const std::size_t size = text.size();
-  // Every four digits give three bytes; the slack covers a final partial quantum.
-  std::string out(size / 4 * 3 + 3, '\0');
-  char* next = out.data();
+  char* next = out;
   std::uint32_t quantum = 0;
   unsigned held = 0;
   std::size_t last_digit = 0;
@@ -133,7 +135,16 @@ Expected<std::string> base64_decode(std::string_view text) {
     *next++ = static_cast<char>(quantum >> 10);
     *next++ = static_cast<char>(quantum >> 2);
   }
-  out.resize(static_cast<std::size_t>(next - out.data()));
+  return static_cast<std::size_t>(next - out);
+}
+
+}  // namespace detail
+
+Expected<std::string> base64_decode(std::string_view text) {
+  std::string out(detail::base64_decoded_bound(text.size()), '\0');
+  Expected<std::size_t> size = detail::base64_decode_into(text, out.data());
+  if (!size) return std::unexpected(std::move(size.error()));
+  out.resize(*size);
   return out;
 }
 

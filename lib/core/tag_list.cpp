@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "core/internal/inline_tag_list.hpp"
+
 namespace hallmark::core {
 namespace {
 
@@ -95,10 +97,24 @@ Expected<Tag> parse_tag_spec(std::string_view text, std::size_t& i) {
   return tag;
 }
 
+std::size_t skip_space(std::string_view text, std::size_t i) noexcept {
+  while (i < text.size() && class_of(text[i]) == Octet::space) ++i;
+  return i;
+}
+
+// The tag-spec at `i` (past any white space), leaving `i` past its ';' and the white space
+// after it: at the next tag-spec, or at the end.
+Expected<Tag> next_tag(std::string_view text, std::size_t& i) {
+  Expected<Tag> tag = parse_tag_spec(text, i);
+  // RFC 6376 3.2 allows a ';' after the last tag-spec.
+  if (tag && i < text.size()) i = skip_space(text, i + 1);
+  return tag;
+}
+
 // RFC 6376 3.2: "Tags with duplicate names MUST NOT occur". Sorting the indices by name finds
 // them in O(n log n) whatever the input, where a hash set could be driven quadratic.
-Expected<void> index_names(const std::vector<Tag>& tags, std::vector<std::uint32_t>& by_name) {
-  by_name.resize(tags.size());
+// `by_name` has one slot per tag.
+Expected<void> index_names(std::span<const Tag> tags, std::span<std::uint32_t> by_name) {
   std::iota(by_name.begin(), by_name.end(), std::uint32_t{0});
   std::sort(by_name.begin(), by_name.end(), [&tags](std::uint32_t a, std::uint32_t b) {
     int order = tags[a].name.compare(tags[b].name);
@@ -136,21 +152,41 @@ const Tag* TagList::find(std::string_view name) const noexcept {
 Expected<TagList> parse_tag_list(std::string_view text) {
   TagList list;
   list.tags_.reserve(16);  // records and signatures have a dozen tags or so
-  std::size_t i = 0;
-  while (i < text.size() && class_of(text[i]) == Octet::space) ++i;
-  while (i < text.size()) {
+  for (std::size_t i = skip_space(text, 0); i < text.size();) {
     if (list.tags_.size() == std::numeric_limits<std::uint32_t>::max())
       return fail(Errc::too_many, fmt::format("too many tags at offset {}", i), i);
-    Expected<Tag> tag = parse_tag_spec(text, i);
+    Expected<Tag> tag = next_tag(text, i);
     if (!tag) return std::unexpected(std::move(tag.error()));
     list.tags_.push_back(*tag);
-    if (i == text.size()) break;
-    ++i;  // the ';'; RFC 6376 3.2 allows one after the last tag-spec
-    while (i < text.size() && class_of(text[i]) == Octet::space) ++i;
   }
+  list.by_name_.resize(list.tags_.size());
   Expected<void> unique = index_names(list.tags_, list.by_name_);
   if (!unique) return std::unexpected(std::move(unique.error()));
   return list;
 }
+
+namespace detail {
+
+Expected<void> InlineTagList::parse(std::string_view text) {
+  size_ = 0;
+  heap_.reset();
+  for (std::size_t i = skip_space(text, 0); i < text.size();) {
+    if (size_ == capacity) {
+      // Longer than lists usually are: parse_tag_list() reads it again, whole, so that every
+      // error is the one it gives.
+      Expected<TagList> list = parse_tag_list(text);
+      if (!list) return std::unexpected(std::move(list.error()));
+      heap_ = std::move(*list);
+      return {};
+    }
+    Expected<Tag> tag = next_tag(text, i);
+    if (!tag) return std::unexpected(std::move(tag.error()));
+    inline_[size_++] = *tag;
+  }
+  std::array<std::uint32_t, capacity> by_name;
+  return index_names(tags(), std::span(by_name).first(size_));
+}
+
+}  // namespace detail
 
 }  // namespace hallmark::core

@@ -16,14 +16,7 @@ std::size_t BodyHashes::job_for(Canonicalization canonicalization, Hash hash,
   jobs_.push_back(Job{canonicalization, hash, limit, Digest(hash), 0, 0, {}});
   std::optional<BodyCanonicalizer>& canonicalizer =
       canonicalization == Canonicalization::simple ? simple_ : relaxed_;
-  if (!canonicalizer) {
-    canonicalizer.emplace(canonicalization);
-    // Only a canonicalization in use gets its buffer: messages waiting for DNS hold many
-    // of these objects.
-    std::unique_ptr<Gathered>& gathered =
-        canonicalization == Canonicalization::simple ? simple_gathered_ : relaxed_gathered_;
-    gathered = std::make_unique<Gathered>();
-  }
+  if (!canonicalizer) canonicalizer.emplace(canonicalization);
   return jobs_.size() - 1;
 }
 
@@ -42,15 +35,14 @@ void BodyHashes::emit(Canonicalization canonicalization, const char* data, std::
   }
 }
 
-void BodyHashes::collect(Canonicalization canonicalization, const char* data, std::size_t size) {
-  Gathered& gathered =
-      canonicalization == Canonicalization::simple ? *simple_gathered_ : *relaxed_gathered_;
+void BodyHashes::collect(Gathered& gathered, Canonicalization canonicalization, const char* data,
+                         std::size_t size) {
   if (size < Gathered::direct && gathered.size + size <= Gathered::capacity) {
     std::memcpy(gathered.bytes.data() + gathered.size, data, size);
     gathered.size += size;
     return;
   }
-  flush(canonicalization);
+  flush(gathered, canonicalization);
   if (size < Gathered::direct) {
     std::memcpy(gathered.bytes.data(), data, size);
     gathered.size = size;
@@ -59,9 +51,7 @@ void BodyHashes::collect(Canonicalization canonicalization, const char* data, st
   }
 }
 
-void BodyHashes::flush(Canonicalization canonicalization) {
-  Gathered& gathered =
-      canonicalization == Canonicalization::simple ? *simple_gathered_ : *relaxed_gathered_;
+void BodyHashes::flush(Gathered& gathered, Canonicalization canonicalization) {
   if (gathered.size == 0) return;
   emit(canonicalization, gathered.bytes.data(), gathered.size);
   gathered.size = 0;
@@ -69,32 +59,37 @@ void BodyHashes::flush(Canonicalization canonicalization) {
 
 void BodyHashes::feed(std::string_view chunk) {
   if (finished_) return;
-  if (simple_)
-    simple_->feed(chunk, [this](const char* data, std::size_t size) {
-      collect(Canonicalization::simple, data, size);
+  Gathered gathered;
+  if (simple_) {
+    simple_->feed(chunk, [&](const char* data, std::size_t size) {
+      collect(gathered, Canonicalization::simple, data, size);
     });
-  if (relaxed_)
-    relaxed_->feed(chunk, [this](const char* data, std::size_t size) {
-      collect(Canonicalization::relaxed, data, size);
+    flush(gathered, Canonicalization::simple);
+  }
+  if (relaxed_) {
+    relaxed_->feed(chunk, [&](const char* data, std::size_t size) {
+      collect(gathered, Canonicalization::relaxed, data, size);
     });
+    flush(gathered, Canonicalization::relaxed);
+  }
 }
 
 void BodyHashes::finish() {
   if (finished_) return;
   finished_ = true;
-  if (simple_)
-    simple_->finish([this](const char* data, std::size_t size) {
-      collect(Canonicalization::simple, data, size);
+  Gathered gathered;
+  if (simple_) {
+    simple_->finish([&](const char* data, std::size_t size) {
+      collect(gathered, Canonicalization::simple, data, size);
     });
-  if (relaxed_)
-    relaxed_->finish([this](const char* data, std::size_t size) {
-      collect(Canonicalization::relaxed, data, size);
+    flush(gathered, Canonicalization::simple);
+  }
+  if (relaxed_) {
+    relaxed_->finish([&](const char* data, std::size_t size) {
+      collect(gathered, Canonicalization::relaxed, data, size);
     });
-  if (simple_) flush(Canonicalization::simple);
-  if (relaxed_) flush(Canonicalization::relaxed);
-  // The verdict may still wait for DNS a while: the buffers are not needed for that.
-  simple_gathered_.reset();
-  relaxed_gathered_.reset();
+    flush(gathered, Canonicalization::relaxed);
+  }
   for (Job& job : jobs_) job.digest = job.running.finish();
 }
 

@@ -5,6 +5,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
 #include <mutex>
 #include <utility>
 
@@ -64,6 +65,11 @@ const EVP_MD* digest_algorithm(Hash hash) noexcept {
   return hash == Hash::sha1 ? sha1.get() : sha256.get();
 }
 
+DigestBytes::DigestBytes(const unsigned char* data, std::size_t size) noexcept
+    : size_(std::min(size, bytes_.size())) {
+  std::copy_n(data, size_, bytes_.begin());
+}
+
 Digest::Digest(Hash hash) : ctx_(EVP_MD_CTX_new()) {
   EVP_DigestInit_ex2(ctx_, digest_algorithm(hash), nullptr);
 }
@@ -74,14 +80,14 @@ void Digest::update(const void* data, std::size_t size) noexcept {
   EVP_DigestUpdate(ctx_, data, size);
 }
 
-std::string Digest::finish() {
+DigestBytes Digest::finish() {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   EVP_DigestFinal_ex(ctx_, out, &size);
-  return std::string(reinterpret_cast<const char*>(out), size);
+  return DigestBytes(out, size);
 }
 
-std::string digest_of(Hash hash, std::string_view data) {
+DigestBytes digest_of(Hash hash, std::string_view data) {
   // One context per thread, reinitialised per digest: a verification takes several of these
   // (one per signature's header data), and a new context costs an allocation and a free each.
   thread_local const std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
@@ -91,7 +97,7 @@ std::string digest_of(Hash hash, std::string_view data) {
       EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 ||
       EVP_DigestFinal_ex(ctx.get(), out, &size) != 1)
     return {};
-  return std::string(reinterpret_cast<const char*>(out), size);
+  return DigestBytes(out, size);
 }
 
 core::Expected<PublicKey> decode_public_key(KeyType type, std::string_view data) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 
 #include "core/internal/ascii.hpp"
 #include "dkim/internal/crypto.hpp"
@@ -25,10 +26,100 @@ int compare_names(std::string_view a, std::string_view b) noexcept {
   return 0;
 }
 
+// Picks the field for each h= name in turn (RFC 6376 5.4.2): the instances of a name
+// bottom-up, each once, never the field at `skip`.
+class FieldPicker {
+ public:
+  FieldPicker(const HeaderIndex& index, std::size_t skip) : index_(index), skip_(skip) {
+    if (index.size() > few_.size()) {
+      many_.assign(index.size(), 0);
+      used_ = many_;
+    }
+  }
+  FieldPicker(const FieldPicker&) = delete;
+  FieldPicker& operator=(const FieldPicker&) = delete;
+
+  /// The index of the next field called `name`, or nullopt when none is left.
+  std::optional<std::size_t> next(std::string_view name) {
+    HeaderIndex::Group group = index_.find(name);
+    if (group.count == 0) return std::nullopt;  // RFC 6376 5.4.2: a missing field adds nothing
+    std::size_t& next = used_[group.first];
+    if (next < group.count && index_.field(group.first + next) == skip_) ++next;
+    if (next >= group.count) return std::nullopt;
+    return index_.field(group.first + next++);
+  }
+
+ private:
+  const HeaderIndex& index_;
+  std::size_t skip_;
+  // How many instances of each name h= has used so far, kept at the name's first position;
+  // on the stack for header sections of usual size.
+  std::array<std::size_t, 64> few_{};
+  std::vector<std::size_t> many_;
+  std::span<std::size_t> used_{few_};
+};
+
+// A string every call on a thread reuses, emptied: hashing a signature then allocates nothing
+// once its thread has hashed one as large. One that a hostile header section made larger than
+// `kept` is let go after use rather than held for the thread's life.
+class Scratch {
+ public:
+  explicit Scratch(std::string& buffer) noexcept : buffer_(buffer) { buffer_.clear(); }
+  ~Scratch() {
+    if (buffer_.capacity() > kept) std::string().swap(buffer_);
+  }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  std::string& text() noexcept { return buffer_; }
+
+ private:
+  static constexpr std::size_t kept = 64 * 1024;
+  std::string& buffer_;
+};
+
+// What Scratch lends, one of each per thread.
+std::string& canonical_buffer() {
+  thread_local std::string buffer;
+  return buffer;
+}
+std::string& blanked_buffer() {
+  thread_local std::string buffer;
+  return buffer;
+}
+
+// The canonical header data of one signature, digested. `for_each_name(visit)` calls `visit`
+// with each name of h= in order.
+template <class ForEachName>
+DigestBytes digest_header(const mail::HeaderSection& headers, const HeaderIndex& index,
+                          std::size_t field_index, Algorithm algorithm, Canonicalization c,
+                          std::size_t b_value_offset, std::size_t b_value_length,
+                          ForEachName&& for_each_name) {
+  Scratch scratch(canonical_buffer());
+  std::string& canonical = scratch.text();
+  // Each field is selected once at most, and its canonical form is at most its raw bytes plus a
+  // CRLF where a bare LF ended it.
+  canonical.reserve(headers.raw().size() + 2 * headers.size() + 2);
+  FieldPicker picker(index, field_index);
+  for_each_name([&](std::string_view name) {
+    if (std::optional<std::size_t> picked = picker.next(name))
+      canonicalize_header(headers[*picked].raw, c, canonical);
+  });
+  const mail::HeaderField& field = headers[field_index];
+  auto value_offset = static_cast<std::size_t>(field.value.data() - field.raw.data());
+  std::size_t b_begin = value_offset + b_value_offset;
+  append_signature_field(field.raw, b_begin, b_begin + b_value_length, c, canonical);
+  return digest_of(hash_of(algorithm), canonical);
+}
+
 }  // namespace
 
 HeaderIndex::HeaderIndex(const mail::HeaderSection& headers) : headers_(&headers) {
-  order_.resize(headers.size());
+  if (headers.size() <= few_.size()) {
+    order_ = std::span<std::size_t>(few_).first(headers.size());
+  } else {
+    many_.resize(headers.size());
+    order_ = many_;
+  }
   for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = i;
   std::sort(order_.begin(), order_.end(), [&headers](std::size_t a, std::size_t b) {
     int by_name = compare_names(headers[a].name, headers[b].name);
@@ -56,29 +147,16 @@ std::span<const std::size_t> HeaderIndex::bottom_up(std::string_view name) const
 void append_signed_headers(const mail::HeaderSection& headers, const HeaderIndex& index,
                            const std::vector<std::string>& names, Canonicalization c,
                            std::string& out, std::size_t skip) {
-  // How many instances of each name h= has used so far, kept at the name's first position;
-  // on the stack for header sections of usual size.
-  std::array<std::size_t, 64> few{};
-  std::vector<std::size_t> many;
-  std::span<std::size_t> used(few);
-  if (index.size() > few.size()) {
-    many.assign(index.size(), 0);
-    used = many;
-  }
-  for (const std::string& name : names) {
-    HeaderIndex::Group group = index.find(name);
-    if (group.count == 0) continue;  // RFC 6376 5.4.2: a missing field adds nothing
-    std::size_t& next = used[group.first];
-    if (next < group.count && index.field(group.first + next) == skip) ++next;
-    if (next >= group.count) continue;
-    canonicalize_header(headers[index.field(group.first + next)].raw, c, out);
-    ++next;
-  }
+  FieldPicker picker(index, skip);
+  for (const std::string& name : names)
+    if (std::optional<std::size_t> picked = picker.next(name))
+      canonicalize_header(headers[*picked].raw, c, out);
 }
 
 void append_signature_field(std::string_view raw_field, std::size_t b_begin, std::size_t b_end,
                             Canonicalization c, std::string& out) {
-  std::string blanked;
+  Scratch scratch(blanked_buffer());
+  std::string& blanked = scratch.text();
   blanked.reserve(raw_field.size());
   blanked.append(raw_field.substr(0, b_begin));
   blanked.append(raw_field.substr(b_end));
@@ -88,19 +166,21 @@ void append_signature_field(std::string_view raw_field, std::size_t b_begin, std
   if (out.size() >= start + 2) out.resize(out.size() - 2);
 }
 
-std::string header_digest(const mail::HeaderSection& headers, const HeaderIndex& index,
+DigestBytes header_digest(const mail::HeaderSection& headers, const HeaderIndex& index,
                           std::size_t field_index, const Signature& signature) {
-  std::string canonical;
-  // Canonical fields are at most the raw ones plus a CRLF each where a bare LF ended them.
-  canonical.reserve(headers.raw().size() + 2 * signature.signed_headers.size() + 2);
-  append_signed_headers(headers, index, signature.signed_headers, signature.header_canonicalization,
-                        canonical, field_index);
-  const mail::HeaderField& field = headers[field_index];
-  auto value_offset = static_cast<std::size_t>(field.value.data() - field.raw.data());
-  std::size_t b_begin = value_offset + signature.b_value_offset;
-  append_signature_field(field.raw, b_begin, b_begin + signature.b_value_length,
-                         signature.header_canonicalization, canonical);
-  return digest_of(hash_of(signature.algorithm), canonical);
+  return digest_header(headers, index, field_index, signature.algorithm,
+                       signature.header_canonicalization, signature.b_value_offset,
+                       signature.b_value_length, [&signature](auto&& visit) {
+                         for (const std::string& name : signature.signed_headers) visit(name);
+                       });
+}
+
+DigestBytes header_digest(const mail::HeaderSection& headers, const HeaderIndex& index,
+                          std::size_t field_index, const SignatureFields& signature) {
+  return digest_header(
+      headers, index, field_index, signature.algorithm, signature.header_canonicalization,
+      signature.b_value_offset, signature.b_value_length,
+      [&signature](auto&& visit) { for_each_signed_header(signature.signed_headers, visit); });
 }
 
 }  // namespace hallmark::dkim::detail

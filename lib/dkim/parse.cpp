@@ -3,6 +3,7 @@
 #include "hallmark/dkim/parse.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <tuple>
 
@@ -12,6 +13,8 @@
 #include "hallmark/core/domain.hpp"
 #include "hallmark/core/tag_list.hpp"
 #include "core/internal/ascii.hpp"
+#include "core/internal/base64.hpp"
+#include "core/internal/inline_tag_list.hpp"
 #include "dkim/internal/parse_reason.hpp"
 #include "dkim/internal/signature_tags.hpp"
 
@@ -52,7 +55,7 @@ static std::optional<std::uint64_t> parse_decimal(std::string_view digits) noexc
   return value;
 }
 
-static core::Expected<void> parse_canonicalization(std::string_view text, Signature& out,
+static core::Expected<void> parse_canonicalization(std::string_view text, SignatureFields& out,
                                                    std::size_t offset) {
   auto one = [](std::string_view name) -> std::optional<Canonicalization> {
     if (name == "simple") return Canonicalization::simple;
@@ -72,12 +75,11 @@ static core::Expected<void> parse_canonicalization(std::string_view text, Signat
   return {};
 }
 
-static core::Expected<void> parse_header_list(std::string_view text, Signature& out,
-                                              std::size_t offset, SignatureKind kind) {
+// Checks h=; for_each_signed_header() reads the names afterwards.
+static core::Expected<void> check_header_list(std::string_view text, std::size_t offset,
+                                              SignatureKind kind) {
   bool has_from = false;
   std::size_t start = 0;
-  auto names = static_cast<std::size_t>(std::count(text.begin(), text.end(), ':')) + 1;
-  out.signed_headers.reserve(names);
   while (start <= text.size()) {
     std::size_t colon = text.find(':', start);
     if (colon == std::string_view::npos) colon = text.size();
@@ -100,7 +102,6 @@ static core::Expected<void> parse_header_list(std::string_view text, Signature& 
     // Field names compare exactly, ignoring only ASCII case (RFC 5322 1.2.2): never as domain
     // names, which would take "from." for From and leave From unsigned.
     has_from |= core::detail::iequals(name, "from");
-    out.signed_headers.emplace_back(name);
     start = colon + 1;
   }
   // RFC 6376 5.4: the From field MUST be signed.
@@ -136,7 +137,7 @@ struct SignatureTags {
   const core::Tag* t = nullptr;
   const core::Tag* x = nullptr;
 
-  explicit SignatureTags(const core::TagList& tags) noexcept {
+  explicit SignatureTags(std::span<const core::Tag> tags) noexcept {
     for (const core::Tag& tag : tags) {
       std::string_view name = tag.name;
       if (name.size() == 2) {
@@ -171,13 +172,43 @@ core::Expected<std::int64_t> parse_timestamp(const core::Tag& tag, std::string_v
   return static_cast<std::int64_t>(*number);
 }
 
-core::Expected<std::string> parse_domain_tag(const core::Tag& tag, std::string_view name,
-                                             std::string_view what) {
+// parse_domain_tag() leaving the value where it is.
+static core::Expected<std::string_view> domain_tag(const core::Tag& tag, std::string_view name,
+                                                   std::string_view what) {
   if (!core::to_a_label(tag.value, core::DomainSyntax::ldh_underscore))
     return tag_error(Errc::bad_value, name, fmt::format("'{}' is not a {}", shown(tag.value), what),
                      tag.value_offset);
-  return std::string(tag.value);
+  return tag.value;
 }
+
+core::Expected<std::string> parse_domain_tag(const core::Tag& tag, std::string_view name,
+                                             std::string_view what) {
+  auto value = domain_tag(tag, name, what);
+  if (!value) return std::unexpected(std::move(value.error()));
+  return std::string(*value);
+}
+
+// Decodes b= or bh= into `out`. Through a buffer on the stack for any text up to an RSA-8192
+// signature, folded: a std::string would cost an allocation per signature. Longer text (no
+// real signature) is decoded on the heap.
+template <std::size_t N>
+static bool decode_base64(std::string_view text, core::detail::InlineBytes<N>& out) {
+  std::array<char, 1536> buffer;
+  if (core::detail::base64_decoded_bound(text.size()) <= buffer.size()) {
+    auto size = core::detail::base64_decode_into(text, buffer.data());
+    if (!size) return false;
+    out.assign(std::string_view(buffer.data(), *size));
+    return true;
+  }
+  auto decoded = core::base64_decode(text);
+  if (!decoded) return false;
+  out.assign(*decoded);
+  return true;
+}
+
+static core::Expected<SignatureFields> parse_fields(std::string_view value,
+                                                    std::span<const core::Tag> tags,
+                                                    SignatureKind kind);
 
 }  // namespace hallmark::dkim::detail
 
@@ -219,14 +250,51 @@ core::Expected<Signature> parse_signature(std::string_view value) {
 }
 
 core::Expected<Signature> detail::parse_signature_as(std::string_view value, SignatureKind kind) {
-  auto tags = core::parse_tag_list(value);
-  if (!tags) return std::unexpected(std::move(tags.error()));
-  return parse_signature_as(value, *tags, kind);
+  auto fields = parse_signature_fields(value, kind);
+  if (!fields) return std::unexpected(std::move(fields.error()));
+  return to_signature(*fields);
 }
 
 core::Expected<Signature> detail::parse_signature_as(std::string_view value,
                                                      const core::TagList& tags,
                                                      SignatureKind kind) {
+  auto fields = parse_fields(value, tags.tags(), kind);
+  if (!fields) return std::unexpected(std::move(fields.error()));
+  return to_signature(*fields);
+}
+
+core::Expected<detail::SignatureFields> detail::parse_signature_fields(std::string_view value,
+                                                                       SignatureKind kind) {
+  core::detail::InlineTagList tags;
+  if (auto listed = tags.parse(value); !listed) return std::unexpected(std::move(listed.error()));
+  return parse_fields(value, tags.tags(), kind);
+}
+
+Signature detail::to_signature(const SignatureFields& fields) {
+  Signature out;
+  out.algorithm = fields.algorithm;
+  out.signature = std::string(fields.signature.view());
+  out.body_hash = std::string(fields.body_hash.view());
+  out.header_canonicalization = fields.header_canonicalization;
+  out.body_canonicalization = fields.body_canonicalization;
+  out.domain = std::string(fields.domain);
+  std::string_view h = fields.signed_headers;
+  out.signed_headers.reserve(static_cast<std::size_t>(std::count(h.begin(), h.end(), ':')) + 1);
+  for_each_signed_header(fields.signed_headers,
+                         [&out](std::string_view name) { out.signed_headers.emplace_back(name); });
+  out.auid = fields.auid;
+  out.body_length = fields.body_length;
+  out.selector = std::string(fields.selector);
+  out.timestamp = fields.timestamp;
+  out.expiration = fields.expiration;
+  out.b_value_offset = fields.b_value_offset;
+  out.b_value_length = fields.b_value_length;
+  return out;
+}
+
+core::Expected<detail::SignatureFields> detail::parse_fields(std::string_view value,
+                                                             std::span<const core::Tag> tags,
+                                                             SignatureKind kind) {
   const SignatureTags found(tags);
   const bool dkim = kind == SignatureKind::dkim;
   // RFC 8617 4.1.2: an AMS has no v= (one that is there is ignored) and i= is the instance.
@@ -238,7 +306,7 @@ core::Expected<Signature> detail::parse_signature_as(std::string_view value,
   for (auto [name, tag] : required)
     if (tag == nullptr) return tag_error(Errc::missing_tag, name, "is missing (RFC 6376 3.5)", 0);
 
-  Signature out;
+  SignatureFields out;
   if (dkim && found.v->value != "1")
     return tag_error(Errc::unsupported, "v", fmt::format("is '{}', not 1", shown(found.v->value)),
                      found.v->value_offset);
@@ -250,32 +318,29 @@ core::Expected<Signature> detail::parse_signature_as(std::string_view value,
   out.algorithm = *algorithm;
 
   const core::Tag* b = found.b;
-  auto signature = core::base64_decode(b->value);
-  if (!signature || signature->empty())
+  if (!detail::decode_base64(b->value, out.signature) || out.signature.empty())
     return tag_error(Errc::bad_value, "b", "is not base64", b->value_offset);
-  out.signature = std::move(*signature);
   auto [b_offset, b_length] = detail::locate_b_value(value, *b);
   out.b_value_offset = b_offset;
   out.b_value_length = b_length;
   const core::Tag* bh = found.bh;
-  auto body_hash = core::base64_decode(bh->value);
-  if (!body_hash || body_hash->empty())
+  if (!detail::decode_base64(bh->value, out.body_hash) || out.body_hash.empty())
     return tag_error(Errc::bad_value, "bh", "is not base64", bh->value_offset);
-  out.body_hash = std::move(*body_hash);
 
   if (const core::Tag* c = found.c)
     if (auto ok = detail::parse_canonicalization(c->value, out, c->value_offset); !ok)
       return std::unexpected(ok.error());
 
-  auto domain = detail::parse_domain_tag(*found.d, "d", "domain name");
+  auto domain = detail::domain_tag(*found.d, "d", "domain name");
   if (!domain) return std::unexpected(std::move(domain.error()));
-  out.domain = std::move(*domain);
-  auto selector = detail::parse_domain_tag(*found.s, "s", "selector");
+  out.domain = *domain;
+  auto selector = detail::domain_tag(*found.s, "s", "selector");
   if (!selector) return std::unexpected(std::move(selector.error()));
-  out.selector = std::move(*selector);
+  out.selector = *selector;
   const core::Tag* h = found.h;
-  if (auto ok = detail::parse_header_list(h->value, out, h->value_offset, kind); !ok)
+  if (auto ok = detail::check_header_list(h->value, h->value_offset, kind); !ok)
     return std::unexpected(ok.error());
+  out.signed_headers = h->value;
 
   if (const core::Tag* i = found.i; i != nullptr && dkim) {
     auto auid = decode_dkim_quoted_printable(i->value);
@@ -289,7 +354,9 @@ core::Expected<Signature> detail::parse_signature_as(std::string_view value,
                        i->value_offset);
     out.auid = std::move(*auid);
   } else {
-    out.auid = "@" + out.domain;
+    out.auid.reserve(out.domain.size() + 1);
+    out.auid += '@';
+    out.auid += out.domain;
   }
 
   if (const core::Tag* l = found.l) {

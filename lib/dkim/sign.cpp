@@ -202,15 +202,15 @@ core::Expected<std::string> Signer::finish() {
   std::string names;
   for (const std::string& name : s.signed_names) names += (names.empty() ? "" : ":") + name;
   field.long_item("h", names + ";", false);
-  field.long_item("bh", core::base64_encode(body.digest) + ";", true);
+  field.long_item("bh", core::base64_encode(body.digest.view()) + ";", true);
   field.item("b=");
 
   std::string canonical = s.canonical_headers;
   detail::append_signature_field(field.text(), field.text().size(), field.text().size(),
                                  s.options.header_canonicalization, canonical);
-  std::string digest = detail::digest_of(hash_of(algorithm), canonical);
+  detail::DigestBytes digest = detail::digest_of(hash_of(algorithm), canonical);
   std::string signature =
-      detail::sign_digest(static_cast<EVP_PKEY*>(s.key.native()), algorithm, digest);
+      detail::sign_digest(static_cast<EVP_PKEY*>(s.key.native()), algorithm, digest.view());
   if (signature.empty()) return core::fail(core::Errc::bad_value, "the key could not sign");
   std::string b = core::base64_encode(signature);
   // The value goes after the "b=" that was hashed; a verifier drops all of it, folds included.

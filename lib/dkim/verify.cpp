@@ -10,12 +10,14 @@
 
 #include <fmt/format.h>
 
+#include "core/internal/inline_bytes.hpp"
 #include "dkim/internal/body_hashes.hpp"
 #include "dkim/internal/crypto.hpp"
 #include "dkim/internal/header_hash.hpp"
 #include "dkim/internal/key_fetch.hpp"
 #include "dkim/internal/parse_reason.hpp"
 #include "dkim/internal/raw_input.hpp"
+#include "dkim/internal/signature_tags.hpp"
 #include "hallmark/core/domain.hpp"
 #include "hallmark/core/header_text.hpp"
 #include "hallmark/core/started.hpp"
@@ -32,9 +34,17 @@ using detail::KeyList;
 // One DKIM-Signature field on its way to a verdict.
 struct Pending {
   Result result;
-  std::optional<Signature> signature;
   bool decided = false;  // an outcome was reached before any key or body was needed
-  std::string header_digest;
+  // What the verdict needs of the signature, kept from the parse (the field's text need not
+  // outlive on_end_of_headers); set unless decided by then.
+  Algorithm algorithm = Algorithm::rsa_sha256;
+  std::optional<std::uint64_t> body_length;  // l=
+  core::detail::InlineBytes<512> signature;  // b=, decoded
+  core::detail::InlineBytes<32> body_hash;   // bh=, decoded
+  // The domain of i= where it is a subdomain of d=, which a key's t=s refuses; empty when it
+  // is d= itself, as nearly always.
+  std::string auid_subdomain;
+  detail::DigestBytes header_digest;
   std::size_t body_job = 0;
   std::size_t key_index = 0;
 };
@@ -46,7 +56,7 @@ void decide(Pending& p, Outcome outcome, Reason reason, std::string detail) {
   p.decided = true;
 }
 
-std::string header_b_of(std::string_view value, const Signature& signature) {
+std::string header_b_of(std::string_view value, const detail::SignatureFields& signature) {
   std::string out;
   for (char c : value.substr(signature.b_value_offset, signature.b_value_length)) {
     if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
@@ -54,6 +64,16 @@ std::string header_b_of(std::string_view value, const Signature& signature) {
     if (out.size() == 12) break;  // RFC 6008 2: enough to tell signatures apart
   }
   return out;
+}
+
+// What the verdict needs of a parsed signature that passed check_signature().
+void keep_for_verdict(Pending& p, const detail::SignatureFields& s) {
+  p.algorithm = s.algorithm;
+  p.body_length = s.body_length;
+  p.signature = s.signature;
+  p.body_hash = s.body_hash;
+  std::string_view auid_domain = std::string_view(s.auid).substr(s.auid.rfind('@') + 1);
+  if (!core::domain_equal(auid_domain, s.domain)) p.auid_subdomain = std::string(auid_domain);
 }
 
 // Fills what can be known of a signature that does not parse, for the report.
@@ -67,8 +87,8 @@ void describe_unparsed(std::string_view value, Result& result) {
 }
 
 // Checks of RFC 6376 6.1.1 and RFC 8301 that need neither the key nor the body.
-void check_signature(Pending& p, const VerifyOptions& options, std::int64_t now) {
-  const Signature& s = *p.signature;
+void check_signature(Pending& p, const detail::SignatureFields& s, const VerifyOptions& options,
+                     std::int64_t now) {
   if (s.algorithm == Algorithm::rsa_sha1 && !options.allow_sha1)
     return decide(p, Outcome::permerror, Reason::sha1_rejected,
                   "rsa-sha1 is not accepted (RFC 8301 3.1)");
@@ -82,14 +102,13 @@ void check_signature(Pending& p, const VerifyOptions& options, std::int64_t now)
 
 // Checks of RFC 6376 6.1.2 and RFC 8301 3.2 on the key.
 void check_key(Pending& p, const detail::FetchedKey& key, const VerifyOptions& options) {
-  const Signature& s = *p.signature;
   if (key.failure == Outcome::none) {
     p.result.testing = key.record.testing;
     p.result.key_bits = key.key.bits;
   }
-  std::string_view auid_domain = std::string_view(s.auid).substr(s.auid.rfind('@') + 1);
+  // Result::domain is d= as written, whole.
   detail::KeyProblem problem =
-      detail::check_key(key, s.algorithm, auid_domain, s.domain, options.min_rsa_bits);
+      detail::check_key(key, p.algorithm, p.auid_subdomain, p.result.domain, options.min_rsa_bits);
   if (problem.outcome != Outcome::none)
     decide(p, problem.outcome, problem.reason, std::move(problem.detail));
 }
@@ -110,16 +129,16 @@ struct Verifier::Impl {
       : resolver(r),
         options(std::move(o)),
         input(self, options.limits),
-        own_bodies(shared ? nullptr : std::make_unique<detail::BodyHashes>()),
-        bodies(shared ? *shared : *own_bodies),
+        bodies(shared ? *shared : own_bodies.emplace()),
         feeds_body(shared == nullptr) {}
 
   dns::Resolver& resolver;
   VerifyOptions options;
   detail::RawInput input;
   std::vector<Pending> pending;
-  // Only when not shared: a verifier inside a session never feeds one.
-  std::unique_ptr<detail::BodyHashes> own_bodies;
+  // Only when not shared: a verifier inside a session never feeds one. Held here, not on the
+  // heap: those few dozen bytes are not worth an allocation per message.
+  std::optional<detail::BodyHashes> own_bodies;
   detail::BodyHashes& bodies;
   bool feeds_body;  // false when the body hashes are shared and fed by their owner
   detail::KeyRequests keys;
@@ -143,27 +162,27 @@ struct Verifier::Impl {
       pending.push_back(std::move(p));
       return;
     }
-    auto parsed = parse_signature(field.value);
+    // As parse_signature() parses it, without copying the field's text.
+    auto parsed = detail::parse_signature_fields(field.value, detail::SignatureKind::dkim);
     if (!parsed) {
       describe_unparsed(field.value, p.result);
       decide(p, Outcome::permerror, detail::reason_for(parsed.error()), parsed.error().message);
       pending.push_back(std::move(p));
       return;
     }
-    const Signature& s = *parsed;
-    p.result.domain = s.domain;
-    p.result.selector = s.selector;
+    const detail::SignatureFields& s = *parsed;
+    p.result.domain = std::string(s.domain);
+    p.result.selector = std::string(s.selector);
     p.result.algorithm = std::string(to_string(s.algorithm));
     p.result.auid = core::echoed(s.auid);  // i= has an unbounded local part
     p.result.body_length = s.body_length;
     p.result.header_b = header_b_of(field.value, s);
-    p.signature = std::move(*parsed);
-    check_signature(p, options, time);
+    check_signature(p, s, options, time);
     if (!p.decided) {
-      p.header_digest = detail::header_digest(headers, lookup, index, *p.signature);
-      p.body_job = bodies.job_for(p.signature->body_canonicalization,
-                                  hash_of(p.signature->algorithm), p.signature->body_length);
-      p.key_index = keys.add(p.signature->selector, p.signature->domain);
+      keep_for_verdict(p, s);
+      p.header_digest = detail::header_digest(headers, lookup, index, s);
+      p.body_job = bodies.job_for(s.body_canonicalization, hash_of(s.algorithm), s.body_length);
+      p.key_index = keys.add(s.selector, s.domain);
     }
     pending.push_back(std::move(p));
   }
@@ -172,26 +191,25 @@ struct Verifier::Impl {
     if (p.decided) return;
     check_key(p, *fetched[p.key_index], options);
     if (p.decided) return;
-    const Signature& s = *p.signature;
     const detail::BodyHashes::Job& job = bodies.job(p.body_job);
     p.result.canonical_body_length = job.canonical_length;
-    if (s.body_length && *s.body_length < job.canonical_length)
-      p.result.unsigned_body_octets = job.canonical_length - *s.body_length;
-    if (s.body_length && *s.body_length > job.canonical_length)
+    if (p.body_length && *p.body_length < job.canonical_length)
+      p.result.unsigned_body_octets = job.canonical_length - *p.body_length;
+    if (p.body_length && *p.body_length > job.canonical_length)
       return decide(p, Outcome::fail, Reason::body_length_exceeds,
-                    fmt::format("l={} is longer than the {}-octet body", *s.body_length,
+                    fmt::format("l={} is longer than the {}-octet body", *p.body_length,
                                 job.canonical_length));
-    if (job.digest != s.body_hash)
+    if (job.digest.view() != p.body_hash.view())
       return decide(p, Outcome::fail, Reason::body_hash_mismatch,
                     "body hash does not match bh= (RFC 6376 6.1.3)");
-    if (!detail::verify_digest(fetched[p.key_index]->key, s.algorithm, p.header_digest,
-                               s.signature))
+    if (!detail::verify_digest(fetched[p.key_index]->key, p.algorithm, p.header_digest.view(),
+                               p.signature.view()))
       return decide(p, Outcome::fail, Reason::signature_mismatch, "signature does not verify");
     if (p.result.unsigned_body_octets == 0 || options.unsigned_body == UnsignedBody::accept)
       return decide(p, Outcome::pass, Reason::ok, {});
     decide(p, options.unsigned_body == UnsignedBody::fail ? Outcome::fail : Outcome::neutral,
            Reason::body_not_covered,
-           fmt::format("l={} leaves {} of the {} body octets unsigned", *s.body_length,
+           fmt::format("l={} leaves {} of the {} body octets unsigned", *p.body_length,
                        p.result.unsigned_body_octets, job.canonical_length));
   }
 };
@@ -210,6 +228,9 @@ void Verifier::on_end_of_headers(const mail::HeaderSection& headers) {
   impl_->input.saw_headers();
   std::int64_t time = impl_->now();
   std::optional<detail::HeaderIndex> lookup;  // only signed messages need it
+  std::size_t signatures = 0;
+  for (const mail::HeaderField& field : headers) signatures += field.name_is("DKIM-Signature");
+  impl_->pending.reserve(signatures);
   for (std::size_t i = 0; i < headers.size(); ++i) {
     if (!headers[i].name_is("DKIM-Signature")) continue;
     if (!lookup) lookup.emplace(headers);
@@ -256,7 +277,7 @@ core::Task<std::vector<Result>> Verifier::finish() {
 core::Task<std::vector<Result>> verify_message(dns::Resolver& resolver, std::string_view message,
                                                VerifyOptions options) {
   Verifier verifier(resolver, std::move(options));
-  core::Expected<void> fed = verifier.feed(message);
+  core::Expected<void> fed = verifier.impl_->input.feed_whole(message);
   static_cast<void>(fed);  // a malformed header section leaves the results it could give
   std::vector<Result> results = co_await verifier.finish();
   co_return results;

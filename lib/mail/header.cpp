@@ -262,6 +262,8 @@ core::Expected<Message> parse_message(std::string_view message, const Limits& li
   std::string_view window = whole ? message : message.substr(0, detail::scan_window(limits));
   detail::HeaderScanner scanner;
   std::vector<HeaderField> fields;
+  // Room for a typical header section at once, rather than growing 1, 2, 4, ... 32.
+  fields.reserve(32);
   for (;;) {
     detail::HeaderScanner::Step step = scanner.next(window, whole);
     if (step == detail::HeaderScanner::Step::need_more) return detail::too_long_error(limits);

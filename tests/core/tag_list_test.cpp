@@ -2,12 +2,15 @@
 // RFC 6376 3.2 tag=value lists: white space, empty values, errors, duplicates, huge lists.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
+#include <span>
 #include <string>
 #include <string_view>
 
 #include <fmt/format.h>
 
+#include "core/internal/inline_tag_list.hpp"
 #include "hallmark/core/tag_list.hpp"
 
 namespace hallmark::core {
@@ -189,6 +192,41 @@ TEST(TagListParse, HandlesOneHundredThousandTags) {
   ASSERT_FALSE(repeated);
   EXPECT_EQ(repeated.error().code, Errc::duplicate_tag);
   EXPECT_EQ(repeated.error().message.find("duplicate tag 't0'"), 0u);
+}
+
+// The verifiers read signatures with detail::InlineTagList: the same tags and errors as
+// parse_tag_list(), whether a list fits its inline room or not.
+TEST(InlineTagListParse, AgreesWithParseTagList) {
+  constexpr std::size_t room = detail::InlineTagList::capacity;
+  const std::string texts[] = {
+      "",
+      "v=1; a=rsa-sha256; b=x;",
+      many_tags(room),
+      many_tags(room + 1),
+      many_tags(3 * room),
+      many_tags(room, room - 1),  // a repeat within the room
+      many_tags(room + 1, room),  // the first repeat past it
+      many_tags(3 * room, 2 * room),
+      many_tags(room - 1) + "1a=x",  // a syntax error within the room
+      many_tags(2 * room) + ";",     // and past it
+      "a=1;;b=2",
+      "z=1;b=2;c=3;b=4;z=5",
+  };
+  for (const std::string& text : texts) {
+    Expected<TagList> list = parse_tag_list(text);
+    detail::InlineTagList tags;
+    Expected<void> parsed = tags.parse(text);
+    ASSERT_EQ(parsed.has_value(), list.has_value()) << text;
+    if (!list) {
+      EXPECT_EQ(parsed.error().code, list.error().code) << text;
+      EXPECT_EQ(parsed.error().offset, list.error().offset) << text;
+      EXPECT_EQ(parsed.error().message, list.error().message) << text;
+      continue;
+    }
+    std::span<const Tag> inline_tags = tags.tags();
+    EXPECT_TRUE(std::equal(inline_tags.begin(), inline_tags.end(), list->begin(), list->end()))
+        << text;
+  }
 }
 
 TEST(TagListParse, HandlesMegabyteInputs) {

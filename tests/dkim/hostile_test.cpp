@@ -10,6 +10,7 @@
 
 #include "dkim_fixtures.hpp"
 #include "hallmark/core/base64.hpp"
+#include "hallmark/dkim/parse.hpp"
 #include "support/bounded.hpp"
 
 namespace hallmark::dkim {
@@ -68,6 +69,34 @@ TEST(DkimHostile, MalformedBase64IsPermerrorNamingTheTag) {
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(summary(results[0]), "permerror/key_syntax");
   EXPECT_THAT(results[0].detail, HasSubstr("'p'"));
+}
+
+// b= and bh= decoding to more than any real signature or digest, which the verifier keeps on
+// the heap rather than inline: judged as wrong values, not cut to size.
+TEST(DkimHostile, OversizedSignatureAndBodyHashAreJudged) {
+  PrivateKey key = rsa_key(2048);
+  dns::ZoneResolver zone = zone_with(key.dns_record());
+  SignOptions options = sign_options();
+  options.body_canonicalization = Canonicalization::relaxed;
+  auto field = sign_message(plain_message, key, options);
+  ASSERT_TRUE(field) << field.error().message;
+  auto signature = parse_signature(std::string_view(*field).substr(field->find(':') + 1));
+  ASSERT_TRUE(signature) << signature.error().message;
+  const std::string bh = core::base64_encode(signature->body_hash);
+  const std::string long_b = core::base64_encode(std::string(1000, 'x'));
+  const std::string long_bh = core::base64_encode(signature->body_hash + std::string(100, 'x'));
+  struct {
+    std::string field;
+    std::string_view verdict;
+  } cases[] = {
+      {signature_field("", long_b, bh), "fail/signature_mismatch"},
+      {signature_field("", "AAAA", long_bh), "fail/body_hash_mismatch"},
+  };
+  for (const auto& test : cases) {
+    std::vector<Result> results = verify(zone, test.field + plain_message);
+    ASSERT_EQ(results.size(), 1u);
+    EXPECT_EQ(summary(results[0]), test.verdict) << test.field.substr(0, 120);
+  }
 }
 
 // 100,000 names in h=, most of them repeats of present fields and names of absent ones: the

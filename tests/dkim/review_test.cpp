@@ -31,7 +31,7 @@ const std::string headers =
 // A DKIM-Signature that really verifies over the fields `h` names, made the way a careless or
 // hostile signer would: with field names no conforming signer writes.
 std::string signature_over(std::string_view h, const PrivateKey& key) {
-  std::string bh = core::base64_encode(detail::digest_of(Hash::sha256, body));
+  std::string bh = core::base64_encode(detail::digest_of(Hash::sha256, body).view());
   std::string field =
       "DKIM-Signature: v=1; a=rsa-sha256; c=simple/simple; d=example.com;"
       " s=sel; h=" +
@@ -48,8 +48,9 @@ std::string signature_over(std::string_view h, const PrivateKey& key) {
   }
   s.b_value_offset = parsed->headers[0].value.size();
   detail::HeaderIndex index(parsed->headers);
-  std::string digest = detail::header_digest(parsed->headers, index, 0, s);
-  std::string b = detail::sign_digest(static_cast<EVP_PKEY*>(key.native()), s.algorithm, digest);
+  detail::DigestBytes digest = detail::header_digest(parsed->headers, index, 0, s);
+  std::string b =
+      detail::sign_digest(static_cast<EVP_PKEY*>(key.native()), s.algorithm, digest.view());
   EXPECT_FALSE(b.empty());
   return field + core::base64_encode(b) + "\r\n";
 }

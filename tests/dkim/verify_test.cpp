@@ -378,25 +378,67 @@ TEST(DkimVerify, TransportChangesPassWhereTheCanonicalizationAllows) {
   }
 }
 
+// The verdict of a Verifier fed a message in the given pieces, at the pinned time.
+std::vector<Result> verify_streamed(dns::Resolver& resolver, std::vector<std::string_view> pieces,
+                                    VerifyOptions options = {}) {
+  KeyCache cache;
+  options.now = [] { return pinned_now; };
+  options.key_cache = &cache;
+  Verifier verifier(resolver, options);
+  for (std::string_view piece : pieces) static_cast<void>(verifier.feed(piece));
+  return core::sync_wait(verifier.finish(), resolver.pump());
+}
+
 // The streaming verifier gives the same verdict whatever the chunking, including splits inside
 // the header section and in the middle of CRLF pairs.
 TEST(DkimVerify, ChunkingDoesNotChangeTheVerdict) {
   PrivateKey key = ed25519_key();
   dns::ZoneResolver zone = zone_with(key.dns_record());
-  SignOptions options = sign_options();
-  options.body_canonicalization = Canonicalization::simple;
-  const std::string message = signed_copy(plain_message, key, options);
-  for (std::size_t cut = 0; cut <= message.size(); cut += 3) {
-    KeyCache cache;
-    VerifyOptions verify_options;
-    verify_options.now = [] { return pinned_now; };
-    verify_options.key_cache = &cache;
-    Verifier verifier(zone, verify_options);
-    ASSERT_TRUE(verifier.feed(std::string_view(message).substr(0, cut)));
-    ASSERT_TRUE(verifier.feed(std::string_view(message).substr(cut)));
-    std::vector<Result> results = core::sync_wait(verifier.finish());
-    ASSERT_EQ(results.size(), 1u);
-    EXPECT_EQ(summary(results[0]), "pass") << "split at " << cut;
+  for (Canonicalization body : {Canonicalization::simple, Canonicalization::relaxed}) {
+    SignOptions options = sign_options();
+    options.body_canonicalization = body;
+    const std::string message = signed_copy(plain_message, key, options);
+    for (std::size_t cut = 0; cut <= message.size(); cut += 3) {
+      std::string_view text = message;
+      std::vector<Result> results = verify_streamed(zone, {text.substr(0, cut), text.substr(cut)});
+      ASSERT_EQ(results.size(), 1u);
+      EXPECT_EQ(summary(results[0]), "pass") << to_string(body) << ", split at " << cut;
+    }
+  }
+}
+
+// verify_message() reads the header section in place, a Verifier fed bytes copies it through
+// its parser: both must give the same results, for broken messages too.
+TEST(DkimVerify, WholeMessageAndStreamAgree) {
+  PrivateKey key = ed25519_key();
+  dns::ZoneResolver zone = zone_with(key.dns_record());
+  const std::string message = signed_copy(plain_message, key, sign_options());
+  const std::string header = message.substr(0, message.find("\r\n\r\n") + 2);
+  VerifyOptions few_fields;
+  few_fields.limits.max_fields = 3;
+  VerifyOptions short_header;
+  short_header.limits.max_header_bytes = 100;
+  struct {
+    std::string name;
+    std::string message;
+    VerifyOptions options;
+    std::string verdict;
+  } cases[] = {
+      {"signed", message, {}, "pass"},
+      {"no body", header + "\r\n", {}, "fail/body_hash_mismatch"},
+      {"no blank line", header, {}, "fail/body_hash_mismatch"},
+      {"empty", "", {}, ""},
+      {"too many fields", message, few_fields, "permerror/syntax"},
+      {"header too long", message, short_header, "permerror/syntax"},
+  };
+  for (const auto& test : cases) {
+    std::vector<Result> whole = verify(zone, test.message, test.options);
+    std::vector<Result> streamed = verify_streamed(zone, {test.message}, test.options);
+    EXPECT_EQ(summary(whole), test.verdict) << test.name;
+    EXPECT_EQ(summary(streamed), test.verdict) << test.name;
+    ASSERT_EQ(whole.size(), streamed.size()) << test.name;
+    for (std::size_t i = 0; i < whole.size(); ++i)
+      EXPECT_EQ(whole[i].detail, streamed[i].detail) << test.name;
   }
 }
 

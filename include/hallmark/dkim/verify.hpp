@@ -87,6 +87,11 @@ class HALLMARK_API Verifier final : public mail::MessageHandler {
   void on_end() override;
 
  private:
+  // Feeds the message whole: it outlives the verification, so its header section needs no copy.
+  friend core::Task<std::vector<Result>> verify_message(dns::Resolver& resolver,
+                                                        std::string_view message,
+                                                        VerifyOptions options);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -5,9 +5,7 @@
 
 #include <array>
 #include <cstdint>
-#include <memory>
 #include <optional>
-#include <string>
 #include <string_view>
 #include <vector>
 
@@ -26,7 +24,7 @@ class BodyHashes {
     Digest running;
     std::uint64_t hashed = 0;
     std::uint64_t canonical_length = 0;  // the whole canonical body, for checking l=
-    std::string digest;                  // set by finish()
+    DigestBytes digest;                  // set by finish()
   };
 
   /// The job computing this combination, added if new.
@@ -42,6 +40,8 @@ class BodyHashes {
   // Canonical bytes come in runs as long as the text allows, but every edit (a squeezed space,
   // a held line end) cuts one; short runs are gathered here so the digests are not updated a
   // few bytes at a time, which costs more than hashing them. Long runs go straight through.
+  // What is gathered is hashed before feed() or finish() returns, so the buffer lives on their
+  // stack: neither the heap nor a message waiting for more body or for DNS holds one.
   struct Gathered {
     static constexpr std::size_t capacity = 4096;
     static constexpr std::size_t direct = 512;  // runs this long are not copied
@@ -49,15 +49,14 @@ class BodyHashes {
     std::size_t size = 0;
   };
 
-  void collect(Canonicalization canonicalization, const char* data, std::size_t size);
-  void flush(Canonicalization canonicalization);
+  void collect(Gathered& gathered, Canonicalization canonicalization, const char* data,
+               std::size_t size);
+  void flush(Gathered& gathered, Canonicalization canonicalization);
   void emit(Canonicalization canonicalization, const char* data, std::size_t size);
 
   std::vector<Job> jobs_;
   std::optional<BodyCanonicalizer> simple_;
   std::optional<BodyCanonicalizer> relaxed_;
-  std::unique_ptr<Gathered> simple_gathered_;   // with simple_
-  std::unique_ptr<Gathered> relaxed_gathered_;  // with relaxed_
   bool finished_ = false;
 };
 

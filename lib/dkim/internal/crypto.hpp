@@ -5,6 +5,7 @@
 
 #include <openssl/evp.h>
 
+#include <array>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -17,6 +18,20 @@ namespace hallmark::dkim::detail {
 /// SHA-1 or SHA-256, fetched once (EVP_MD_fetch is a known per-call cost in OpenSSL 3).
 const EVP_MD* digest_algorithm(Hash hash) noexcept;
 
+/// A digest's bytes, held inline: SHA-256's 32 are more than a std::string keeps off the heap,
+/// and a verification takes one per signature and one per body hash. Empty when the digest
+/// could not be made.
+class DigestBytes {
+ public:
+  DigestBytes() = default;
+  DigestBytes(const unsigned char* data, std::size_t size) noexcept;
+  std::string_view view() const noexcept { return std::string_view(bytes_.data(), size_); }
+
+ private:
+  std::array<char, EVP_MAX_MD_SIZE> bytes_{};
+  std::size_t size_ = 0;
+};
+
 /// An incremental digest.
 class Digest {
  public:
@@ -27,14 +42,14 @@ class Digest {
   void update(const void* data, std::size_t size) noexcept;
   void update(std::string_view data) noexcept { update(data.data(), data.size()); }
   /// The digest; the object is spent afterwards.
-  std::string finish();
+  DigestBytes finish();
 
  private:
   EVP_MD_CTX* ctx_;
 };
 
 /// One-shot digest.
-std::string digest_of(Hash hash, std::string_view data);
+DigestBytes digest_of(Hash hash, std::string_view data);
 
 using KeyHandle = std::shared_ptr<EVP_PKEY>;
 

@@ -3,11 +3,14 @@
 // by name, then the signature field itself with b= emptied. Layer-private; ARC reuses it.
 #pragma once
 
+#include <array>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "dkim/internal/crypto.hpp"
+#include "dkim/internal/signature_tags.hpp"
 #include "hallmark/dkim/types.hpp"
 #include "hallmark/mail/header.hpp"
 
@@ -19,6 +22,9 @@ namespace hallmark::dkim::detail {
 class HeaderIndex {
  public:
   explicit HeaderIndex(const mail::HeaderSection& headers);
+  // The order may live in this object.
+  HeaderIndex(const HeaderIndex&) = delete;
+  HeaderIndex& operator=(const HeaderIndex&) = delete;
 
   /// The fields called `name` (any case) are positions [first, first + count) of the order.
   struct Group {
@@ -35,7 +41,11 @@ class HeaderIndex {
 
  private:
   const mail::HeaderSection* headers_;
-  std::vector<std::size_t> order_;  // field indices by name, then last field first
+  // Field indices by name, then last field first: in `few_` for a header section of usual
+  // size, which a verification then indexes without the heap.
+  std::span<std::size_t> order_;
+  std::array<std::size_t, 64> few_;
+  std::vector<std::size_t> many_;
 };
 
 /// Appends the canonical signed header fields named by `names` (each instance used once,
@@ -52,7 +62,10 @@ void append_signature_field(std::string_view raw_field, std::size_t b_begin, std
                             Canonicalization c, std::string& out);
 
 /// The digest a DKIM signature signs, for the field at `field_index`.
-std::string header_digest(const mail::HeaderSection& headers, const HeaderIndex& index,
+DigestBytes header_digest(const mail::HeaderSection& headers, const HeaderIndex& index,
                           std::size_t field_index, const Signature& signature);
+/// The same for a signature parsed by parse_signature_fields().
+DigestBytes header_digest(const mail::HeaderSection& headers, const HeaderIndex& index,
+                          std::size_t field_index, const SignatureFields& signature);
 
 }  // namespace hallmark::dkim::detail
