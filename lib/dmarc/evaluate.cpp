@@ -167,20 +167,35 @@ std::optional<PolicyLookup> lookup_authors_now(Attempt& dns,
 std::optional<bool> align_now(Attempt& dns, const Record& record, const Identifiers& ids,
                               const Options& options, const TreeWalk* author_walk, Result& r) {
   struct Candidate {
-    std::string domain;
-    bool is_spf;
+    std::string_view domain;  // normal form: the identifier itself, or `normalised`
+    std::string normalised;   // only when the identifier was not in normal form already
+    bool is_spf = false;
     bool unfinished = false;                  // its check failed temporarily: it might have passed
     std::optional<std::string> organization;  // when it needed a walk of its own
   };
   std::vector<Candidate> candidates;
-  if (ids.spf_pass && !ids.spf_domain.empty())
-    candidates.push_back({normal_domain(ids.spf_domain), true, false, {}});
-  for (const std::string& d : ids.dkim_domains)
-    candidates.push_back({normal_domain(d), false, false, {}});
-  if (ids.spf_temperror && !ids.spf_domain.empty())
-    candidates.push_back({normal_domain(ids.spf_domain), true, true, {}});
-  for (const std::string& d : ids.dkim_temperror_domains)
-    candidates.push_back({normal_domain(d), false, true, {}});
+  // Reserved whole, so that no candidate moves once `domain` may view its `normalised`.
+  candidates.reserve(2 + ids.dkim_domains.size() + ids.dkim_temperror_domains.size());
+  auto add = [&candidates](std::string_view identifier, bool is_spf, bool unfinished) {
+    Candidate& candidate = candidates.emplace_back();
+    candidate.is_spf = is_spf;
+    candidate.unfinished = unfinished;
+    // Nearly every identifier is lower case ASCII already: compared in place, not copied.
+    const bool normal = !identifier.empty() && identifier.back() != '.' &&
+                        std::ranges::none_of(identifier, [](char c) {
+                          return (c >= 'A' && c <= 'Z') || static_cast<unsigned char>(c) >= 0x80;
+                        });
+    if (normal) {
+      candidate.domain = identifier;
+    } else {
+      candidate.normalised = normal_domain(identifier);
+      candidate.domain = candidate.normalised;
+    }
+  };
+  if (ids.spf_pass && !ids.spf_domain.empty()) add(ids.spf_domain, true, false);
+  for (const std::string& d : ids.dkim_domains) add(d, false, false);
+  if (ids.spf_temperror && !ids.spf_domain.empty()) add(ids.spf_domain, true, true);
+  for (const std::string& d : ids.dkim_temperror_domains) add(d, false, true);
 
   bool waiting = false;
   for (Candidate& candidate : candidates) {
@@ -190,8 +205,8 @@ std::optional<bool> align_now(Attempt& dns, const Record& record, const Identifi
         mode == Alignment::strict ||
         !core::is_subdomain_of(candidate.domain, r.organizational_domain))
       continue;
-    std::optional<std::string> organization =
-        detail::organizational_domain_now(dns, candidate.domain, options.discovery, author_walk);
+    std::optional<std::string> organization = detail::organizational_domain_now(
+        dns, std::string(candidate.domain), options.discovery, author_walk);
     if (!organization) {
       waiting = true;
       continue;
@@ -213,7 +228,7 @@ std::optional<bool> align_now(Attempt& dns, const Record& record, const Identifi
       r.spf_aligned = true;
     } else if (!r.dkim_aligned) {
       r.dkim_aligned = true;
-      r.aligned_dkim_domain = std::move(candidate.domain);
+      r.aligned_dkim_domain = candidate.domain;
     }
   }
   return unfinished_aligns;
@@ -409,6 +424,24 @@ FromDomains from_domains(const mail::HeaderSection& headers, const Options& opti
   return out;
 }
 
+// One author domain: its lookup and evaluation in one attempt, without the PolicyLookup and
+// its vector that several domains need.
+std::optional<Result> evaluate_domain_now(Attempt& dns, std::string_view author_domain,
+                                          const Identifiers& ids, const Options& options) {
+  std::optional<std::shared_ptr<const AuthorPolicy>> author =
+      author_policy_now(dns, author_domain, options);
+  if (!author) return std::nullopt;
+  return evaluate_author_now(dns, **author, ids, options);
+}
+
+// A message's From domains: their policy lookups and the evaluation in one attempt.
+std::optional<Result> evaluate_from_now(Attempt& dns, const FromDomains& from,
+                                        const Identifiers& ids, const Options& options) {
+  std::optional<PolicyLookup> lookup = lookup_authors_now(dns, from.domains, from.problem, options);
+  if (!lookup) return std::nullopt;
+  return evaluate_lookup_now(dns, *lookup, ids, options);
+}
+
 }  // namespace
 
 std::string_view to_string(Outcome outcome) noexcept {
@@ -461,41 +494,38 @@ core::Task<PolicyLookup> lookup_policy(dns::Resolver& resolver, const mail::Head
       });
 }
 
-core::Task<Result> evaluate(dns::Resolver& resolver, PolicyLookup lookup, Identifiers identifiers,
-                            Options options) {
-  return dns::detail::start_attempts<Result>(
-      resolver, [lookup = std::move(lookup), identifiers = std::move(identifiers),
-                 options = std::move(options)](Attempt& dns) {
-        return evaluate_lookup_now(dns, lookup, identifiers, options);
+core::Task<Result> evaluate(dns::Resolver& resolver, PolicyLookup lookup,
+                            const Identifiers& identifiers, const Options& options) {
+  return dns::detail::start_attempts_borrowing<Result>(
+      resolver,
+      [&](Attempt& dns) { return evaluate_lookup_now(dns, lookup, identifiers, options); },
+      [&] {
+        return [owned = std::move(lookup), ids = identifiers, opts = options](Attempt& dns) {
+          return evaluate_lookup_now(dns, owned, ids, opts);
+        };
       });
 }
 
-core::Task<Result> evaluate(dns::Resolver& resolver, std::string author_domain,
-                            Identifiers identifiers, Options options) {
-  // One author domain: its lookup and evaluation in one attempt, without the PolicyLookup and
-  // its vector that several domains need.
-  return dns::detail::start_attempts<Result>(
+core::Task<Result> evaluate(dns::Resolver& resolver, std::string_view author_domain,
+                            const Identifiers& identifiers, const Options& options) {
+  return dns::detail::start_attempts_borrowing<Result>(
       resolver,
-      [author_domain = std::move(author_domain), identifiers = std::move(identifiers),
-       options = std::move(options)](Attempt& dns) -> std::optional<Result> {
-        std::optional<std::shared_ptr<const AuthorPolicy>> author =
-            author_policy_now(dns, author_domain, options);
-        if (!author) return std::nullopt;
-        return evaluate_author_now(dns, **author, identifiers, options);
+      [&](Attempt& dns) { return evaluate_domain_now(dns, author_domain, identifiers, options); },
+      [&] {
+        return [author = std::string(author_domain), ids = identifiers, opts = options](
+                   Attempt& dns) { return evaluate_domain_now(dns, author, ids, opts); };
       });
 }
 
 core::Task<Result> evaluate(dns::Resolver& resolver, const mail::HeaderSection& headers,
-                            Identifiers identifiers, Options options) {
+                            const Identifiers& identifiers, const Options& options) {
   FromDomains from = from_domains(headers, options);
-  return dns::detail::start_attempts<Result>(
-      resolver,
-      [from = std::move(from), identifiers = std::move(identifiers),
-       options = std::move(options)](Attempt& dns) -> std::optional<Result> {
-        std::optional<PolicyLookup> lookup =
-            lookup_authors_now(dns, from.domains, from.problem, options);
-        if (!lookup) return std::nullopt;
-        return evaluate_lookup_now(dns, *lookup, identifiers, options);
+  return dns::detail::start_attempts_borrowing<Result>(
+      resolver, [&](Attempt& dns) { return evaluate_from_now(dns, from, identifiers, options); },
+      [&] {
+        return [owned = std::move(from), ids = identifiers, opts = options](Attempt& dns) {
+          return evaluate_from_now(dns, owned, ids, opts);
+        };
       });
 }
 

@@ -143,16 +143,21 @@ HALLMARK_API core::Task<PolicyLookup> lookup_policy(dns::Resolver& resolver,
                                                     Options options = {});
 
 /// Finishes a policy lookup with the authenticated identifiers: alignment, the result and the
-/// disposition.
+/// disposition. The identifiers and options are read before this returns (the task copies
+/// them when it must wait), so they need not outlive the task.
 HALLMARK_API core::Task<Result> evaluate(dns::Resolver& resolver, PolicyLookup lookup,
-                                         Identifiers identifiers, Options options = {});
+                                         const Identifiers& identifiers,
+                                         const Options& options = {});
 
-/// lookup_policy() then evaluate(), for callers that have the identifiers already.
-HALLMARK_API core::Task<Result> evaluate(dns::Resolver& resolver, std::string author_domain,
-                                         Identifiers identifiers, Options options = {});
+/// lookup_policy() then evaluate(), for callers that have the identifiers already. The
+/// arguments are read before this returns, as above.
+HALLMARK_API core::Task<Result> evaluate(dns::Resolver& resolver, std::string_view author_domain,
+                                         const Identifiers& identifiers,
+                                         const Options& options = {});
 HALLMARK_API core::Task<Result> evaluate(dns::Resolver& resolver,
                                          const mail::HeaderSection& headers,
-                                         Identifiers identifiers, Options options = {});
+                                         const Identifiers& identifiers,
+                                         const Options& options = {});
 
 /// The report destinations a receiver may use for an evaluated message: the record's rua=
 /// and ruf= URIs on the policy domain's organizational domain, and external ones whose host

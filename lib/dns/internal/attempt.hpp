@@ -131,4 +131,20 @@ core::Task<T> start_attempts(Resolver& resolver, F attempt) {
   return run_attempts<T>(resolver, std::move(attempt), std::move(memory), std::move(wanted));
 }
 
+/// start_attempts() for arguments the caller keeps only until the call returns: `borrowed`
+/// runs the first attempt on them in place, and only when it waits does `owning()` give the
+/// attempt, owning copies of them, that the task runs after each fetch. A warm evaluation then
+/// copies nothing of its arguments.
+template <class T, class Borrowed, class MakeOwning>
+core::Task<T> start_attempts_borrowing(Resolver& resolver, Borrowed borrowed, MakeOwning owning) {
+  AnswerMemory memory;
+  std::vector<Wanted> wanted;
+  {
+    Attempt first(resolver, memory);
+    if (std::optional<T> done = borrowed(first)) return core::ready(std::move(*done));
+    wanted = first.take_wanted();
+  }
+  return run_attempts<T>(resolver, owning(), std::move(memory), std::move(wanted));
+}
+
 }  // namespace hallmark::dns::detail
