@@ -116,21 +116,6 @@ core::Task<T> run_attempts(Resolver& resolver, F attempt, AnswerMemory memory = 
   }
 }
 
-/// run_attempts() with the first attempt run now, before any coroutine exists: when every
-/// answer is at hand (a warm cache) the work is done before this returns, and the task only
-/// hands the value over.
-template <class T, class F>
-core::Task<T> start_attempts(Resolver& resolver, F attempt) {
-  AnswerMemory memory;
-  std::vector<Wanted> wanted;
-  {
-    Attempt first(resolver, memory);
-    if (std::optional<T> done = attempt(first)) return core::ready(std::move(*done));
-    wanted = first.take_wanted();
-  }
-  return run_attempts<T>(resolver, std::move(attempt), std::move(memory), std::move(wanted));
-}
-
 /// start_attempts() for arguments the caller keeps only until the call returns: `borrowed`
 /// runs the first attempt on them in place, and only when it waits does `owning()` give the
 /// attempt, owning copies of them, that the task runs after each fetch. A warm evaluation then
@@ -145,6 +130,16 @@ core::Task<T> start_attempts_borrowing(Resolver& resolver, Borrowed borrowed, Ma
     wanted = first.take_wanted();
   }
   return run_attempts<T>(resolver, owning(), std::move(memory), std::move(wanted));
+}
+
+/// run_attempts() with the first attempt run now, before any coroutine exists: when every
+/// answer is at hand (a warm cache) the work is done before this returns, and the task only
+/// hands the value over.
+template <class T, class F>
+core::Task<T> start_attempts(Resolver& resolver, F attempt) {
+  return start_attempts_borrowing<T>(
+      resolver, [&attempt](Attempt& first) { return attempt(first); },
+      [&attempt] { return std::move(attempt); });
 }
 
 }  // namespace hallmark::dns::detail
