@@ -20,7 +20,8 @@ class InlineBytes {
 
   void assign(std::string_view bytes) {
     if (bytes.size() <= N) {
-      std::memcpy(inline_.data(), bytes.data(), bytes.size());
+      // An empty view may hold a null pointer, which memcpy must not be given even for 0 bytes.
+      if (!bytes.empty()) std::memcpy(inline_.data(), bytes.data(), bytes.size());
       size_ = bytes.size();
       heap_.clear();
     } else {
