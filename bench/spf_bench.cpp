@@ -34,7 +34,7 @@ void check_host(benchmark::State& state, dns::Resolver& resolver, const SpfClien
   spf::Result first = evaluate(resolver, envelope, options);
   if (first.outcome != client.expected) {
     std::string error =
-        "unexpected " + std::string(spf::to_string(first.outcome)) + ": " + first.reason;
+        "unexpected " + std::string(spf::to_string(first.outcome)) + ": " + first.reason.str();
     state.SkipWithError(error.c_str());
     return;
   }

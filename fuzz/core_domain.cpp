@@ -31,7 +31,10 @@ void check_validation(std::string_view name) {
   bool dns = core::is_valid_domain(name, DomainSyntax::dns);
   bool ldh = core::is_valid_domain(name, DomainSyntax::ldh);
   bool underscore = core::is_valid_domain(name, DomainSyntax::ldh_underscore);
+  // is_valid_domain() is a one-pass shortcut: it must agree with the full inspection.
   check(dns == core::validate_domain(name, DomainSyntax::dns).has_value());
+  check(ldh == core::validate_domain(name, DomainSyntax::ldh).has_value());
+  check(underscore == core::validate_domain(name, DomainSyntax::ldh_underscore).has_value());
   // Each syntax is a subset of the next looser one.
   check(!ldh || underscore);
   check(!underscore || dns);

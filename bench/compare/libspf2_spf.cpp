@@ -203,7 +203,7 @@ bool implementations_agree() {
                    "  hallmark via cache: %s, traced: %s\n  libspf2: %s %s\n",
                    std::string(client.ip).c_str(),
                    std::string(spf::to_string(client.expected)).c_str(),
-                   std::string(spf::to_string(ours.outcome)).c_str(), ours.reason.c_str(),
+                   std::string(spf::to_string(ours.outcome)).c_str(), ours.reason.str().c_str(),
                    std::string(spf::to_string(cached.outcome)).c_str(),
                    std::string(spf::to_string(quiet.outcome)).c_str(), their_name.c_str(),
                    theirs.comment.c_str());

@@ -2,10 +2,25 @@
 // The answers attempts share, and the fetch between attempts.
 #include "dns/internal/attempt.hpp"
 
+#include <new>
+
 #include "hallmark/core/domain.hpp"
 #include "hallmark/core/when_all.hpp"
 
 namespace hallmark::dns::detail {
+
+AnswerMemory::AnswerMemory(AnswerMemory&& other) noexcept
+    : more_pages_(std::move(other.more_pages_)),
+      size_(other.size_),
+      owned_names_(std::move(other.owned_names_)) {
+  for (std::size_t i = 0; i < inline_used(); ++i)
+    new (&inline_pages_[i]) Page(std::move(other.inline_pages_[i]));
+  // The other's pages are left as moved-from objects, which its destructor still ends.
+}
+
+AnswerMemory::~AnswerMemory() {
+  for (std::size_t i = 0; i < inline_used(); ++i) inline_pages_[i].~Page();
+}
 
 const AnswerPtr* AnswerMemory::find(std::string_view name, Type type) const noexcept {
   for (std::size_t i = 0; i < size_; ++i) {
@@ -20,11 +35,10 @@ void AnswerMemory::keep(std::string_view name, Type type, AnswerPtr answer) {
   // nothing to copy.
   std::string_view key = answer->name;
   if (!core::domain_equal(key, name)) key = owned_names_.emplace_back(name);
-  Page page{std::move(answer), key, type};
-  if (size_ < inline_pages_.size()) {
-    inline_pages_[size_] = std::move(page);
+  if (size_ < inline_capacity) {
+    new (&inline_pages_[size_]) Page{std::move(answer), key, type};
   } else {
-    more_pages_.push_back(std::move(page));
+    more_pages_.push_back(Page{std::move(answer), key, type});
   }
   ++size_;
 }

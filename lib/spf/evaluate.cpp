@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "core/internal/ascii.hpp"
 #include "hallmark/core/domain.hpp"
 #include "hallmark/spf/record.hpp"
 #include "hallmark/spf/record_cache.hpp"
@@ -23,7 +24,9 @@ using dns::Type;
 // RFC 7208 4.3: a <domain> that is malformed or not multi-label gives "none".
 bool is_checkable_domain(std::string_view domain) noexcept {
   if (domain.empty() || domain.front() == '[') return false;  // address literals
-  return core::is_valid_domain(domain, core::DomainSyntax::dns) && core::label_count(domain) >= 2;
+  // A valid name has no empty label, so a dot before its end means at least two labels.
+  return core::is_valid_domain(domain, core::DomainSyntax::dns) &&
+         core::strip_trailing_dot(domain).find('.') != std::string_view::npos;
 }
 
 Evaluator::Evaluator(dns::Resolver& resolver, const InputView& input, const Options& options,
@@ -35,7 +38,7 @@ Evaluator::Evaluator(dns::Resolver& resolver, const InputView& input, const Opti
       domain_(input.domain),
       helo_(input.helo) {
   const std::string_view sender = input.sender;
-  std::size_t at = sender.rfind('@');
+  std::size_t at = core::detail::last_of(sender, '@');
   local_part_ = at == std::string_view::npos ? std::string_view() : sender.substr(0, at);
   sender_domain_ = at == std::string_view::npos ? sender : sender.substr(at + 1);
   sender_ = sender;
@@ -63,7 +66,7 @@ bool Evaluator::run(Result& result) {
   if (decision.outcome == Outcome::fail) {
     std::optional<std::string> explanation = explain(decision);
     if (!explanation) return false;
-    result.explanation = std::move(*explanation);
+    result.explanation = *explanation;
   }
   result.outcome = decision.outcome;
   result.reason = std::move(decision.reason);
@@ -268,7 +271,7 @@ core::Task<Result> check_mail_from(dns::Resolver& resolver, const Envelope& enve
   // RFC 7208 2.4: with a null reverse path the identity is postmaster@<HELO>.
   if (envelope.mail_from.empty()) return check_helo(resolver, envelope, options);
   const std::string_view mail_from = envelope.mail_from;
-  const std::string_view domain = mail_from.substr(mail_from.rfind('@') + 1);
+  const std::string_view domain = mail_from.substr(core::detail::last_of(mail_from, '@') + 1);
   return start_check(resolver, detail::InputView{envelope.ip, domain, mail_from, envelope.helo},
                      options, Identity::mailfrom);
 }

@@ -33,10 +33,10 @@ std::string failure_note(const Answer& answer) {
                      dns::to_string(answer.type));
 }
 
-Decision decide(Outcome outcome, std::string reason) {
+Decision decide(Outcome outcome, std::string_view reason) {
   Decision decision;
   decision.outcome = outcome;
-  decision.reason = std::move(reason);
+  decision.reason = reason;
   return decision;
 }
 
@@ -98,12 +98,10 @@ Decision Evaluator::evaluate(std::string_view domain, unsigned depth) {
     if (result.match == Match::pending) return pending();
     // A term's text (rendered once, with the parse) is copied only for a trace entry that is
     // kept or for the deciding term.
-    std::string term;
     if (trace_full()) {
       ++dropped_trace_;
     } else {
-      term = parsed->terms[index];
-      trace_.push_back(TraceEntry{std::string(domain), term, depth, lookups,
+      trace_.push_back(TraceEntry{std::string(domain), parsed->terms[index], depth, lookups,
                                   result.match == Match::yes, result.note});
     }
     switch (result.match) {
@@ -115,12 +113,11 @@ Decision Evaluator::evaluate(std::string_view domain, unsigned depth) {
         // An include keeps only the outcome of what it includes, and the reason for a trace
         // entry: with no room in the trace, an included record's words would be thrown away.
         if (inside_include_ > 0 && trace_full()) return decide(outcome_of(mechanism.qualifier), {});
-        if (term.empty()) term = parsed->terms[index];
-        std::string reason;
-        reason.reserve(domain.size() + term.size() + 9);
-        reason.append(domain).append(" matched ").append(term);
-        Decision decision = decide(outcome_of(mechanism.qualifier), std::move(reason));
-        decision.mechanism = std::move(term);
+        const std::string_view term = parsed->terms[index];
+        Decision decision;
+        decision.outcome = outcome_of(mechanism.qualifier);
+        decision.reason.append(domain).append(" matched ").append(term);
+        decision.mechanism = term;
         // Only a fail is explained (RFC 7208 6.2), from the record that decided it.
         if (decision.outcome == Outcome::fail) {
           decision.record = RecordCache::Entry(parsed, &parsed->record);
@@ -288,12 +285,12 @@ MatchResult Evaluator::match_include(const Mechanism& m, std::string_view domain
   --inside_include_;
   if (included.pending) return {Match::pending, {}};
   switch (included.outcome) {
-    case Outcome::pass: return MatchResult{Match::yes, std::move(included.reason)};
+    case Outcome::pass: return MatchResult{Match::yes, included.reason.str()};
     case Outcome::fail:
     case Outcome::softfail:
-    case Outcome::neutral: return MatchResult{Match::no, std::move(included.reason)};
-    case Outcome::temperror: return MatchResult{Match::temperror, std::move(included.reason)};
-    case Outcome::permerror: return MatchResult{Match::permerror, std::move(included.reason)};
+    case Outcome::neutral: return MatchResult{Match::no, included.reason.str()};
+    case Outcome::temperror: return MatchResult{Match::temperror, included.reason.str()};
+    case Outcome::permerror: return MatchResult{Match::permerror, included.reason.str()};
     case Outcome::none:
       return MatchResult{Match::permerror,
                          fmt::format("include target {} has no SPF record", target->view())};

@@ -143,6 +143,37 @@ TEST(DomainValidate, DnsModeAcceptsAnyOctetButDotAndNul) {
   EXPECT_EQ(nul.error().message, "NUL octet at offset 5 in label 'd\\x00e'");
 }
 
+// is_valid_domain() takes a one-pass shortcut; validate_domain() inspects label by label to
+// say what is wrong. Every name of up to five octets over an alphabet with each kind of octet
+// that matters must get the same answer from both, in every syntax.
+TEST(DomainValidate, ShortcutAgreesWithFullInspection) {
+  constexpr std::string_view alphabet("a1-_.\0 \xff", 8);
+  std::string name;
+  std::size_t names = 0;
+  const auto visit = [&](const auto& self, std::size_t length) -> void {
+    for (DomainSyntax syntax :
+         {DomainSyntax::dns, DomainSyntax::ldh, DomainSyntax::ldh_underscore}) {
+      EXPECT_EQ(is_valid_domain(name, syntax), validate_domain(name, syntax).has_value())
+          << '\'' << name << "' in syntax " << static_cast<int>(syntax);
+    }
+    ++names;
+    if (length == 5) return;
+    for (char c : alphabet) {
+      name.push_back(c);
+      self(self, length + 1);
+      name.pop_back();
+    }
+  };
+  visit(visit, 0);
+  EXPECT_EQ(names, 1u + 8 + 64 + 512 + 4096 + 32768);
+  for (std::string name_at_limit : {name_of_length(253), name_of_length(253) + ".",
+                                    name_of_length(254), label_of(63) + ".x", label_of(64) + ".x"})
+    for (DomainSyntax syntax : {DomainSyntax::dns, DomainSyntax::ldh})
+      EXPECT_EQ(is_valid_domain(name_at_limit, syntax),
+                validate_domain(name_at_limit, syntax).has_value())
+          << name_at_limit.size();
+}
+
 TEST(DomainCompare, EqualIgnoresCaseAndOneTrailingDot) {
   struct {
     std::string_view a, b;

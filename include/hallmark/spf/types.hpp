@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hallmark/core/inline_string.hpp"
 #include "hallmark/core/ip.hpp"
 #include "hallmark/export.hpp"
 
@@ -85,18 +86,21 @@ enum class Identity : std::uint8_t { mailfrom, helo };
 
 HALLMARK_API std::string_view to_string(Identity identity) noexcept;
 
+/// The outcome of one check and why. Its texts are held inside the result up to a size that
+/// covers nearly every real domain, address and term, so a check on cached answers allocates
+/// nothing; longer texts go to the heap. They read as std::string_view.
 struct Result {
   Outcome outcome = Outcome::none;
   Identity identity = Identity::mailfrom;
-  /// Why: "matched ip4:192.0.2.0/24", "no SPF record", "too many DNS lookups".
-  std::string reason;
+  /// Why: "example.com matched ip4:192.0.2.0/24", "example.com has no SPF record".
+  core::InlineString<128> reason;
   /// For fail: the expanded exp= text, or the default explanation.
-  std::string explanation;
-  std::string domain;         // the domain check_host() started with
-  std::string sender;         // <sender>: "user@example.com", "postmaster@helo.example"
-  std::string mechanism;      // the term that decided, when a mechanism matched
-  unsigned dns_lookups = 0;   // DNS-querying terms counted against the limit (4.6.4)
-  unsigned void_lookups = 0;  // lookups that gave NXDOMAIN or no answer
+  core::InlineString<128> explanation;
+  core::InlineString<64> domain;     // the domain check_host() started with
+  core::InlineString<96> sender;     // <sender>: "user@example.com", "postmaster@helo.example"
+  core::InlineString<64> mechanism;  // the term that decided, when a mechanism matched
+  unsigned dns_lookups = 0;          // DNS-querying terms counted against the limit (4.6.4)
+  unsigned void_lookups = 0;         // lookups that gave NXDOMAIN or no answer
   std::vector<TraceEntry> trace;
 };
 

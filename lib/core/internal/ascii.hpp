@@ -3,6 +3,8 @@
 // locale-dependent. Library-private.
 #pragma once
 
+#include <string.h>  // memrchr (GNU)
+
 #include <string>
 #include <string_view>
 
@@ -29,6 +31,15 @@ constexpr std::string_view trim_fws(std::string_view text) noexcept {
   while (!text.empty() && is_fws(text.front())) text.remove_prefix(1);
   while (!text.empty() && is_fws(text.back())) text.remove_suffix(1);
   return text;
+}
+
+/// The offset of the last `c` in `text`, or npos: std::string_view::rfind walks octet by
+/// octet, memrchr a vector at a time, which tells on every address split at its '@'.
+inline std::size_t last_of(std::string_view text, char c) noexcept {
+  if (text.empty()) return std::string_view::npos;
+  const void* found = ::memrchr(text.data(), c, text.size());
+  return found == nullptr ? std::string_view::npos
+                          : static_cast<std::size_t>(static_cast<const char*>(found) - text.data());
 }
 
 }  // namespace hallmark::core::detail

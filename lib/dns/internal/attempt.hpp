@@ -10,7 +10,6 @@
 // milliseconds. The logic exists once, with no asynchronous twin to keep in step.
 #pragma once
 
-#include <array>
 #include <list>
 #include <optional>
 #include <string>
@@ -41,11 +40,14 @@ struct Consulted {
 /// ScopedResolver's count of a message's lookups honest).
 class AnswerMemory {
  public:
-  AnswerMemory() = default;
+  AnswerMemory() noexcept {}  // NOLINT: the inline pages are constructed as they are kept
   // Moved from a first attempt into the coroutine that fetches: the pages' names view answers
   // and list nodes, neither of which moves.
-  AnswerMemory(AnswerMemory&&) noexcept = default;
-  AnswerMemory& operator=(AnswerMemory&&) noexcept = default;
+  AnswerMemory(AnswerMemory&& other) noexcept;
+  AnswerMemory& operator=(AnswerMemory&&) = delete;
+  AnswerMemory(const AnswerMemory&) = delete;
+  AnswerMemory& operator=(const AnswerMemory&) = delete;
+  ~AnswerMemory();
 
   /// The answer kept for (name, type); null when there is none. Names compare as domains.
   const AnswerPtr* find(std::string_view name, Type type) const noexcept;
@@ -58,13 +60,19 @@ class AnswerMemory {
     std::string_view name;  // the answer's own name, or one of owned_names_
     Type type;
   };
-  const Page& page(std::size_t index) const noexcept {
-    return index < inline_pages_.size() ? inline_pages_[index]
-                                        : more_pages_[index - inline_pages_.size()];
-  }
   // An evaluation meets a handful of names, a large provider's SPF policy a dozen: they fit
-  // without a heap allocation.
-  std::array<Page, 16> inline_pages_{};
+  // without a heap allocation. They are constructed only as they are used: an evaluation on
+  // a warm cache should not zero and then destroy sixteen pages to keep one.
+  static constexpr std::size_t inline_capacity = 16;
+  std::size_t inline_used() const noexcept {
+    return size_ < inline_capacity ? size_ : inline_capacity;
+  }
+  const Page& page(std::size_t index) const noexcept {
+    return index < inline_capacity ? inline_pages_[index] : more_pages_[index - inline_capacity];
+  }
+  union {
+    Page inline_pages_[inline_capacity];
+  };
   std::vector<Page> more_pages_;
   std::size_t size_ = 0;
   std::list<std::string> owned_names_;  // stable addresses; only for answers named otherwise

@@ -28,8 +28,8 @@ struct Memory {
 struct Decision {
   Outcome outcome = Outcome::neutral;
   bool pending = false;
-  std::string reason;
-  std::string mechanism;
+  core::InlineString<128> reason;  // as Result's, so that handing them over stays inline
+  core::InlineString<64> mechanism;
   RecordCache::Entry record;
   std::string domain;
 };
