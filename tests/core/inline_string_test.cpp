@@ -27,7 +27,7 @@ TEST(InlineString, HoldsTextOfEveryLengthAroundItsCapacity) {
 
 TEST(InlineString, CopiesAndMovesKeepTheTextAndLeaveTheSourceUsable) {
   for (const std::string& text : {std::string(), std::string("abc"), std::string("abcdefgh"),
-                                 std::string("abcdefghi"), std::string(300, 'x')}) {
+                                  std::string("abcdefghi"), std::string(300, 'x')}) {
     Short original(text);
     Short copy(original);
     EXPECT_EQ(copy, text);
