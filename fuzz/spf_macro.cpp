@@ -29,7 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto expanded = detail::expand(*parsed, values);
     if (expanded && expanded->size() > detail::max_expansion) std::abort();
     if (expanded && context == MacroContext::domain_spec) {
-      std::string name = detail::truncate_to_domain_limit(*expanded);
+      std::string_view name = detail::truncate_to_domain_limit(*expanded);
       if (name.size() > 254) std::abort();
     }
   }

@@ -153,9 +153,13 @@ std::optional<TargetName> Evaluator::expand_target(const MacroString& spec, std:
     target.borrowed = spec.text;
     target.is_borrowed = true;
   } else {
-    std::optional<std::string> expanded = expand(spec, values(spec, domain, validated));
-    if (!expanded) return std::nullopt;
-    target.owned = truncate_to_domain_limit(std::move(*expanded));
+    // Expanded into this thread's reused buffer: the name kept is at most 253 octets, which
+    // the target holds inline, so a macro costs no allocation either.
+    thread_local std::string expansion;
+    expansion.clear();
+    if (!expand_into(spec, values(spec, domain, validated), expansion)) return std::nullopt;
+    target.owned = truncate_to_domain_limit(expansion);
+    if (expansion.capacity() > 4 * max_expansion) std::string().swap(expansion);
   }
   // RFC 7208 leaves an expanded name that DNS cannot carry undefined; like a name that does
   // not exist, it matches nothing (the suite's preferred result).

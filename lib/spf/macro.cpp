@@ -2,55 +2,31 @@
 // Macro expansion (RFC 7208 7.3): letters to values, split/reverse/keep transformers,
 // URL escaping of upper-case macros, and the 253-octet truncation of expanded names.
 #include <algorithm>
+#include <array>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "spf/internal/macro.hpp"
 
 namespace hallmark::spf::detail {
 namespace {
 
-std::string letter_value(char letter, const MacroValues& v) {
+// The value of a macro letter: a view of the inputs, or of `computed` for the letters whose
+// value must be formatted (an IPv4 address or a time fits its small-string buffer).
+std::string_view letter_value(char letter, const MacroValues& v, std::string& computed) {
   switch (letter) {
-    case 's': return std::string(v.sender);
-    case 'l': return std::string(v.local_part);
-    case 'o': return std::string(v.sender_domain);
-    case 'd': return std::string(v.domain);
-    case 'i': return ip_macro_value(v.ip);
-    case 'p': return std::string(v.validated_name);
+    case 's': return v.sender;
+    case 'l': return v.local_part;
+    case 'o': return v.sender_domain;
+    case 'd': return v.domain;
+    case 'i': return computed = ip_macro_value(v.ip);
+    case 'p': return v.validated_name;
     case 'v': return v.ip.is_v4() ? "in-addr" : "ip6";
-    case 'h': return std::string(v.helo);
-    case 'c': return v.ip.to_string();
-    case 'r': return std::string(v.receiver);
-    case 't': return std::to_string(v.now);
+    case 'h': return v.helo;
+    case 'c': return computed = v.ip.to_string();
+    case 'r': return v.receiver;
+    case 't': return computed = std::to_string(v.now);
     default: return {};
   }
-}
-
-// RFC 7208 7.3: split on any delimiter, optionally reverse, keep the right-most `keep`
-// parts, and join with '.'.
-std::string transform(std::string_view value, const MacroPiece& piece) {
-  if (!piece.reverse && piece.keep == 0 && piece.delimiters.empty()) return std::string(value);
-  std::string_view delimiters =
-      piece.delimiters.empty() ? std::string_view(".") : std::string_view(piece.delimiters);
-  std::vector<std::string_view> parts;
-  std::size_t start = 0;
-  for (std::size_t i = 0; i <= value.size(); ++i) {
-    if (i == value.size() || delimiters.find(value[i]) != std::string_view::npos) {
-      parts.push_back(value.substr(start, i - start));
-      start = i + 1;
-    }
-  }
-  if (piece.reverse) std::reverse(parts.begin(), parts.end());
-  std::size_t first = 0;
-  if (piece.keep != 0 && piece.keep < parts.size()) first = parts.size() - piece.keep;
-  std::string out;
-  for (std::size_t i = first; i < parts.size(); ++i) {
-    if (i != first) out += '.';
-    out += parts[i];
-  }
-  return out;
 }
 
 // RFC 3986 2.3: unreserved = ALPHA / DIGIT / "-" / "." / "_" / "~"
@@ -59,7 +35,11 @@ bool is_unreserved(unsigned char c) noexcept {
          c == '.' || c == '_' || c == '~';
 }
 
-void append_url_escaped(std::string& out, std::string_view value) {
+void append_value(std::string& out, std::string_view value, bool url_escape) {
+  if (!url_escape) {
+    out += value;
+    return;
+  }
   static constexpr char hex[] = "0123456789ABCDEF";
   for (unsigned char c : value) {
     if (is_unreserved(c)) {
@@ -69,6 +49,47 @@ void append_url_escaped(std::string& out, std::string_view value) {
       out += hex[c >> 4];
       out += hex[c & 0x0f];
     }
+  }
+}
+
+// RFC 7208 7.3: split on any delimiter, optionally reverse, keep the right-most `keep`
+// parts, and join with '.' (unreserved, so escaping the parts escapes the whole).
+void append_transformed(std::string& out, std::string_view value, const MacroPiece& piece) {
+  if (!piece.reverse && piece.keep == 0 && piece.delimiters.empty()) {
+    append_value(out, value, piece.url_escape);
+    return;
+  }
+  const std::string_view delimiters =
+      piece.delimiters.empty() ? std::string_view(".") : std::string_view(piece.delimiters);
+  // Parts are views of the value; a few dozen fit on the stack (an IPv6 address in nibbles
+  // has 32), and only a hostile value with more goes to the heap.
+  constexpr std::size_t inline_parts = 64;
+  std::array<std::string_view, inline_parts> stack_parts;
+  std::vector<std::string_view> heap_parts;
+  std::size_t count = 0;
+  const auto add = [&](std::string_view part) {
+    if (count < inline_parts) {
+      stack_parts[count] = part;
+    } else {
+      if (heap_parts.empty()) heap_parts.assign(stack_parts.begin(), stack_parts.end());
+      heap_parts.push_back(part);
+    }
+    ++count;
+  };
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= value.size(); ++i) {
+    if (i == value.size() || delimiters.find(value[i]) != std::string_view::npos) {
+      add(value.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  std::string_view* parts = count <= inline_parts ? stack_parts.data() : heap_parts.data();
+  if (piece.reverse) std::reverse(parts, parts + count);
+  std::size_t first = 0;
+  if (piece.keep != 0 && piece.keep < count) first = count - piece.keep;
+  for (std::size_t i = first; i < count; ++i) {
+    if (i != first) out += '.';
+    append_value(out, parts[i], piece.url_escape);
   }
 }
 
@@ -90,21 +111,23 @@ std::string ip_macro_value(const core::IpAddress& ip) {
   return out;
 }
 
-std::optional<std::string> expand(const MacroString& text, const MacroValues& values) {
-  std::string out;
+bool expand_into(const MacroString& text, const MacroValues& values, std::string& out) {
+  const std::size_t limit = out.size() + max_expansion;
+  std::string computed;
   for (const MacroPiece& piece : text.pieces) {
     if (piece.letter == 0) {
       out += piece.literal;
     } else {
-      std::string value = transform(letter_value(piece.letter, values), piece);
-      if (piece.url_escape) {
-        append_url_escaped(out, value);
-      } else {
-        out += value;
-      }
+      append_transformed(out, letter_value(piece.letter, values, computed), piece);
     }
-    if (out.size() > max_expansion) return std::nullopt;
+    if (out.size() > limit) return false;
   }
+  return true;
+}
+
+std::optional<std::string> expand(const MacroString& text, const MacroValues& values) {
+  std::string out;
+  if (!expand_into(text, values, out)) return std::nullopt;
   return out;
 }
 
@@ -113,17 +136,16 @@ bool uses_macro(const MacroString& text, char letter) noexcept {
                      [letter](const MacroPiece& piece) { return piece.letter == letter; });
 }
 
-std::string truncate_to_domain_limit(std::string name) {
+std::string_view truncate_to_domain_limit(std::string_view name) noexcept {
   constexpr std::size_t limit = 253;
   bool trailing_dot = !name.empty() && name.back() == '.';
   std::size_t length = name.size() - (trailing_dot ? 1 : 0);
   std::size_t start = 0;
   while (length - start > limit) {
     std::size_t dot = name.find('.', start);
-    if (dot == std::string::npos || dot >= length) return {};  // one label over 253 octets
+    if (dot == std::string_view::npos || dot >= length) return {};  // one label over 253 octets
     start = dot + 1;
   }
-  if (start == 0) return name;  // the usual case: no copy
   return name.substr(start);
 }
 

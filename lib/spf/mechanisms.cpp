@@ -270,7 +270,9 @@ MatchResult Evaluator::match_exists(const Mechanism& m, std::string_view domain)
   if (addresses == nullptr) return {Match::pending, {}};
   if (addresses->is_error()) return MatchResult{Match::temperror, failure_note(*addresses)};
   if (addresses->is_void()) return void_lookup();
-  return MatchResult{Match::yes, fmt::format("exists {}", target->view())};
+  // The note is for the trace alone: not formatted when there is none.
+  return MatchResult{Match::yes,
+                     trace_full() ? std::string() : fmt::format("exists {}", target->view())};
 }
 
 // RFC 7208 5.2: pass matches; fail, softfail, neutral do not; errors propagate; a target

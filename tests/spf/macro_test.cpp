@@ -95,12 +95,32 @@ TEST(SpfMacroExpand, TruncatesExpandedNamesFromTheLeft) {
   std::string name;
   for (int i = 0; i < 60; ++i) name += "abcd.";
   name += "example.com";
-  std::string truncated = truncate_to_domain_limit(name);
+  std::string_view truncated = truncate_to_domain_limit(name);
   EXPECT_LE(truncated.size(), 253u);
   EXPECT_TRUE(truncated.ends_with(".example.com"));
   EXPECT_TRUE(truncated.starts_with("abcd."));
   EXPECT_EQ(truncate_to_domain_limit("short.example"), "short.example");
   EXPECT_EQ(truncate_to_domain_limit(std::string(300, 'a')), "");
+}
+
+TEST(SpfMacroExpand, SplitsValuesWithMorePartsThanFitOnTheStack) {
+  MacroValues v = rfc_values("192.0.2.3");
+  std::string local = "0";
+  for (int i = 1; i < 100; ++i) local += "-" + std::to_string(i);
+  v.local_part = local;
+  EXPECT_EQ(expanded("%{l1r-}", v), "0");
+  EXPECT_EQ(expanded("%{l2-}", v), "98.99");
+  EXPECT_EQ(expanded("%{lr-}", v).substr(0, 9), "99.98.97.");
+  EXPECT_EQ(expanded("%{L3r-}", v), "2.1.0");
+}
+
+TEST(SpfMacroExpand, AppendsToTheBufferItIsGiven) {
+  MacroValues v = rfc_values("192.0.2.3");
+  auto parsed = parse_macro_string("%{ir}.%{v}._spf.%{d2}", MacroContext::domain_spec);
+  ASSERT_TRUE(parsed);
+  std::string buffer = "kept:";
+  ASSERT_TRUE(expand_into(*parsed, v, buffer));
+  EXPECT_EQ(buffer, "kept:3.2.0.192.in-addr._spf.example.com");
 }
 
 TEST(SpfMacroExpand, HostileExpansionIsBounded) {

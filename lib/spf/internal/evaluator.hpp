@@ -46,7 +46,7 @@ bool is_checkable_domain(std::string_view domain) noexcept;
 /// The name a term queries. Without macros it is a view of the record's own text or of the
 /// domain being evaluated, both alive while the term is; only an expansion is kept here.
 struct TargetName {
-  std::string owned;
+  core::InlineString<256> owned;  // an expansion, cut to 253 octets (RFC 7208 7.3)
   std::string_view borrowed;
   bool is_borrowed = false;
   std::string_view view() const noexcept {

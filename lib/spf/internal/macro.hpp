@@ -30,14 +30,18 @@ struct MacroValues {
 /// expansion stops there so a record of 5,000 %{s} cannot ask for gigabytes.
 inline constexpr std::size_t max_expansion = 8192;
 
-/// Expands every macro; nullopt when the result would exceed max_expansion.
+/// Appends the expansion of every macro to `out` (a buffer the caller reuses); false when the
+/// expansion would exceed max_expansion, with `out` then holding part of it.
+bool expand_into(const MacroString& text, const MacroValues& values, std::string& out);
+/// expand_into() a string of its own; nullopt when the result would exceed max_expansion.
 std::optional<std::string> expand(const MacroString& text, const MacroValues& values);
 
 /// Whether `text` uses macro `letter` (lower case), e.g. to know if %{p} must be resolved.
 bool uses_macro(const MacroString& text, char letter) noexcept;
 
-/// RFC 7208 7.3: a name longer than 253 octets loses labels from the left until it fits.
-std::string truncate_to_domain_limit(std::string name);
+/// RFC 7208 7.3: a name longer than 253 octets loses labels from the left until it fits: the
+/// part of `name` that is kept (empty when its last label alone is too long).
+std::string_view truncate_to_domain_limit(std::string_view name) noexcept;
 
 /// %{i}: dotted quad, or the 32 upper-case nibbles of an IPv6 address separated by dots.
 std::string ip_macro_value(const core::IpAddress& ip);
