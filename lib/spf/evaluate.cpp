@@ -168,7 +168,7 @@ std::optional<TargetName> Evaluator::expand_target(const MacroString& spec, std:
 }
 
 Validated Evaluator::validated_for(const MacroString& spec, std::string_view domain) {
-  if (!uses_macro(spec, 'p')) return std::string("unknown");
+  if (!uses_macro(spec, 'p')) return std::string_view("unknown");
   return validated_name(domain);
 }
 
@@ -177,26 +177,27 @@ Validated Evaluator::validated_name(std::string_view domain) {
   const std::string reverse = ip_.reverse_name();
   const dns::Answer* ptr = need(reverse, Type::ptr);
   if (ptr == nullptr) return std::nullopt;
-  if (!ptr->ok()) return std::string("unknown");
-  std::vector<std::string> names(
+  if (!ptr->ok()) return std::string_view("unknown");
+  std::vector<std::string_view> names(
       ptr->ptr.begin(),
       ptr->ptr.begin() + std::min<std::size_t>(ptr->ptr.size(), options_.max_ptr_names));
-  std::optional<std::vector<std::string>> validated = validate(names);
+  std::optional<std::vector<std::string_view>> validated = validate(names);
   if (!validated) return std::nullopt;
-  for (const std::string& name : *validated)
+  for (std::string_view name : *validated)
     if (core::domain_equal(name, domain)) return name;
-  for (const std::string& name : *validated)
+  for (std::string_view name : *validated)
     if (core::is_subdomain_of(name, domain)) return name;
-  return validated->empty() ? std::string("unknown") : validated->front();
+  return validated->empty() ? std::string_view("unknown") : validated->front();
 }
 
 // RFC 7208 5.5: a PTR name is validated when one of its addresses is the client's; names
 // whose lookup fails are skipped. Every missing lookup is wanted at once, so the driver
 // makes them concurrently.
-std::optional<std::vector<std::string>> Evaluator::validate(const std::vector<std::string>& names) {
-  std::vector<std::string> validated;
+std::optional<std::vector<std::string_view>> Evaluator::validate(
+    const std::vector<std::string_view>& names) {
+  std::vector<std::string_view> validated;
   bool waiting = false;
-  for (const std::string& name : names) {
+  for (std::string_view name : names) {
     const dns::Answer* addresses = need(name, address_type());
     if (addresses == nullptr) {
       waiting = true;

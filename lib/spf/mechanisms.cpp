@@ -251,13 +251,13 @@ MatchResult Evaluator::match_ptr(const Mechanism& m, std::string_view domain) {
   if (ptr->is_error()) return MatchResult{Match::no, failure_note(*ptr)};
   if (ptr->is_void()) return void_lookup();
   // PTR names are the client's, so extras are dropped rather than blamed (RFC 7208 4.6.4).
-  std::vector<std::string> candidates;
+  std::vector<std::string_view> candidates;
   for (std::size_t i = 0; i < ptr->ptr.size() && i < options_.max_ptr_names; ++i)
     if (core::is_subdomain_of(ptr->ptr[i], target->view())) candidates.push_back(ptr->ptr[i]);
-  std::optional<std::vector<std::string>> names = validate(candidates);
+  std::optional<std::vector<std::string_view>> names = validate(candidates);
   if (!names) return {Match::pending, {}};
   return MatchResult{names->empty() ? Match::no : Match::yes,
-                     names->empty() ? std::string() : "validated " + names->front()};
+                     names->empty() ? std::string() : fmt::format("validated {}", names->front())};
 }
 
 // RFC 7208 5.7: always an A query, whatever the client's address family.

@@ -55,7 +55,9 @@ struct TargetName {
 };
 
 /// %{p} (RFC 7208 7.3): the validated name, or nullopt when the attempt is waiting for DNS.
-using Validated = std::optional<std::string>;
+/// A view of a PTR name in an answer the attempt keeps (alive until the evaluation ends), or
+/// of "unknown".
+using Validated = std::optional<std::string_view>;
 
 /// The arguments of check_host() as views: of the caller's own strings for a first attempt,
 /// of a CheckHostInput kept by the task for the attempts after a fetch.
@@ -98,7 +100,7 @@ class Evaluator {
   Validated validated_for(const MacroString& spec, std::string_view domain);
   Validated validated_name(std::string_view domain);
   /// The names among `names` one of whose addresses is the client's; nullopt when waiting.
-  std::optional<std::vector<std::string>> validate(const std::vector<std::string>& names);
+  std::optional<std::vector<std::string_view>> validate(const std::vector<std::string_view>& names);
   /// Expansion, the 253-octet cut and the syntax check of a term's target.
   std::optional<TargetName> expand_target(const MacroString& spec, std::string_view domain,
                                           std::string_view validated) const;
