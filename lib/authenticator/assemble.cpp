@@ -121,7 +121,7 @@ void allow_list_tags(Verdict& verdict, const Policy& policy, TagSet& tags) {
       if (pass || !overridden) {
         tags.fire(pass ? Tag::allowlist_dmarc : Tag::blocklist_dmarc);
         verdict.policy_changes.push_back(
-            {PolicyRule::allow_list_dmarc, dmarc.author_domain,
+            {PolicyRule::allow_list_dmarc, dmarc.author_domain.str(),
              fmt::format("{} is on the DMARC allow list and {} DMARC", dmarc.author_domain,
                          pass ? "passed" : "failed")});
       }

@@ -387,7 +387,7 @@ std::optional<Result> evaluate_lookup_now(Attempt& dns, const PolicyLookup& look
     if (severity(results[i]) > severity(results[worst])) worst = i;
   Result r = std::move(results[worst]);
   for (std::size_t i = 0; i < results.size(); ++i)
-    if (i != worst) r.other_author_domains.push_back(results[i].author_domain);
+    if (i != worst) r.other_author_domains.push_back(results[i].author_domain.str());
   r.unusable_from = true;
   r.reason = fmt::format("{} ({}; each of {} domains evaluated, the strictest applied)", r.reason,
                          lookup.unusable_from, results.size());
@@ -535,9 +535,9 @@ core::Task<ReportDestinations> authorise_report_destinations(dns::Resolver& reso
                                                              Options options) {
   if (!result.record) return core::ready(ReportDestinations{});
   return dns::detail::start_attempts<ReportDestinations>(
-      resolver,
-      [record = result.record, policy_domain = result.record_domain,
-       organization = result.organizational_domain, options = std::move(options)](Attempt& dns) {
+      resolver, [record = result.record, policy_domain = result.record_domain.str(),
+                 organization = result.organizational_domain.str(),
+                 options = std::move(options)](Attempt& dns) {
         return authorise_now(dns, *record, policy_domain, organization, options);
       });
 }

@@ -6,6 +6,7 @@
  * async_host.c, the event-loop mode over c-ares in async_loop.c. */
 #define _POSIX_C_SOURCE 200809L /* poll and close under -std=c99 */
 #include <poll.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "async.h"
@@ -190,7 +191,10 @@ static void test_deadline(void) {
   int round;
   long timeout;
   size_t i;
-  hallmark_ctx* ctx = host_ctx(&h, 200);
+  /* Under valgrind (HALLMARK_TEST_SLOW, set by its CTest run) a busy machine can spend the
+     whole of a short deadline in the first call: the deadline is longer there. */
+  const long deadline = getenv("HALLMARK_TEST_SLOW") != NULL ? 5000 : 200;
+  hallmark_ctx* ctx = host_ctx(&h, (unsigned long)deadline);
   finished = 0;
   memset(&s, 0, sizeof s);
   s.env = &envelopes[0];
@@ -200,7 +204,7 @@ static void test_deadline(void) {
   REQUIRE_OK(hallmark_ctx_process(ctx, NULL, 0, NULL, 0));
   CHECK(s.calls == 0 && h.count > 0);
   timeout = hallmark_ctx_timeout_ms(ctx);
-  if (!CHECK(timeout >= 0 && timeout <= 200)) fprintf(stderr, "  timeout %ld\n", timeout);
+  if (!CHECK(timeout >= 0 && timeout <= deadline)) fprintf(stderr, "  timeout %ld\n", timeout);
   for (round = 0; round < 10 && s.calls == 0; ++round) {
     REQUIRE(poll(NULL, 0, timeout < 0 ? 50 : (int)timeout) == 0);
     REQUIRE_OK(hallmark_ctx_process(ctx, NULL, 0, NULL, 0));

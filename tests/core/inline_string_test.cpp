@@ -102,6 +102,9 @@ TEST(InlineString, ReadsLikeAString) {
   EXPECT_EQ(text, std::string("example.com matched ip4:192.0.2.0/24"));
   EXPECT_NE(text, "example.com");
   EXPECT_LT(Wide("a"), Wide("b"));
+  EXPECT_EQ("why: " + Wide("because"), "why: because");
+  EXPECT_EQ(std::string("why: ") + Wide("because") + "!", "why: because!");
+  EXPECT_EQ(Wide("a") + Wide("b"), "ab");
   std::ostringstream out;
   out << text;
   EXPECT_EQ(out.str(), text.str());

@@ -37,7 +37,7 @@ std::string temporary_failures(const authenticator::Verdict& verdict) {
 
 Decision decide(const authenticator::Verdict& verdict, const Config& config) {
   Decision decision;
-  const std::string& domain = verdict.dmarc.author_domain;
+  const std::string_view domain = verdict.dmarc.author_domain;
   // A published reject is final even when another check could not finish: its outcome is
   // fail, which no answer still missing could turn into a pass.
   if (verdict.disposition == dmarc::Disposition::reject && config.reject_dmarc) {

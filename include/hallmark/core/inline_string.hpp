@@ -114,11 +114,24 @@ class InlineString {
   friend auto operator<=>(const InlineString& a, const InlineString& b) noexcept {
     return a.view() <=> b.view();
   }
+  // Joined with other text as a std::string, as the std::string these fields once were.
+  // Exact overloads: with std::string_view ones, a literal could also become an InlineString.
+  friend std::string operator+(const char* a, const InlineString& b) { return join(a, b); }
+  friend std::string operator+(const std::string& a, const InlineString& b) { return join(a, b); }
+  friend std::string operator+(const InlineString& a, const char* b) { return join(a, b); }
+  friend std::string operator+(const InlineString& a, const std::string& b) { return join(a, b); }
+  friend std::string operator+(const InlineString& a, const InlineString& b) { return join(a, b); }
   friend std::ostream& operator<<(std::ostream& out, const InlineString& text) {
     return out << text.view();
   }
 
  private:
+  static std::string join(std::string_view a, std::string_view b) {
+    std::string out;
+    out.reserve(a.size() + b.size());
+    return out.append(a).append(b);
+  }
+
   // Results are handed over by moving: a short text is copied as one fixed-size block,
   // which compiles to a few vector moves where a memcpy of the exact length is a call.
   static constexpr std::size_t fixed_copy = N < 32 ? N : 32;

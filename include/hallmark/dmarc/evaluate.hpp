@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "hallmark/core/inline_string.hpp"
 #include "hallmark/core/error.hpp"
 #include "hallmark/core/task.hpp"
 #include "hallmark/dmarc/author.hpp"
@@ -85,14 +86,17 @@ struct Options {
   bool verify_report_destinations = false;
 };
 
+/// The verdict for one message. Its texts are held inside the result up to a size that covers
+/// nearly every real domain (longer ones go to the heap), so an evaluation on cached answers
+/// allocates nothing; they read as std::string_view.
 struct Result {
   Outcome outcome = Outcome::none;
-  std::string reason;
-  std::string author_domain;  // A-label, lower case; the deciding one of several
+  core::InlineString<128> reason;
+  core::InlineString<64> author_domain;  // A-label, lower case; the deciding one of several
   std::vector<std::string> other_author_domains;  // UnusableFrom::each_domain: the rest
   bool unusable_from = false;                     // the From field gave no single author domain
-  std::string record_domain;                      // where the applied record was found
-  std::string organizational_domain;              // of the author domain
+  core::InlineString<64> record_domain;           // where the applied record was found
+  core::InlineString<64> organizational_domain;   // of the author domain
   RecordPtr record;                               // the record applied; null when none applies
   Policy policy = Policy::none;                   // the p=, sp= or np= value that applies
   std::string policy_tag;                         // "p", "sp" or "np"
@@ -101,7 +105,7 @@ struct Result {
   bool sampled_out = false;                       // pct= left this message out (rfc7489)
   bool spf_aligned = false;
   bool dkim_aligned = false;
-  std::string aligned_dkim_domain;
+  core::InlineString<64> aligned_dkim_domain;
   /// Authorised rua= and ruf= URIs, with Options::verify_report_destinations only.
   std::vector<std::string> aggregate_uris;
   std::vector<std::string> failure_uris;
