@@ -4,6 +4,7 @@
 #include "hallmark/dmarc/evaluate.hpp"
 
 #include <algorithm>
+#include <span>
 #include <array>
 #include <memory>
 #include <random>
@@ -173,11 +174,18 @@ std::optional<bool> align_now(Attempt& dns, const Record& record, const Identifi
     bool unfinished = false;                  // its check failed temporarily: it might have passed
     std::optional<std::string> organization;  // when it needed a walk of its own
   };
-  std::vector<Candidate> candidates;
-  // Reserved whole, so that no candidate moves once `domain` may view its `normalised`.
-  candidates.reserve(2 + ids.dkim_domains.size() + ids.dkim_temperror_domains.size());
-  auto add = [&candidates](std::string_view identifier, bool is_spf, bool unfinished) {
-    Candidate& candidate = candidates.emplace_back();
+  // A message has a few identifiers: they fit on the stack, and only one with many
+  // signatures puts its candidates on the heap. Sized whole before the first is added, so
+  // that no candidate moves once `domain` may view its `normalised`.
+  constexpr std::size_t inline_candidates = 8;
+  const std::size_t most = 2 + ids.dkim_domains.size() + ids.dkim_temperror_domains.size();
+  std::array<Candidate, inline_candidates> on_stack;
+  std::vector<Candidate> on_heap(most > inline_candidates ? most : 0);
+  const std::span<Candidate> room =
+      most > inline_candidates ? std::span<Candidate>(on_heap) : std::span<Candidate>(on_stack);
+  std::size_t count = 0;
+  auto add = [&room, &count](std::string_view identifier, bool is_spf, bool unfinished) {
+    Candidate& candidate = room[count++];
     candidate.is_spf = is_spf;
     candidate.unfinished = unfinished;
     // Nearly every identifier is lower case ASCII already: compared in place, not copied.
@@ -197,6 +205,7 @@ std::optional<bool> align_now(Attempt& dns, const Record& record, const Identifi
   if (ids.spf_temperror && !ids.spf_domain.empty()) add(ids.spf_domain, true, true);
   for (const std::string& d : ids.dkim_temperror_domains) add(d, false, true);
 
+  const std::span<Candidate> candidates = room.first(count);
   bool waiting = false;
   for (Candidate& candidate : candidates) {
     Alignment mode = candidate.is_spf ? record.spf_alignment : record.dkim_alignment;
