@@ -4,10 +4,10 @@
 #include "hallmark/dmarc/evaluate.hpp"
 
 #include <algorithm>
-#include <span>
 #include <array>
 #include <memory>
 #include <random>
+#include <span>
 
 #include <fmt/format.h>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Text kept inside the object up to N octets, on the heap beyond: for the strings of a result
-// that are nearly always short (a domain, a sender, the term that matched, a decoded
-// signature), so that producing and handing over a result costs no heap allocation.
+// that are nearly always short (a domain, a sender, the term that matched), so that
+// producing and handing over a result costs no heap allocation.
 #pragma once
 
 #include <cstddef>
